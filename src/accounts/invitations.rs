@@ -1,0 +1,290 @@
+//! Invitations: the only way into the portal besides the command line. Admins invite a company's
+//! first users and Haptik staff; partner users invite teammates of their own company.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use sqlx::{PgConnection, PgPool};
+use time::OffsetDateTime;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use super::reset::LinkInvalidPage;
+use super::{EmailAddress, Role, User, model, password, tokens, users};
+use crate::AppState;
+use crate::config::Config;
+use crate::mail::{self, Email};
+use crate::web::Result;
+use crate::web::forms::FieldErrors;
+use crate::web::page::Page;
+use crate::web::session::{self, FlashKind};
+
+pub const VALID_DAYS: i64 = 7;
+
+/// Who is being invited, into which role and company.
+pub struct Invite<'a> {
+    pub email: &'a EmailAddress,
+    pub role: Role,
+    pub company_id: Option<Uuid>,
+    pub invited_by: &'a User,
+}
+
+/// Queues the invitation e-mail. If the address already has an account, that person gets a
+/// "you already have an account" note instead, and the inviter sees the same answer either way.
+pub async fn invite(
+    conn: &mut PgConnection,
+    config: &Config,
+    invite: Invite<'_>,
+) -> sqlx::Result<()> {
+    let inviter = &invite.invited_by.display_name;
+    if users::email_taken(conn, invite.email).await? {
+        let body = format!(
+            "{inviter} tried to invite you to the Haptik Partner Portal, but this address already has an account.\n\n\
+             Sign in here: {}\nForgot the password? {}",
+            config.link("/login"),
+            config.link("/password/forgot")
+        );
+        let email = Email {
+            to: invite.email.to_string(),
+            subject: "You already have a Partner Portal account".into(),
+            body,
+        };
+        mail::enqueue(conn, &email).await?;
+        return Ok(());
+    }
+    let company: Option<String> = match invite.company_id {
+        Some(id) => {
+            sqlx::query_scalar("SELECT name FROM companies WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await?
+        }
+        None => None,
+    };
+    let token = tokens::generate();
+    sqlx::query(
+        "INSERT INTO invitations (id, email, role, company_id, invited_by, token_hash, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(days => $7))",
+    )
+    .bind(Uuid::new_v4())
+    .bind(invite.email.as_str())
+    .bind(invite.role)
+    .bind(invite.company_id)
+    .bind(invite.invited_by.id)
+    .bind(&token.hash)
+    .bind(VALID_DAYS as i32)
+    .execute(&mut *conn)
+    .await?;
+    let joining = match &company {
+        Some(name) => format!("to describe {name}'s APIs to Haptik"),
+        None => format!("as a Haptik {}", invite.role.label().to_lowercase()),
+    };
+    let body = format!(
+        "{inviter} invited you to the Haptik Partner Portal {joining}.\n\n\
+         Accept and choose your password here (the link works once, within {VALID_DAYS} days):\n{}\n",
+        config.link(&format!("/invitations/{}", token.plain))
+    );
+    let email = Email {
+        to: invite.email.to_string(),
+        subject: "Your invitation to the Haptik Partner Portal".into(),
+        body,
+    };
+    mail::enqueue(conn, &email).await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct PendingInvitation {
+    pub id: Uuid,
+    pub email: String,
+    pub role: Role,
+    pub expires_at: OffsetDateTime,
+}
+
+impl PendingInvitation {
+    pub fn expires(&self) -> String {
+        crate::web::dates::date_time(self.expires_at)
+    }
+}
+
+/// Open invitations into a company, or into Haptik's staff when `company_id` is `None`.
+pub async fn pending(
+    db: &PgPool,
+    company_id: Option<Uuid>,
+) -> sqlx::Result<Vec<PendingInvitation>> {
+    sqlx::query_as(
+        "SELECT id, email::text AS email, role, expires_at FROM invitations
+         WHERE company_id IS NOT DISTINCT FROM $1
+           AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > now()
+         ORDER BY created_at DESC",
+    )
+    .bind(company_id)
+    .fetch_all(db)
+    .await
+}
+
+/// Revokes an open invitation within `scope` (a company, or `None` for an admin acting anywhere).
+/// Returns the invitation's company when something was revoked.
+pub async fn revoke(
+    db: &PgPool,
+    id: Uuid,
+    scope: Option<Uuid>,
+) -> sqlx::Result<Option<Option<Uuid>>> {
+    sqlx::query_scalar(
+        "UPDATE invitations SET revoked_at = now()
+         WHERE id = $1 AND ($2::uuid IS NULL OR company_id = $2)
+           AND accepted_at IS NULL AND revoked_at IS NULL
+         RETURNING company_id",
+    )
+    .bind(id)
+    .bind(scope)
+    .fetch_optional(db)
+    .await
+}
+
+#[derive(sqlx::FromRow)]
+struct OpenInvitation {
+    id: Uuid,
+    email: String,
+    role: Role,
+    company_id: Option<Uuid>,
+    company_name: Option<String>,
+}
+
+async fn find_open(db: &PgPool, token: &str) -> sqlx::Result<Option<OpenInvitation>> {
+    sqlx::query_as(
+        "SELECT i.id, i.email::text AS email, i.role, i.company_id, c.name AS company_name
+         FROM invitations i LEFT JOIN companies c ON c.id = i.company_id
+         WHERE i.token_hash = $1 AND i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > now()",
+    )
+    .bind(tokens::digest(token))
+    .fetch_optional(db)
+    .await
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "accounts/accept.html")]
+pub struct AcceptPage {
+    page: Page,
+    email: String,
+    joining: String,
+    display_name: String,
+    errors: FieldErrors,
+}
+
+fn joining(invitation: &OpenInvitation) -> String {
+    match &invitation.company_name {
+        Some(name) => format!("{name} (partner)"),
+        None => format!("Haptik ({})", invitation.role.label().to_lowercase()),
+    }
+}
+
+fn invalid(page: Page) -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        LinkInvalidPage {
+            page,
+            what: "This invitation link has been used, revoked or has expired. Ask the person who invited you for a new one.",
+        },
+    )
+        .into_response()
+}
+
+pub async fn show_accept(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    page: Page,
+) -> Result<Response> {
+    Ok(match find_open(&state.db, &token).await? {
+        Some(invitation) => AcceptPage {
+            page,
+            joining: joining(&invitation),
+            email: invitation.email,
+            display_name: String::new(),
+            errors: FieldErrors::default(),
+        }
+        .into_response(),
+        None => invalid(page),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct AcceptForm {
+    display_name: String,
+    password: String,
+    confirm: String,
+}
+
+pub async fn accept(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    session: Session,
+    page: Page,
+    Form(form): Form<AcceptForm>,
+) -> Result<Response> {
+    let Some(invitation) = find_open(&state.db, &token).await? else {
+        return Ok(invalid(page));
+    };
+    let mut errors = FieldErrors::default();
+    let name = errors.check(
+        "display_name",
+        model::parse_display_name(&form.display_name),
+    );
+    errors.check(
+        "password",
+        password::check_policy(&form.password, &[&invitation.email, &form.display_name]),
+    );
+    if form.password != form.confirm {
+        errors.add("confirm", "The two passwords differ.");
+    }
+    let (Some(name), true) = (name, errors.is_empty()) else {
+        let display_name = form.display_name.chars().take(120).collect();
+        let page = AcceptPage {
+            page,
+            joining: joining(&invitation),
+            email: invitation.email,
+            display_name,
+            errors,
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    let hash = state.passwords.hash(form.password).await?;
+    let email = EmailAddress::parse(&invitation.email).map_err(anyhow::Error::msg)?;
+
+    let mut tx = state.db.begin().await?;
+    let claimed = sqlx::query(
+        "UPDATE invitations SET accepted_at = now()
+         WHERE id = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > now()",
+    )
+    .bind(invitation.id)
+    .execute(&mut *tx)
+    .await?;
+    if claimed.rows_affected() != 1 || users::email_taken(&mut tx, &email).await? {
+        return Ok(invalid(page));
+    }
+    let user_id = users::insert(
+        &mut tx,
+        users::NewUser {
+            email: &email,
+            display_name: &name,
+            role: invitation.role,
+            company_id: invitation.company_id,
+            password_hash: &hash,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+
+    session::sign_in(&session, user_id).await?;
+    session::flash(
+        &session,
+        FlashKind::Success,
+        format!("Welcome, {name}. Your account is ready."),
+    )
+    .await?;
+    Ok(Redirect::to("/").into_response())
+}

@@ -1,0 +1,149 @@
+//! A partner company's own people: who is in, who is invited, invite a teammate.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use super::invitations::{self, Invite, PendingInvitation};
+use super::users::{self, Member};
+use super::{EmailAddress, Role};
+use crate::AppState;
+use crate::web::forms::FieldErrors;
+use crate::web::page::Page;
+use crate::web::session::{self, FlashKind, PartnerUser};
+use crate::web::{AppError, Result};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "accounts/team.html")]
+pub struct TeamPage {
+    page: Page,
+    company_name: String,
+    members: Vec<Member>,
+    invitations: Vec<PendingInvitation>,
+    email: String,
+    errors: FieldErrors,
+}
+
+async fn team_page(
+    state: &AppState,
+    page: Page,
+    partner: &PartnerUser,
+    email: String,
+    errors: FieldErrors,
+) -> Result<TeamPage> {
+    Ok(TeamPage {
+        page,
+        company_name: partner.user.company_name.clone().unwrap_or_default(),
+        members: users::company_members(&state.db, partner.company_id).await?,
+        invitations: invitations::pending(&state.db, Some(partner.company_id)).await?,
+        email,
+        errors,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    partner: PartnerUser,
+    page: Page,
+) -> Result<TeamPage> {
+    team_page(
+        &state,
+        page,
+        &partner,
+        String::new(),
+        FieldErrors::default(),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct InviteForm {
+    email: String,
+}
+
+pub async fn invite(
+    State(state): State<AppState>,
+    partner: PartnerUser,
+    session: Session,
+    page: Page,
+    Form(form): Form<InviteForm>,
+) -> Result<Response> {
+    let email = match EmailAddress::parse(&form.email) {
+        Ok(email) => email,
+        Err(message) => {
+            let mut errors = FieldErrors::default();
+            errors.add("email", message);
+            let typed = form.email.chars().take(254).collect();
+            let page = team_page(&state, page, &partner, typed, errors).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let mut tx = state.db.begin().await?;
+    let invite = Invite {
+        email: &email,
+        role: Role::Partner,
+        company_id: Some(partner.company_id),
+        invited_by: &partner.user,
+    };
+    invitations::invite(&mut tx, &state.config, invite).await?;
+    tx.commit().await?;
+    state.outbox_wakeup.notify_one();
+    session::flash(
+        &session,
+        FlashKind::Success,
+        format!("Invitation sent to {email}."),
+    )
+    .await?;
+    Ok(Redirect::to("/team").into_response())
+}
+
+pub async fn revoke_invitation(
+    State(state): State<AppState>,
+    partner: PartnerUser,
+    session: Session,
+    Path(id): Path<Uuid>,
+) -> Result<Response> {
+    invitations::revoke(&state.db, id, Some(partner.company_id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    session::flash(
+        &session,
+        FlashKind::Success,
+        "Invitation revoked; its link no longer works.",
+    )
+    .await?;
+    Ok(Redirect::to("/team").into_response())
+}
+
+pub async fn deactivate_member(
+    State(state): State<AppState>,
+    partner: PartnerUser,
+    session: Session,
+    Path(id): Path<Uuid>,
+) -> Result<Response> {
+    if id == partner.user.id {
+        session::flash(
+            &session,
+            FlashKind::Error,
+            "You cannot deactivate your own account; ask a teammate or Haptik.",
+        )
+        .await?;
+        return Ok(Redirect::to("/team").into_response());
+    }
+    if !users::set_active(&state.db, id, Some(partner.company_id), false).await? {
+        return Err(AppError::NotFound);
+    }
+    session::flash(
+        &session,
+        FlashKind::Success,
+        "Account deactivated and signed out everywhere.",
+    )
+    .await?;
+    Ok(Redirect::to("/team").into_response())
+}

@@ -1,0 +1,171 @@
+//! Queries about users. Every query that lists people of a company takes the company id the
+//! caller is allowed to see; none trusts an id from the URL on its own.
+
+use sqlx::{PgConnection, PgPool};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::model::{EmailAddress, Role, User};
+use crate::config::Secret;
+
+const USER_COLUMNS: &str = "u.id, u.email::text AS email, u.display_name, u.role, u.company_id, \
+     c.name AS company_name, u.active, u.sessions_valid_after";
+
+pub async fn find(db: &PgPool, id: Uuid) -> sqlx::Result<Option<User>> {
+    sqlx::query_as(&format!(
+        "SELECT {USER_COLUMNS} FROM users u LEFT JOIN companies c ON c.id = u.company_id WHERE u.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// An active user and their password hash, for signing in.
+pub async fn find_for_login(
+    db: &PgPool,
+    email: &str,
+) -> sqlx::Result<Option<(Uuid, Secret<String>)>> {
+    let row: Option<(Uuid, String)> =
+        sqlx::query_as("SELECT id, password_hash FROM users WHERE email = $1::citext AND active")
+            .bind(email.trim())
+            .fetch_optional(db)
+            .await?;
+    Ok(row.map(|(id, hash)| (id, Secret::new(hash))))
+}
+
+pub async fn find_active_id_by_email(
+    conn: &mut PgConnection,
+    email: &EmailAddress,
+) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar("SELECT id FROM users WHERE email = $1::citext AND active")
+        .bind(email.as_str())
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn email_taken(conn: &mut PgConnection, email: &EmailAddress) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1::citext)")
+        .bind(email.as_str())
+        .fetch_one(conn)
+        .await
+}
+
+pub struct NewUser<'a> {
+    pub email: &'a EmailAddress,
+    pub display_name: &'a str,
+    pub role: Role,
+    pub company_id: Option<Uuid>,
+    pub password_hash: &'a Secret<String>,
+}
+
+pub async fn insert(conn: &mut PgConnection, user: NewUser<'_>) -> sqlx::Result<Uuid> {
+    sqlx::query_scalar(
+        "INSERT INTO users (id, email, display_name, role, company_id, password_hash)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(Uuid::new_v4())
+    .bind(user.email.as_str())
+    .bind(user.display_name)
+    .bind(user.role)
+    .bind(user.company_id)
+    .bind(user.password_hash.expose())
+    .fetch_one(conn)
+    .await
+}
+
+/// Creates a reviewer or admin unless the e-mail is taken; returns whether it did.
+pub async fn create_staff(
+    db: &PgPool,
+    email: &EmailAddress,
+    display_name: &str,
+    role: Role,
+    password_hash: &Secret<String>,
+) -> sqlx::Result<bool> {
+    let mut tx = db.begin().await?;
+    if email_taken(&mut tx, email).await? {
+        return Ok(false);
+    }
+    insert(
+        &mut tx,
+        NewUser {
+            email,
+            display_name,
+            role,
+            company_id: None,
+            password_hash,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Sets a new password and ends every session signed in before now.
+pub async fn set_password(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    password_hash: &Secret<String>,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET password_hash = $2, sessions_valid_after = now() WHERE id = $1")
+        .bind(user_id)
+        .bind(password_hash.expose())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Turns an account on or off. Off also ends its sessions. `company_id` scopes the change when a
+/// partner does it; `None` is an admin acting on anyone. Returns false when no such user is in scope.
+pub async fn set_active(
+    db: &PgPool,
+    user_id: Uuid,
+    company_id: Option<Uuid>,
+    active: bool,
+) -> sqlx::Result<bool> {
+    let updated = sqlx::query(
+        "UPDATE users SET active = $3,
+                sessions_valid_after = CASE WHEN $3 THEN sessions_valid_after ELSE now() END
+         WHERE id = $1 AND ($2::uuid IS NULL OR company_id = $2)",
+    )
+    .bind(user_id)
+    .bind(company_id)
+    .bind(active)
+    .execute(db)
+    .await?;
+    Ok(updated.rows_affected() == 1)
+}
+
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct Member {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub active: bool,
+    pub created_at: OffsetDateTime,
+}
+
+impl Member {
+    pub fn joined(&self) -> String {
+        crate::web::dates::short_date(self.created_at)
+    }
+}
+
+pub async fn company_members(db: &PgPool, company_id: Uuid) -> sqlx::Result<Vec<Member>> {
+    sqlx::query_as(
+        "SELECT id, email::text AS email, display_name, role, active, created_at
+         FROM users WHERE company_id = $1 ORDER BY active DESC, display_name",
+    )
+    .bind(company_id)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn staff_members(db: &PgPool) -> sqlx::Result<Vec<Member>> {
+    sqlx::query_as(
+        "SELECT id, email::text AS email, display_name, role, active, created_at
+         FROM users WHERE role IN ('reviewer', 'admin') ORDER BY active DESC, role, display_name",
+    )
+    .fetch_all(db)
+    .await
+}

@@ -1,0 +1,214 @@
+//! The `portal` command line: flags with environment fallbacks, and what each command does.
+
+use std::io::{BufRead, IsTerminal};
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use url::Url;
+
+use crate::accounts::password::{self, Passwords};
+use crate::accounts::{EmailAddress, Role, users};
+use crate::config::{Config, MailConfig, Secret, ThrottleConfig};
+use crate::{db, demo, server};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "portal",
+    version,
+    about = "Haptik partner portal",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// `portal` alone means `portal serve`.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        global = true,
+        default_value = "postgres://postgres@127.0.0.1:5432/partner_portal"
+    )]
+    pub database_url: String,
+    #[arg(long, env = "PORTAL_LOG_FORMAT", global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the portal (the default).
+    Serve(ServeArgs),
+    /// Load the demo company, its users, a reviewer and an admin, print their logins, and exit.
+    Demo,
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create a Haptik reviewer or admin; partner users are invited from the portal.
+    Create(CreateUserArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CreateUserArgs {
+    #[arg(long, value_enum)]
+    pub role: StaffRole,
+    #[arg(long)]
+    pub email: String,
+    /// Shown in the portal; defaults to the part of the e-mail before the @.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Read the password from standard input instead of generating one.
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum StaffRole {
+    Admin,
+    Reviewer,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    #[arg(long, env = "PORTAL_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// The address users type; used for links in e-mail. https turns on Secure cookies and HSTS.
+    #[arg(
+        long,
+        env = "PORTAL_PUBLIC_URL",
+        default_value = "http://localhost:8080"
+    )]
+    pub public_url: Url,
+    /// Load demo data before serving.
+    #[arg(long)]
+    pub demo: bool,
+    /// e.g. smtp://mailpit:1025 or smtps://user:password@smtp.example.com; unset logs e-mail instead.
+    #[arg(long, env = "PORTAL_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    #[arg(
+        long,
+        env = "PORTAL_MAIL_FROM",
+        default_value = "Partner Portal <portal@localhost>"
+    )]
+    pub mail_from: String,
+    /// Take the client address from X-Forwarded-For (only behind a proxy that sets it).
+    #[arg(long, env = "PORTAL_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
+    #[arg(long, env = "PORTAL_SESSION_IDLE_MINUTES", default_value_t = 120)]
+    pub session_idle_minutes: u64,
+    #[arg(long, env = "PORTAL_SESSION_ABSOLUTE_HOURS", default_value_t = 12)]
+    pub session_absolute_hours: u64,
+    #[arg(long, env = "PORTAL_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    pub request_timeout_secs: u64,
+    #[arg(long, env = "PORTAL_MAX_BODY_KIB", default_value_t = 2048)]
+    pub max_body_kib: usize,
+}
+
+impl ServeArgs {
+    fn config(&self) -> Config {
+        Config {
+            public_url: self.public_url.clone(),
+            session_idle: Duration::from_secs(self.session_idle_minutes * 60),
+            session_absolute: Duration::from_secs(self.session_absolute_hours * 3600),
+            trust_forwarded_for: self.trust_forwarded_for,
+            request_timeout: Duration::from_secs(self.request_timeout_secs),
+            max_body_bytes: self.max_body_kib * 1024,
+            throttle: ThrottleConfig::default(),
+            mail: MailConfig {
+                smtp_url: self.smtp_url.clone().map(Secret::new),
+                from: self.mail_from.clone(),
+                poll_interval: Duration::from_secs(2),
+            },
+        }
+    }
+}
+
+pub async fn run(cli: Cli) -> ExitCode {
+    init_tracing(cli.log_format);
+    match execute(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("portal: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn execute(cli: Cli) -> anyhow::Result<()> {
+    let pool = db::connect(&cli.database_url).await?;
+    db::prepare(&pool).await?;
+    match cli.command {
+        None => serve(pool, cli.serve).await,
+        Some(Command::Serve(args)) => serve(pool, args).await,
+        Some(Command::Demo) => {
+            demo::load(&pool, &Passwords::new()).await?;
+            Ok(())
+        }
+        Some(Command::User(UserCommand::Create(args))) => create_user(&pool, args).await,
+    }
+}
+
+async fn serve(pool: sqlx::PgPool, args: ServeArgs) -> anyhow::Result<()> {
+    let config = args.config();
+    if args.demo {
+        demo::load(&pool, &Passwords::new()).await?;
+    }
+    server::run(pool, config, args.bind).await
+}
+
+async fn create_user(pool: &sqlx::PgPool, args: CreateUserArgs) -> anyhow::Result<()> {
+    let email = EmailAddress::parse(&args.email).map_err(anyhow::Error::msg)?;
+    let name = args
+        .name
+        .unwrap_or_else(|| email.as_str().split('@').next().unwrap_or("").to_string());
+    let role = match args.role {
+        StaffRole::Admin => Role::Admin,
+        StaffRole::Reviewer => Role::Reviewer,
+    };
+    let (password, generated) = if args.password_stdin {
+        let mut line = String::new();
+        if std::io::stdin().is_terminal() {
+            eprintln!("Password:");
+        }
+        std::io::stdin().lock().read_line(&mut line)?;
+        let line = line.trim_end_matches(['\r', '\n']).to_string();
+        password::check_policy(&line, &[email.as_str(), &name]).map_err(anyhow::Error::msg)?;
+        (line, false)
+    } else {
+        (password::generate(), true)
+    };
+    let hash = Passwords::new().hash(password.clone()).await?;
+    let created = users::create_staff(pool, &email, &name, role, &hash).await?;
+    if !created {
+        anyhow::bail!("a user with the e-mail {email} already exists");
+    }
+    println!("Created {} {email}.", role.label().to_lowercase());
+    if generated {
+        println!("Password (shown once): {password}");
+    }
+    Ok(())
+}
+
+fn init_tracing(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    // `try_init` because tests may call this more than once in one process.
+    let _ = match format {
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}

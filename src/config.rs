@@ -1,0 +1,124 @@
+//! Settings the portal runs with, gathered from the command line and environment by `cli`.
+
+use std::fmt;
+use std::time::Duration;
+
+use url::Url;
+
+/// A value that must never appear in logs or `Debug` output.
+#[derive(Clone)]
+pub struct Secret<T>(T);
+
+impl<T> Secret<T> {
+    pub fn new(value: T) -> Self {
+        Self(value)
+    }
+
+    pub fn expose(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> fmt::Debug for Secret<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Where users reach the portal; links in e-mail point here, and https here turns on Secure cookies and HSTS.
+    pub public_url: Url,
+    pub session_idle: Duration,
+    pub session_absolute: Duration,
+    /// Only behind a proxy that sets X-Forwarded-For; otherwise clients could pick their own address.
+    pub trust_forwarded_for: bool,
+    pub request_timeout: Duration,
+    pub max_body_bytes: usize,
+    pub throttle: ThrottleConfig,
+    pub mail: MailConfig,
+}
+
+#[derive(Clone, Debug)]
+pub struct ThrottleConfig {
+    /// Failed sign-ins for one e-mail address before delays start.
+    pub account_free_failures: i32,
+    /// Failed sign-ins from one client address before delays start.
+    pub address_free_failures: i32,
+    pub first_delay: Duration,
+    pub max_delay: Duration,
+    /// Failures older than this are forgotten.
+    pub window: Duration,
+}
+
+#[derive(Clone, Debug)]
+pub struct MailConfig {
+    /// `smtp://host:port`, `smtps://user:pass@host` ...; none means e-mail is written to the log.
+    pub smtp_url: Option<Secret<String>>,
+    pub from: String,
+    pub poll_interval: Duration,
+}
+
+impl Config {
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.scheme() == "https"
+    }
+
+    /// An absolute link to a path of the portal, for e-mails.
+    pub fn link(&self, path: &str) -> String {
+        let base = self.public_url.as_str().trim_end_matches('/');
+        format!("{base}{path}")
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            public_url: Url::parse("http://localhost:8080").expect("static URL parses"),
+            session_idle: Duration::from_secs(2 * 60 * 60),
+            session_absolute: Duration::from_secs(12 * 60 * 60),
+            trust_forwarded_for: false,
+            request_timeout: Duration::from_secs(30),
+            max_body_bytes: 2 * 1024 * 1024,
+            throttle: ThrottleConfig::default(),
+            mail: MailConfig {
+                smtp_url: None,
+                from: "Partner Portal <portal@localhost>".into(),
+                poll_interval: Duration::from_secs(2),
+            },
+        }
+    }
+}
+
+impl Default for ThrottleConfig {
+    fn default() -> Self {
+        Self {
+            account_free_failures: 5,
+            address_free_failures: 50,
+            first_delay: Duration::from_secs(30),
+            max_delay: Duration::from_secs(15 * 60),
+            window: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_do_not_leak_through_debug() {
+        let secret = Secret::new("smtp://user:hunter2@mail".to_string());
+        assert_eq!(format!("{secret:?}"), "[redacted]");
+    }
+
+    #[test]
+    fn links_join_without_double_slashes() {
+        let config = Config {
+            public_url: Url::parse("https://portal.example/").unwrap(),
+            ..Config::default()
+        };
+        assert_eq!(config.link("/login"), "https://portal.example/login");
+        assert!(config.secure_cookies());
+    }
+}

@@ -1,0 +1,69 @@
+//! Reaching PostgreSQL at start-up: create the database when missing, apply migrations.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::migrate::MigrateDatabase;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgPool, Postgres};
+use tower_sessions_sqlx_store::PostgresStore;
+
+pub static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("DATABASE_URL is not a PostgreSQL URL ({0})")]
+    BadUrl(sqlx::Error),
+    #[error(
+        "cannot reach PostgreSQL at {target} ({cause}); start one with `docker compose up -d db` \
+         or `pg_ctlcluster 15 main start`, or point --database-url / DATABASE_URL at yours"
+    )]
+    Unreachable { target: String, cause: String },
+    #[error("applying migrations failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("preparing the session table failed: {0}")]
+    Sessions(sqlx::Error),
+}
+
+/// Connects to the portal's database, creating it first if the server has none by that name.
+pub async fn connect(url: &str) -> Result<PgPool, StartupError> {
+    let options = PgConnectOptions::from_str(url).map_err(StartupError::BadUrl)?;
+    let target = format!(
+        "{}:{} as {} (database {})",
+        options.get_host(),
+        options.get_port(),
+        options.get_username(),
+        options.get_database().unwrap_or("<default>")
+    );
+    let unreachable = |cause: sqlx::Error| StartupError::Unreachable {
+        target: target.clone(),
+        cause: cause.to_string(),
+    };
+    let exists = tokio::time::timeout(Duration::from_secs(10), Postgres::database_exists(url))
+        .await
+        .map_err(|_| StartupError::Unreachable {
+            target: target.clone(),
+            cause: "no answer within 10 seconds".into(),
+        })?
+        .map_err(unreachable)?;
+    if !exists {
+        tracing::info!(%target, "creating the database");
+        Postgres::create_database(url).await.map_err(unreachable)?;
+    }
+    PgPoolOptions::new()
+        .max_connections(20)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_with(options)
+        .await
+        .map_err(unreachable)
+}
+
+/// Brings the schema up to date; safe to run from several instances at once (sqlx takes a lock).
+pub async fn prepare(pool: &PgPool) -> Result<(), StartupError> {
+    MIGRATIONS.run(pool).await?;
+    PostgresStore::new(pool.clone())
+        .migrate()
+        .await
+        .map_err(StartupError::Sessions)?;
+    Ok(())
+}

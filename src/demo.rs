@@ -1,0 +1,92 @@
+//! Demo data so a newcomer sees a working portal at once. Idempotent: loading twice changes
+//! nothing but resetting the demo passwords to the ones printed.
+
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::accounts::password::Passwords;
+use crate::accounts::{EmailAddress, Role};
+
+pub const COMPANY: &str = "Demo Payments Ltd";
+pub const PARTNER_CODE: &str = "DEMOPAY";
+
+pub struct DemoLogin {
+    pub role: Role,
+    pub email: &'static str,
+    pub name: &'static str,
+    pub password: &'static str,
+}
+
+/// Public on purpose: demo data is for a developer's machine, never for a real deployment.
+pub const LOGINS: [DemoLogin; 4] = [
+    DemoLogin {
+        role: Role::Partner,
+        email: "priya@demo-payments.example",
+        name: "Priya Sharma",
+        password: "demo partner kettle 42",
+    },
+    DemoLogin {
+        role: Role::Partner,
+        email: "arjun@demo-payments.example",
+        name: "Arjun Mehta",
+        password: "demo partner teapot 42",
+    },
+    DemoLogin {
+        role: Role::Reviewer,
+        email: "reviewer@haptik.example",
+        name: "Rohan Reviewer",
+        password: "demo reviewer lantern 42",
+    },
+    DemoLogin {
+        role: Role::Admin,
+        email: "admin@haptik.example",
+        name: "Asha Admin",
+        password: "demo admin compass 42",
+    },
+];
+
+pub async fn load(db: &PgPool, passwords: &Passwords) -> anyhow::Result<()> {
+    let mut tx = db.begin().await?;
+    let company_id: Uuid = sqlx::query_scalar(
+        "INSERT INTO companies (id, name, partner_code) VALUES ($1, $2, $3)
+         ON CONFLICT ((lower(name))) DO UPDATE SET partner_code = EXCLUDED.partner_code
+         RETURNING id",
+    )
+    .bind(Uuid::new_v4())
+    .bind(COMPANY)
+    .bind(PARTNER_CODE)
+    .fetch_one(&mut *tx)
+    .await?;
+    for login in &LOGINS {
+        let email = EmailAddress::parse(login.email).map_err(anyhow::Error::msg)?;
+        let hash = passwords.hash(login.password.to_string()).await?;
+        let company = (login.role == Role::Partner).then_some(company_id);
+        sqlx::query(
+            "INSERT INTO users (id, email, display_name, role, company_id, password_hash)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT ON CONSTRAINT users_email_key DO UPDATE
+               SET display_name = EXCLUDED.display_name, role = EXCLUDED.role,
+                   company_id = EXCLUDED.company_id, password_hash = EXCLUDED.password_hash, active = true",
+        )
+        .bind(Uuid::new_v4())
+        .bind(email.as_str())
+        .bind(login.name)
+        .bind(login.role)
+        .bind(company)
+        .bind(hash.expose())
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+
+    println!("Demo data loaded. Sign in with any of these (demo only, never in production):");
+    for login in &LOGINS {
+        println!(
+            "  {:<9} {:<30} password: {}",
+            login.role.label(),
+            login.email,
+            login.password
+        );
+    }
+    Ok(())
+}

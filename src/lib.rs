@@ -1,0 +1,21 @@
+//! Partner portal: partners describe their APIs against Haptik's checklist; reviewers check them.
+//!
+//! `app` builds the Router that both the binary and the tests serve.
+
+pub mod accounts;
+pub mod cli;
+pub mod config;
+pub mod dashboard;
+pub mod db;
+pub mod demo;
+pub mod mail;
+pub mod server;
+pub mod state;
+pub mod web;
+
+pub use state::AppState;
+
+/// The whole portal as one Router: pages (with sessions and CSRF), static files and health probes.
+pub fn app(state: AppState) -> axum::Router {
+    web::router(state)
+}

@@ -1,0 +1,116 @@
+//! Delivers the outbox. Rows are claimed with `FOR UPDATE SKIP LOCKED`, so any number of portal
+//! instances can run this loop against one database and each message is sent by one of them.
+
+use std::time::Duration;
+
+use sqlx::PgPool;
+use tokio::sync::watch;
+use uuid::Uuid;
+
+use super::transport::{Outgoing, Transport};
+use crate::AppState;
+
+const BATCH: i64 = 10;
+/// After this many failed attempts a message stays in the outbox, unsent, with its last error.
+pub const MAX_ATTEMPTS: i32 = 8;
+
+pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
+    let transport = match Transport::from_config(&state.config.mail) {
+        Ok(transport) => transport,
+        Err(err) => {
+            tracing::error!(%err, "outbox worker not started: e-mail stays queued");
+            return;
+        }
+    };
+    loop {
+        loop {
+            match deliver_batch(&state.db, &transport).await {
+                Ok(sent) if sent > 0 => continue,
+                Ok(_) => break,
+                Err(err) => {
+                    tracing::warn!(%err, "outbox delivery round failed");
+                    break;
+                }
+            }
+        }
+        tokio::select! {
+            _ = stop.changed() => return,
+            () = state.outbox_wakeup.notified() => {},
+            () = tokio::time::sleep(state.config.mail.poll_interval) => {},
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Pending {
+    id: Uuid,
+    to_address: String,
+    subject: String,
+    body_text: String,
+    attempts: i32,
+}
+
+/// Claims up to a batch of due messages, sends them, and records the outcome in the same
+/// transaction that holds the claim. Returns how many were handled.
+pub async fn deliver_batch(db: &PgPool, transport: &Transport) -> sqlx::Result<usize> {
+    let mut tx = db.begin().await?;
+    let pending: Vec<Pending> = sqlx::query_as(
+        "SELECT id, to_address, subject, body_text, attempts FROM outbox
+         WHERE sent_at IS NULL AND attempts < $1 AND next_attempt_at <= now()
+         ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED",
+    )
+    .bind(MAX_ATTEMPTS)
+    .bind(BATCH)
+    .fetch_all(&mut *tx)
+    .await?;
+    for message in &pending {
+        let outcome = transport
+            .send(Outgoing {
+                to: &message.to_address,
+                subject: &message.subject,
+                body: &message.body_text,
+            })
+            .await;
+        match outcome {
+            Ok(()) => {
+                sqlx::query("UPDATE outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1")
+                    .bind(message.id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            Err(err) => {
+                let backoff = retry_delay(message.attempts + 1);
+                tracing::warn!(id = %message.id, attempt = message.attempts + 1, %err, "e-mail not sent; will retry");
+                sqlx::query(
+                    "UPDATE outbox SET attempts = attempts + 1, last_error = $2,
+                            next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1",
+                )
+                .bind(message.id)
+                .bind(err.to_string())
+                .bind(backoff.as_secs_f64())
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(pending.len())
+}
+
+/// 30 s, 1 min, 2 min, ... capped at an hour.
+fn retry_delay(attempts: i32) -> Duration {
+    let exponent = (attempts - 1).clamp(0, 7) as u32;
+    Duration::from_secs(30 * 2u64.pow(exponent)).min(Duration::from_secs(3600))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_to_an_hour() {
+        assert_eq!(retry_delay(1), Duration::from_secs(30));
+        assert_eq!(retry_delay(2), Duration::from_secs(60));
+        assert_eq!(retry_delay(8), Duration::from_secs(3600));
+    }
+}

@@ -1,0 +1,29 @@
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use sqlx::PgPool;
+use tokio::sync::Notify;
+
+use crate::accounts::password::Passwords;
+use crate::config::Config;
+
+/// What every handler may ask for; `FromRef` lets a handler take only the part it uses.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub db: PgPool,
+    pub config: Arc<Config>,
+    pub passwords: Passwords,
+    /// Wakes this instance's outbox worker when a handler queues mail; other instances poll.
+    pub outbox_wakeup: Arc<Notify>,
+}
+
+impl AppState {
+    pub fn new(db: PgPool, config: Config) -> Self {
+        Self {
+            db,
+            config: Arc::new(config),
+            passwords: Passwords::new(),
+            outbox_wakeup: Arc::new(Notify::new()),
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! One error type for every handler, each kind answered with a friendly page.
+
+use std::any::Any;
+
+use askama::Template;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    /// Sends the browser to the sign-in page, then back to `return_to`.
+    #[error("sign-in required")]
+    SignInRequired { return_to: Option<String> },
+    #[error("the form's CSRF token or origin was not accepted")]
+    CsrfRejected,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Session(#[from] tower_sessions::session::Error),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// The cause of a 500, carried to `log_server_errors` so it is logged once, with the request's span.
+#[derive(Clone)]
+struct ServerErrorCause(String);
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    title: &'static str,
+    message: &'static str,
+}
+
+impl ErrorPage {
+    fn respond(status: StatusCode, title: &'static str, message: &'static str) -> Response {
+        let body = ErrorPage { title, message }
+            .render()
+            .unwrap_or_else(|_| title.to_string());
+        (status, Html(body)).into_response()
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        match self {
+            AppError::NotFound => ErrorPage::respond(
+                StatusCode::NOT_FOUND,
+                "Page not found",
+                "There is nothing here, or it is not yours to see. Check the address, or go back to your dashboard.",
+            ),
+            AppError::Forbidden => ErrorPage::respond(
+                StatusCode::FORBIDDEN,
+                "Not allowed",
+                "Your account does not have access to this page. If you think it should, ask a Haptik admin.",
+            ),
+            AppError::CsrfRejected => ErrorPage::respond(
+                StatusCode::FORBIDDEN,
+                "This form could not be accepted",
+                "The form was stale or did not come from this portal. Go back, reload the page and send it again; nothing else was changed.",
+            ),
+            AppError::SignInRequired { return_to } => {
+                let target = match return_to {
+                    Some(path) => format!(
+                        "/login?next={}",
+                        url::form_urlencoded::byte_serialize(path.as_bytes()).collect::<String>()
+                    ),
+                    None => "/login".to_string(),
+                };
+                Redirect::to(&target).into_response()
+            }
+            AppError::Database(_) | AppError::Session(_) | AppError::Internal(_) => {
+                let mut response = server_error_page();
+                response
+                    .extensions_mut()
+                    .insert(ServerErrorCause(format!("{self:#}")));
+                response
+            }
+        }
+    }
+}
+
+fn server_error_page() -> Response {
+    ErrorPage::respond(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Something went wrong on our side",
+        "The error has been logged. Nothing you typed was saved by this request; go back and try again in a moment.",
+    )
+}
+
+pub fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response<Body> {
+    let detail = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown panic");
+    tracing::error!(panic = detail, "handler panicked");
+    let mut response = server_error_page();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+pub async fn log_server_errors(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    if let Some(ServerErrorCause(cause)) = response.extensions().get::<ServerErrorCause>() {
+        tracing::error!(cause, "request failed");
+    }
+    response
+}

@@ -1,0 +1,190 @@
+//! Typed session data (who is signed in, flash messages) and the extractors that answer
+//! "who is asking?" once per request.
+
+use axum::extract::FromRequestParts;
+use axum::http::Method;
+use axum::http::request::Parts;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::accounts::{Role, User, users};
+use crate::web::csrf;
+use crate::web::error::{AppError, Result};
+
+const SIGNED_IN_KEY: &str = "signed_in";
+const FLASH_KEY: &str = "flash";
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug)]
+struct SignedIn {
+    user_id: Uuid,
+    #[serde(with = "time::serde::rfc3339")]
+    at: OffsetDateTime,
+}
+
+/// Starts an authenticated session under a new id, so an id planted before sign-in is worthless.
+pub async fn sign_in(session: &Session, user_id: Uuid) -> Result<()> {
+    session.cycle_id().await?;
+    session
+        .insert(
+            SIGNED_IN_KEY,
+            SignedIn {
+                user_id,
+                at: OffsetDateTime::now_utc(),
+            },
+        )
+        .await?;
+    csrf::rotate(session).await?;
+    Ok(())
+}
+
+/// Deletes the session from the store; the cookie is cleared with it.
+pub async fn sign_out(session: &Session) -> Result<()> {
+    session.flush().await?;
+    Ok(())
+}
+
+pub(crate) async fn session_from(parts: &mut Parts, state: &AppState) -> Result<Session> {
+    Session::from_request_parts(parts, state)
+        .await
+        .map_err(|(_, why)| AppError::Internal(anyhow::anyhow!("session unavailable: {why}")))
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlashKind {
+    Success,
+    Info,
+    Error,
+}
+
+/// A one-time message shown on the next page, e.g. after a redirect.
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct Flash {
+    pub kind: FlashKind,
+    pub text: String,
+}
+
+impl Flash {
+    pub fn css_class(&self) -> &'static str {
+        match self.kind {
+            FlashKind::Success => "flash flash-success",
+            FlashKind::Info => "flash flash-info",
+            FlashKind::Error => "flash flash-error",
+        }
+    }
+}
+
+pub async fn flash(session: &Session, kind: FlashKind, text: impl Into<String>) -> Result<()> {
+    let mut pending: Vec<Flash> = session.get(FLASH_KEY).await?.unwrap_or_default();
+    pending.push(Flash {
+        kind,
+        text: text.into(),
+    });
+    session.insert(FLASH_KEY, pending).await?;
+    Ok(())
+}
+
+pub async fn take_flashes(session: &Session) -> Result<Vec<Flash>> {
+    Ok(session.remove(FLASH_KEY).await?.unwrap_or_default())
+}
+
+/// The signed-in user, if any, after checking the account is still active and the session still valid.
+/// Loaded once per request and cached in the request's extensions.
+#[derive(Clone, Debug)]
+pub struct Viewer(pub Option<User>);
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        if let Some(viewer) = parts.extensions.get::<Viewer>() {
+            return Ok(viewer.clone());
+        }
+        let session = session_from(parts, state).await?;
+        let viewer = match session.get::<SignedIn>(SIGNED_IN_KEY).await? {
+            None => None,
+            Some(signed_in) => {
+                let user = users::find(&state.db, signed_in.user_id).await?;
+                let age = OffsetDateTime::now_utc() - signed_in.at;
+                match user {
+                    Some(user)
+                        if user.active
+                            && signed_in.at > user.sessions_valid_after
+                            && age < state.config.session_absolute =>
+                    {
+                        Some(user)
+                    }
+                    _ => {
+                        session.flush().await?;
+                        None
+                    }
+                }
+            }
+        };
+        let viewer = Viewer(viewer);
+        parts.extensions.insert(viewer.clone());
+        Ok(viewer)
+    }
+}
+
+/// Any signed-in user; anyone else is sent to the sign-in page and brought back afterwards.
+pub struct CurrentUser(pub User);
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        match Viewer::from_request_parts(parts, state).await?.0 {
+            Some(user) => Ok(CurrentUser(user)),
+            None => Err(AppError::SignInRequired {
+                return_to: (parts.method == Method::GET)
+                    .then(|| parts.uri.path_and_query().map(|pq| pq.to_string()))
+                    .flatten(),
+            }),
+        }
+    }
+}
+
+async fn user_with_role(
+    parts: &mut Parts,
+    state: &AppState,
+    allowed: impl Fn(Role) -> bool,
+) -> Result<User> {
+    let CurrentUser(user) = CurrentUser::from_request_parts(parts, state).await?;
+    if allowed(user.role) {
+        Ok(user)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// A Haptik admin.
+pub struct Admin(pub User);
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        user_with_role(parts, state, |role| role == Role::Admin)
+            .await
+            .map(Admin)
+    }
+}
+
+/// A member of a partner company, with the company every query of theirs is scoped to.
+pub struct PartnerUser {
+    pub user: User,
+    pub company_id: Uuid,
+}
+
+impl FromRequestParts<AppState> for PartnerUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let user = user_with_role(parts, state, |role| role == Role::Partner).await?;
+        let company_id = user.company_id.ok_or(AppError::Forbidden)?;
+        Ok(PartnerUser { user, company_id })
+    }
+}
