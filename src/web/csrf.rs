@@ -122,10 +122,10 @@ fn same_origin(headers: &HeaderMap, public_url: &Url) -> bool {
             .and_then(|host| host.to_str().ok())
             .is_some_and(|host| host.eq_ignore_ascii_case(&authority));
     }
-    !headers
+    headers
         .get("sec-fetch-site")
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|site| site == "cross-site")
+        .is_none_or(|site| site != "cross-site")
 }
 
 #[cfg(test)]

@@ -1,0 +1,205 @@
+//! A portal served on a loopback port, a client that keeps cookies like a browser, and fixtures.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use partner_portal::accounts::password::Passwords;
+use partner_portal::accounts::{EmailAddress, Role, users};
+use partner_portal::config::Config;
+use partner_portal::{AppState, app};
+use reqwest::cookie::{CookieStore, Jar};
+use reqwest::redirect::Policy;
+use reqwest::{Response, StatusCode};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+pub const PASSWORD: &str = "amber falcon river 2026";
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub db: PgPool,
+    pub state: AppState,
+}
+
+impl TestApp {
+    pub async fn spawn(db: PgPool) -> Self {
+        Self::spawn_with(db, Config::default()).await
+    }
+
+    pub async fn spawn_with(db: PgPool, config: Config) -> Self {
+        partner_portal::db::prepare(&db)
+            .await
+            .expect("schema prepares");
+        let state = AppState::new(db.clone(), config);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let service = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
+        TestApp { addr, db, state }
+    }
+
+    /// A new visitor with an empty cookie jar: one person's browser.
+    pub fn browser(&self) -> Browser {
+        Browser::new(format!("http://{}", self.addr))
+    }
+
+    pub async fn signed_in(&self, email: &str, password: &str) -> Browser {
+        let browser = self.browser();
+        let response = browser.login(email, password).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "sign-in of {email} should succeed"
+        );
+        browser
+    }
+}
+
+pub struct Browser {
+    pub base: String,
+    pub jar: Arc<Jar>,
+    pub client: reqwest::Client,
+}
+
+impl Browser {
+    pub fn new(base: String) -> Self {
+        let jar = Arc::new(Jar::default());
+        let client = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(Policy::none())
+            .build()
+            .unwrap();
+        Browser { base, jar, client }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// GET a page and return its status and HTML.
+    pub async fn page(&self, path: &str) -> (StatusCode, String) {
+        let response = self.get(path).await;
+        let status = response.status();
+        (status, response.text().await.unwrap())
+    }
+
+    /// The CSRF token the portal put in this browser's forms.
+    pub async fn csrf_token(&self) -> String {
+        let (_, html) = self.page("/password/forgot").await;
+        csrf_from(&html).expect("the page carries a CSRF token")
+    }
+
+    /// Submits a form the way a browser does: fields plus the page's CSRF token.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let token = self.csrf_token().await;
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("csrf_token", &token));
+        self.client
+            .post(self.url(path))
+            .form(&all)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Response {
+        self.post_form("/login", &[("email", email), ("password", password)])
+            .await
+    }
+
+    pub fn session_cookie(&self) -> Option<String> {
+        let url = self.base.parse().unwrap();
+        let header = self.jar.cookies(&url)?;
+        header
+            .to_str()
+            .unwrap()
+            .split("; ")
+            .find_map(|pair| pair.strip_prefix("portal_session=").map(str::to_owned))
+    }
+}
+
+pub fn csrf_from(html: &str) -> Option<String> {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker)? + marker.len();
+    let end = html[start..].find('"')? + start;
+    Some(html[start..end].to_string())
+}
+
+pub fn location(response: &Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .expect("a redirect")
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+pub async fn create_company(db: &PgPool, name: &str) -> Uuid {
+    sqlx::query_scalar("INSERT INTO companies (id, name) VALUES ($1, $2) RETURNING id")
+        .bind(Uuid::new_v4())
+        .bind(name)
+        .fetch_one(db)
+        .await
+        .unwrap()
+}
+
+pub async fn create_user(db: &PgPool, email: &str, role: Role, company: Option<Uuid>) -> Uuid {
+    let hash = Passwords::new().hash(PASSWORD.into()).await.unwrap();
+    let email = EmailAddress::parse(email).unwrap();
+    let mut conn = db.acquire().await.unwrap();
+    users::insert(
+        &mut conn,
+        users::NewUser {
+            email: &email,
+            display_name: email.as_str().split('@').next().unwrap(),
+            role,
+            company_id: company,
+            password_hash: &hash,
+        },
+    )
+    .await
+    .unwrap()
+}
+
+/// The path of the last link mailed to `to` (the outbox is where a user would read it).
+pub async fn last_mailed_path(db: &PgPool, to: &str) -> String {
+    let body: String = sqlx::query_scalar(
+        "SELECT body_text FROM outbox WHERE to_address = $1 ORDER BY created_at DESC LIMIT 1",
+    )
+    .bind(to)
+    .fetch_one(db)
+    .await
+    .expect("an e-mail was queued");
+    let start = body
+        .find("http://localhost:8080/")
+        .expect("the e-mail has a link")
+        + "http://localhost:8080".len();
+    body[start..].split_whitespace().next().unwrap().to_string()
+}
+
+pub async fn mail_count(db: &PgPool, to: &str) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM outbox WHERE to_address = $1")
+        .bind(to)
+        .fetch_one(db)
+        .await
+        .unwrap()
+}
+
+/// A URL for the database `#[sqlx::test]` made, for starting real `portal` processes on it.
+pub fn database_url(db: &PgPool) -> String {
+    let options = db.connect_options();
+    format!(
+        "postgres://{}@{}:{}/{}",
+        options.get_username(),
+        options.get_host(),
+        options.get_port(),
+        options.get_database().unwrap()
+    )
+}

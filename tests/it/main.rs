@@ -1,0 +1,12 @@
+//! The portal's integration tests: one binary (so it links once), real PostgreSQL through
+//! `#[sqlx::test]` (a fresh database per test), real HTTP through the real Router.
+
+mod accounts;
+mod browser;
+mod csrf;
+mod helpers;
+mod instances;
+mod invitations;
+mod isolation;
+mod password_reset;
+mod platform;
