@@ -2,6 +2,7 @@
 
 use std::io::{BufRead, IsTerminal};
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -10,7 +11,7 @@ use url::Url;
 
 use crate::accounts::password::{self, Passwords};
 use crate::accounts::{EmailAddress, Role, users};
-use crate::config::{Config, MailConfig, Secret, ThrottleConfig};
+use crate::config::{Config, DEFAULT_STATIC_DIR, MailConfig, Secret, ThrottleConfig};
 use crate::{db, demo, server};
 
 #[derive(Parser, Debug)]
@@ -30,7 +31,7 @@ pub struct Cli {
         long,
         env = "DATABASE_URL",
         global = true,
-        default_value = "postgres://postgres@127.0.0.1:5432/partner_portal"
+        default_value = "postgres://postgres:postgres@127.0.0.1:5432/partner_portal"
     )]
     pub database_url: String,
     #[arg(long, env = "PORTAL_LOG_FORMAT", global = true, value_enum, default_value_t = LogFormat::Text)]
@@ -114,6 +115,9 @@ pub struct ServeArgs {
     pub request_timeout_secs: u64,
     #[arg(long, env = "PORTAL_MAX_BODY_KIB", default_value_t = 2048)]
     pub max_body_kib: usize,
+    /// Where the vendored CSS and JavaScript are (the Docker image puts them in /srv/portal/static).
+    #[arg(long, env = "PORTAL_STATIC_DIR", default_value = DEFAULT_STATIC_DIR)]
+    pub static_dir: PathBuf,
 }
 
 impl ServeArgs {
@@ -131,6 +135,7 @@ impl ServeArgs {
                 from: self.mail_from.clone(),
                 poll_interval: Duration::from_secs(2),
             },
+            static_dir: self.static_dir.clone(),
         }
     }
 }

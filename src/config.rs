@@ -1,6 +1,7 @@
 //! Settings the portal runs with, gathered from the command line and environment by `cli`.
 
 use std::fmt;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use url::Url;
@@ -25,6 +26,8 @@ impl<T> fmt::Debug for Secret<T> {
     }
 }
 
+pub const DEFAULT_STATIC_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/static");
+
 #[derive(Clone, Debug)]
 pub struct Config {
     /// Where users reach the portal; links in e-mail point here, and https here turns on Secure cookies and HSTS.
@@ -37,6 +40,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     pub throttle: ThrottleConfig,
     pub mail: MailConfig,
+    /// The vendored CSS and JavaScript; the source tree's `static/` unless deployed elsewhere.
+    pub static_dir: PathBuf,
 }
 
 #[derive(Clone, Debug)]
@@ -86,6 +91,7 @@ impl Default for Config {
                 from: "Partner Portal <portal@localhost>".into(),
                 poll_interval: Duration::from_secs(2),
             },
+            static_dir: PathBuf::from(DEFAULT_STATIC_DIR),
         }
     }
 }

@@ -9,8 +9,6 @@ pub mod health;
 pub mod page;
 pub mod session;
 
-use std::time::Duration;
-
 use axum::Router;
 use axum::extract::{MatchedPath, Request};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
@@ -61,10 +59,7 @@ pub fn router(state: AppState) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static("public, max-age=86400"),
         ))
-        .service(ServeDir::new(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/static"
-        )));
+        .service(ServeDir::new(&config.static_dir));
 
     let mut security_headers = vec![
         (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
@@ -124,9 +119,4 @@ fn request_span(request: &Request) -> tracing::Span {
         .and_then(|value| value.to_str().ok())
         .unwrap_or("");
     tracing::info_span!("request", method = %request.method(), route, request_id)
-}
-
-/// How long a session may live after sign-in, however active it is.
-pub fn absolute_session_limit(state: &AppState) -> Duration {
-    state.config.session_absolute
 }
