@@ -1,9 +1,10 @@
 //! Haptik admins: partner companies and their first users, and Haptik's own reviewers and admins.
 
+use crate::web::extract::Form;
+use crate::web::extract::Path;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;

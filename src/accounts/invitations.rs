@@ -1,10 +1,11 @@
 //! Invitations: the only way into the portal besides the command line. Admins invite a company's
 //! first users and Haptik staff; partner users invite teammates of their own company.
 
+use crate::web::extract::Form;
+use crate::web::extract::Path;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;

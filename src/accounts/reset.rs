@@ -1,9 +1,10 @@
 //! "Forgot your password?": a single-use link by e-mail, valid for an hour.
 
+use crate::web::extract::Form;
+use crate::web::extract::Path;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;

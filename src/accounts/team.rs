@@ -1,9 +1,10 @@
 //! A partner company's own people: who is in, who is invited, invite a teammate.
 
+use crate::web::extract::Form;
+use crate::web::extract::Path;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;

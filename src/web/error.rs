@@ -17,6 +17,8 @@ pub enum AppError {
     NotFound,
     #[error("forbidden")]
     Forbidden,
+    #[error("bad request: {0}")]
+    BadRequest(String),
     /// Sends the browser to the sign-in page, then back to `return_to`.
     #[error("sign-in required")]
     SignInRequired { return_to: Option<String> },
@@ -62,6 +64,11 @@ impl IntoResponse for AppError {
                 StatusCode::FORBIDDEN,
                 "Not allowed",
                 "Your account does not have access to this page. If you think it should, ask a Haptik admin.",
+            ),
+            AppError::BadRequest(_) => ErrorPage::respond(
+                StatusCode::BAD_REQUEST,
+                "This request could not be understood",
+                "Some of what the form should send was missing or malformed. Go back, reload the page and try again.",
             ),
             AppError::CsrfRejected => ErrorPage::respond(
                 StatusCode::FORBIDDEN,

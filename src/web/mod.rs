@@ -4,6 +4,7 @@ pub mod client_ip;
 pub mod csrf;
 pub mod dates;
 pub mod error;
+pub mod extract;
 pub mod forms;
 pub mod health;
 pub mod page;

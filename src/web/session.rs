@@ -16,6 +16,7 @@ use crate::web::error::{AppError, Result};
 
 const SIGNED_IN_KEY: &str = "signed_in";
 const FLASH_KEY: &str = "flash";
+const TOUCHED_KEY: &str = "touched_ms";
 
 #[derive(Serialize, Deserialize, Clone, Copy, Debug)]
 struct SignedIn {
@@ -114,6 +115,7 @@ impl FromRequestParts<AppState> for Viewer {
                             && signed_in.at > user.sessions_valid_after
                             && age < state.config.session_absolute =>
                     {
+                        keep_alive(&session, state.config.session_idle).await?;
                         Some(user)
                     }
                     _ => {
@@ -127,6 +129,20 @@ impl FromRequestParts<AppState> for Viewer {
         parts.extensions.insert(viewer.clone());
         Ok(viewer)
     }
+}
+
+/// The store only pushes a session's idle expiry forward when the session is saved, and a
+/// session is saved only when changed. Changing a timestamp now and then keeps an active user
+/// signed in without a write on every request.
+async fn keep_alive(session: &Session, idle: std::time::Duration) -> Result<()> {
+    let now = OffsetDateTime::now_utc();
+    let now_ms = (now.unix_timestamp_nanos() / 1_000_000) as i64;
+    let every = idle.div_f64(10.0).min(std::time::Duration::from_secs(60));
+    let last: Option<i64> = session.get(TOUCHED_KEY).await?;
+    if last.is_none_or(|last| now_ms - last >= every.as_millis() as i64) {
+        session.insert(TOUCHED_KEY, now_ms).await?;
+    }
+    Ok(())
 }
 
 /// Any signed-in user; anyone else is sent to the sign-in page and brought back afterwards.

@@ -301,6 +301,31 @@ async fn a_deactivated_user_is_signed_out_and_cannot_sign_in(db: PgPool) {
 }
 
 #[sqlx::test]
+async fn an_active_session_stays_and_an_idle_one_ends(db: PgPool) {
+    create_user(&db, "rohan@haptik.example", Role::Reviewer, None).await;
+    let config = Config {
+        session_idle: Duration::from_secs(3),
+        ..Config::default()
+    };
+    let app = TestApp::spawn_with(db, config).await;
+    let reviewer = app.signed_in("rohan@haptik.example", PASSWORD).await;
+    for _ in 0..5 {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(
+            reviewer.get("/").await.status(),
+            StatusCode::OK,
+            "in use, so still signed in"
+        );
+    }
+    tokio::time::sleep(Duration::from_millis(3500)).await;
+    assert_eq!(
+        reviewer.get("/").await.status(),
+        StatusCode::SEE_OTHER,
+        "idle too long"
+    );
+}
+
+#[sqlx::test]
 async fn sessions_end_after_the_absolute_limit_however_active(db: PgPool) {
     create_user(&db, "rohan@haptik.example", Role::Reviewer, None).await;
     let config = Config {

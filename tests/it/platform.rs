@@ -123,6 +123,23 @@ async fn a_rejected_form_keeps_what_was_typed(db: PgPool) {
 }
 
 #[sqlx::test]
+async fn a_form_missing_its_fields_gets_a_friendly_400(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let response = app
+        .browser()
+        .post_form("/login", &[("email", "only-this@x.example")])
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("This request could not be understood")
+    );
+}
+
+#[sqlx::test]
 async fn demo_data_loads_twice_without_duplicates_and_its_logins_work(db: PgPool) {
     partner_portal::db::prepare(&db).await.unwrap();
     demo::load(&db, &Passwords::new()).await.unwrap();
