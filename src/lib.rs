@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod cli;
 pub mod config;
 pub mod dashboard;
+pub mod intake;
 pub mod db;
 pub mod demo;
 pub mod mail;

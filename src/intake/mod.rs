@@ -1,0 +1,4 @@
+//! Partner intake: the requirements checklist as forms, per integration and per endpoint.
+
+pub mod json_example;
+pub mod secrets;
