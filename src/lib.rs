@@ -3,13 +3,15 @@
 //! `app` builds the Router that both the binary and the tests serve.
 
 pub mod accounts;
+pub mod checklist;
 pub mod cli;
 pub mod config;
 pub mod dashboard;
-pub mod intake;
 pub mod db;
 pub mod demo;
+pub mod intake;
 pub mod mail;
+pub mod review;
 pub mod server;
 pub mod state;
 pub mod web;

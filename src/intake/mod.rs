@@ -1,4 +1,5 @@
 //! Partner intake: the requirements checklist as forms, per integration and per endpoint.
 
 pub mod json_example;
+pub mod model;
 pub mod secrets;

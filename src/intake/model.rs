@@ -1,0 +1,510 @@
+//! What a partner tells Haptik about an integration: the integration-level sections of the
+//! checklist and each endpoint. These shapes are stored as JSON (one row per section, one per
+//! endpoint), frozen into revisions, and read by the checklist.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The integration-level sections, each saved (and versioned) on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SectionId {
+    Environments,
+    Reachability,
+    Authentication,
+    Credentials,
+    PartnerCode,
+    StatusCodes,
+    TestData,
+    Contacts,
+    NotApplicable,
+}
+
+impl SectionId {
+    pub const ALL: [SectionId; 9] = [
+        SectionId::Environments,
+        SectionId::Reachability,
+        SectionId::Authentication,
+        SectionId::Credentials,
+        SectionId::PartnerCode,
+        SectionId::StatusCodes,
+        SectionId::TestData,
+        SectionId::Contacts,
+        SectionId::NotApplicable,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SectionId::Environments => "environments",
+            SectionId::Reachability => "reachability",
+            SectionId::Authentication => "authentication",
+            SectionId::Credentials => "credentials",
+            SectionId::PartnerCode => "partner_code",
+            SectionId::StatusCodes => "status_codes",
+            SectionId::TestData => "test_data",
+            SectionId::Contacts => "contacts",
+            SectionId::NotApplicable => "not_applicable",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<SectionId> {
+        SectionId::ALL.into_iter().find(|id| id.as_str() == text)
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            SectionId::Environments => "Environments",
+            SectionId::Reachability => "Reachability",
+            SectionId::Authentication => "Authentication",
+            SectionId::Credentials => "Credential names",
+            SectionId::PartnerCode => "Partner code",
+            SectionId::StatusCodes => "Status codes",
+            SectionId::TestData => "Test data",
+            SectionId::Contacts => "Technical SPOC",
+            SectionId::NotApplicable => "Items marked not applicable",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Environments {
+    pub staging_url: String,
+    pub production_url: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReachMode {
+    Public,
+    Whitelisting,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Reachability {
+    pub mode: Option<ReachMode>,
+    /// The partner confirms Haptik's published egress IPs are allowed on staging.
+    pub whitelist_confirmed: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthScheme {
+    None,
+    ApiKey,
+    BearerToken,
+    Oauth2ClientCredentials,
+    Basic,
+    HmacSignature,
+    Other,
+}
+
+impl AuthScheme {
+    pub const ALL: [AuthScheme; 7] = [
+        AuthScheme::None,
+        AuthScheme::ApiKey,
+        AuthScheme::BearerToken,
+        AuthScheme::Oauth2ClientCredentials,
+        AuthScheme::Basic,
+        AuthScheme::HmacSignature,
+        AuthScheme::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthScheme::None => "none",
+            AuthScheme::ApiKey => "api_key",
+            AuthScheme::BearerToken => "bearer_token",
+            AuthScheme::Oauth2ClientCredentials => "oauth2_client_credentials",
+            AuthScheme::Basic => "basic",
+            AuthScheme::HmacSignature => "hmac_signature",
+            AuthScheme::Other => "other",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AuthScheme::None => "No authentication",
+            AuthScheme::ApiKey => "API key",
+            AuthScheme::BearerToken => "Bearer token",
+            AuthScheme::Oauth2ClientCredentials => "OAuth 2 client credentials",
+            AuthScheme::Basic => "HTTP Basic",
+            AuthScheme::HmacSignature => "HMAC signature",
+            AuthScheme::Other => "Other",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<AuthScheme> {
+        AuthScheme::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Authentication {
+    pub scheme: Option<AuthScheme>,
+    /// Step by step, e.g. which token endpoint to call first.
+    pub steps: String,
+}
+
+/// Where a credential or parameter goes in a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Location {
+    #[default]
+    Header,
+    Query,
+    Path,
+    Body,
+    Other,
+}
+
+impl Location {
+    pub const ALL: [Location; 5] = [
+        Location::Header,
+        Location::Query,
+        Location::Path,
+        Location::Body,
+        Location::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Location::Header => "header",
+            Location::Query => "query",
+            Location::Path => "path",
+            Location::Body => "body",
+            Location::Other => "other",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Location> {
+        Location::ALL.into_iter().find(|l| l.as_str() == text)
+    }
+}
+
+/// A credential's key name (never its value) and where it goes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CredentialName {
+    pub name: String,
+    pub location: Location,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Credentials {
+    pub items: Vec<CredentialName>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PartnerCode {
+    pub code: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StatusCode {
+    /// The partner's own code, e.g. SUCC001 or ERR001.
+    pub code: String,
+    pub message: String,
+    pub http_status: String,
+    pub meaning: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StatusCodes {
+    pub items: Vec<StatusCode>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TestDatum {
+    pub label: String,
+    pub value: String,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TestData {
+    pub items: Vec<TestDatum>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Contact {
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+    pub role: String,
+    /// Time zone and working hours, e.g. "IST, 10:00-19:00 Mon-Fri".
+    pub hours: String,
+}
+
+impl Contact {
+    pub fn is_empty(&self) -> bool {
+        self == &Contact::default()
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Contacts {
+    pub primary: Contact,
+    pub backup: Contact,
+}
+
+/// Checklist item id → the partner's reason it does not apply.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct NotApplicable(pub BTreeMap<String, String>);
+
+impl NotApplicable {
+    pub fn reason(&self, item: &str) -> Option<&str> {
+        self.0
+            .get(item)
+            .map(String::as_str)
+            .filter(|r| !r.trim().is_empty())
+    }
+}
+
+/// Every integration-level section, as loaded together for a page or a snapshot.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Sections {
+    pub environments: Environments,
+    pub reachability: Reachability,
+    pub authentication: Authentication,
+    pub credentials: Credentials,
+    pub partner_code: PartnerCode,
+    pub status_codes: StatusCodes,
+    pub test_data: TestData,
+    pub contacts: Contacts,
+    pub not_applicable: NotApplicable,
+}
+
+impl Sections {
+    /// Puts one stored section document in its place; unknown or malformed documents are ignored
+    /// rather than failing the page (they would come from a newer version of the portal).
+    pub fn set(&mut self, id: SectionId, data: serde_json::Value) {
+        fn parse<T: serde::de::DeserializeOwned + Default>(data: serde_json::Value) -> T {
+            serde_json::from_value(data).unwrap_or_default()
+        }
+        match id {
+            SectionId::Environments => self.environments = parse(data),
+            SectionId::Reachability => self.reachability = parse(data),
+            SectionId::Authentication => self.authentication = parse(data),
+            SectionId::Credentials => self.credentials = parse(data),
+            SectionId::PartnerCode => self.partner_code = parse(data),
+            SectionId::StatusCodes => self.status_codes = parse(data),
+            SectionId::TestData => self.test_data = parse(data),
+            SectionId::Contacts => self.contacts = parse(data),
+            SectionId::NotApplicable => self.not_applicable = parse(data),
+        }
+    }
+
+    pub fn get(&self, id: SectionId) -> serde_json::Value {
+        let value = match id {
+            SectionId::Environments => serde_json::to_value(&self.environments),
+            SectionId::Reachability => serde_json::to_value(&self.reachability),
+            SectionId::Authentication => serde_json::to_value(&self.authentication),
+            SectionId::Credentials => serde_json::to_value(&self.credentials),
+            SectionId::PartnerCode => serde_json::to_value(&self.partner_code),
+            SectionId::StatusCodes => serde_json::to_value(&self.status_codes),
+            SectionId::TestData => serde_json::to_value(&self.test_data),
+            SectionId::Contacts => serde_json::to_value(&self.contacts),
+            SectionId::NotApplicable => serde_json::to_value(&self.not_applicable),
+        };
+        value.unwrap_or(serde_json::Value::Null)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HttpMethod {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl HttpMethod {
+    pub const ALL: [HttpMethod; 5] = [
+        HttpMethod::Get,
+        HttpMethod::Post,
+        HttpMethod::Put,
+        HttpMethod::Patch,
+        HttpMethod::Delete,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Post => "POST",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Delete => "DELETE",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<HttpMethod> {
+        HttpMethod::ALL
+            .into_iter()
+            .find(|m| m.as_str().eq_ignore_ascii_case(text.trim()))
+    }
+
+    /// Whether requests with this method carry a body worth an example.
+    pub fn has_request_body(self) -> bool {
+        matches!(self, HttpMethod::Post | HttpMethod::Put | HttpMethod::Patch)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum BodyFormat {
+    #[default]
+    Json,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ParamType {
+    #[default]
+    String,
+    Integer,
+    Number,
+    Boolean,
+    Object,
+    Array,
+}
+
+impl ParamType {
+    pub const ALL: [ParamType; 6] = [
+        ParamType::String,
+        ParamType::Integer,
+        ParamType::Number,
+        ParamType::Boolean,
+        ParamType::Object,
+        ParamType::Array,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamType::String => "string",
+            ParamType::Integer => "integer",
+            ParamType::Number => "number",
+            ParamType::Boolean => "boolean",
+            ParamType::Object => "object",
+            ParamType::Array => "array",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ParamType> {
+        ParamType::ALL.into_iter().find(|t| t.as_str() == text)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Header {
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Parameter {
+    pub name: String,
+    pub location: Location,
+    pub kind: ParamType,
+    pub required: bool,
+    pub description: String,
+    pub example: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ErrorScenario {
+    pub http_status: String,
+    pub partner_code: String,
+    pub description: String,
+    pub example: String,
+}
+
+/// One endpoint, as the partner describes it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EndpointSpec {
+    pub name: String,
+    pub purpose: String,
+    pub method: Option<HttpMethod>,
+    /// Relative to the environment's base URL, e.g. /otp/v1/generateOTP.
+    pub path: String,
+    pub body_format: BodyFormat,
+    /// Why the bodies are not JSON, when they are not.
+    pub non_json_reason: String,
+    pub headers: Vec<Header>,
+    pub parameters: Vec<Parameter>,
+    pub request_example: String,
+    pub success_status: String,
+    pub success_example: String,
+    pub errors: Vec<ErrorScenario>,
+    pub not_applicable: NotApplicable,
+}
+
+impl EndpointSpec {
+    pub fn title(&self) -> String {
+        if self.name.trim().is_empty() {
+            "Untitled endpoint".into()
+        } else {
+            self.name.clone()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn section_ids_round_trip() {
+        for id in SectionId::ALL {
+            assert_eq!(SectionId::parse(id.as_str()), Some(id));
+        }
+    }
+
+    #[test]
+    fn a_malformed_stored_section_reads_as_empty() {
+        let mut sections = Sections::default();
+        sections.set(
+            SectionId::Environments,
+            serde_json::json!({"staging_url": 42}),
+        );
+        assert_eq!(sections.environments, Environments::default());
+        sections.set(
+            SectionId::Environments,
+            serde_json::json!({"staging_url": "https://sit.example"}),
+        );
+        assert_eq!(sections.environments.staging_url, "https://sit.example");
+        assert_eq!(
+            sections.get(SectionId::Environments)["staging_url"],
+            "https://sit.example"
+        );
+    }
+
+    #[test]
+    fn only_methods_with_bodies_need_request_examples() {
+        assert!(HttpMethod::Post.has_request_body());
+        assert!(!HttpMethod::Get.has_request_body());
+        assert!(!HttpMethod::Delete.has_request_body());
+        assert_eq!(HttpMethod::parse("post"), Some(HttpMethod::Post));
+    }
+}
