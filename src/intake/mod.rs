@@ -3,3 +3,5 @@
 pub mod json_example;
 pub mod model;
 pub mod secrets;
+pub mod store;
+pub mod validate;

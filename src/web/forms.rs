@@ -3,11 +3,16 @@
 use std::collections::BTreeMap;
 
 #[derive(Debug, Default, Clone)]
-pub struct FieldErrors(BTreeMap<&'static str, String>);
+pub struct FieldErrors(BTreeMap<String, String>);
 
 impl FieldErrors {
-    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
-        self.0.entry(field).or_insert_with(|| message.into());
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.entry(field.into()).or_insert_with(|| message.into());
+    }
+
+    /// The message for row `index` of a repeated field (e.g. the 3rd status code's HTTP status).
+    pub fn row(&self, field: &str, index: usize) -> Option<&str> {
+        self.get(&row_key(field, index))
     }
 
     /// The message for `field`, if it has one; templates call this beside each input.
@@ -22,11 +27,15 @@ impl FieldErrors {
     /// Records `result`'s error against `field` and hands back the value when there was none.
     pub fn check<T, E: ToString>(
         &mut self,
-        field: &'static str,
+        field: impl Into<String>,
         result: std::result::Result<T, E>,
     ) -> Option<T> {
         result.map_err(|err| self.add(field, err.to_string())).ok()
     }
+}
+
+pub fn row_key(field: &str, index: usize) -> String {
+    format!("{field}_{index}")
 }
 
 /// `next=` targets are only ever paths on this portal, never another site.
