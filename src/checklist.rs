@@ -318,11 +318,7 @@ impl Progress {
     }
 
     pub fn percent(&self) -> usize {
-        if self.total == 0 {
-            100
-        } else {
-            self.done * 100 / self.total
-        }
+        (self.done * 100).checked_div(self.total).unwrap_or(100)
     }
 
     pub fn complete(&self) -> bool {

@@ -168,6 +168,11 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
 async fn serve(pool: sqlx::PgPool, args: ServeArgs) -> anyhow::Result<()> {
     let config = args.config();
     if args.demo {
+        if config.secure_cookies() {
+            anyhow::bail!(
+                "--demo loads accounts with published passwords; it is refused when the public URL is https"
+            );
+        }
         demo::load(&pool, &Passwords::new()).await?;
     }
     server::run(pool, config, args.bind).await

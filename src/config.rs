@@ -103,7 +103,7 @@ impl Default for ThrottleConfig {
             address_free_failures: 50,
             first_delay: Duration::from_secs(30),
             max_delay: Duration::from_secs(15 * 60),
-            window: Duration::from_secs(15 * 60),
+            window: Duration::from_secs(24 * 60 * 60),
         }
     }
 }

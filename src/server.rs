@@ -10,7 +10,7 @@ use tower_sessions::ExpiredDeletion;
 use tower_sessions_sqlx_store::PostgresStore;
 
 use crate::config::Config;
-use crate::{AppState, app, mail};
+use crate::{AppState, accounts, app, mail};
 
 pub async fn run(pool: PgPool, config: Config, bind: SocketAddr) -> anyhow::Result<()> {
     let listener = TcpListener::bind(bind)
@@ -21,8 +21,9 @@ pub async fn run(pool: PgPool, config: Config, bind: SocketAddr) -> anyhow::Resu
 
     let outbox = tokio::spawn(mail::worker::run(state.clone(), stop_rx.clone()));
     let sessions = tokio::spawn(
-        PostgresStore::new(pool).continuously_delete_expired(Duration::from_secs(10 * 60)),
+        PostgresStore::new(pool.clone()).continuously_delete_expired(Duration::from_secs(10 * 60)),
     );
+    let housekeeping = tokio::spawn(housekeeping(state.clone()));
 
     tracing::info!(
         "portal listening on http://{} (public URL {})",
@@ -40,7 +41,19 @@ pub async fn run(pool: PgPool, config: Config, bind: SocketAddr) -> anyhow::Resu
     let _ = stop_tx.send(true);
     let _ = outbox.await;
     sessions.abort();
+    housekeeping.abort();
     Ok(())
+}
+
+/// Hourly: forget sign-in counters that can no longer lock anyone.
+async fn housekeeping(state: AppState) {
+    let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        if let Err(err) = accounts::throttle::purge(&state.db, &state.config.throttle).await {
+            tracing::warn!(%err, "purging sign-in counters failed");
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -175,6 +175,12 @@ pub async fn invite_partner(
         }
     };
     let mut tx = state.db.begin().await?;
+    if !invitations::within_limit(&mut tx, admin.id).await? {
+        return Err(AppError::Conflict(format!(
+            "You have sent {} invitations in the last hour, the most allowed. Try again later.",
+            invitations::PER_HOUR
+        )));
+    }
     let invite = Invite {
         email: &email,
         role: Role::Partner,
@@ -262,6 +268,12 @@ pub async fn invite_staff(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let mut tx = state.db.begin().await?;
+    if !invitations::within_limit(&mut tx, admin.id).await? {
+        return Err(AppError::Conflict(format!(
+            "You have sent {} invitations in the last hour, the most allowed. Try again later.",
+            invitations::PER_HOUR
+        )));
+    }
     let invite = Invite {
         email: &email,
         role,

@@ -25,6 +25,19 @@ use crate::web::page::Page;
 use crate::web::session::{self, FlashKind};
 
 pub const VALID_DAYS: i64 = 7;
+/// Invitations one person may send per hour: enough for onboarding a team, not for spamming.
+pub const PER_HOUR: i64 = 30;
+
+/// Whether `inviter` may send another invitation now.
+pub async fn within_limit(conn: &mut PgConnection, inviter: Uuid) -> sqlx::Result<bool> {
+    let sent: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM invitations WHERE invited_by = $1 AND created_at > now() - interval '1 hour'",
+    )
+    .bind(inviter)
+    .fetch_one(conn)
+    .await?;
+    Ok(sent < PER_HOUR)
+}
 
 /// Who is being invited, into which role and company.
 pub struct Invite<'a> {
@@ -34,29 +47,16 @@ pub struct Invite<'a> {
     pub invited_by: &'a User,
 }
 
-/// Queues the invitation e-mail. If the address already has an account, that person gets a
-/// "you already have an account" note instead, and the inviter sees the same answer either way.
+/// Records the invitation and queues its e-mail. If the address already has an account, that
+/// person gets a "you already have an account" note instead of a link; the invitation is still
+/// recorded (its token never sent), so the inviter's pages look the same either way.
 pub async fn invite(
     conn: &mut PgConnection,
     config: &Config,
     invite: Invite<'_>,
 ) -> sqlx::Result<()> {
     let inviter = &invite.invited_by.display_name;
-    if users::email_taken(conn, invite.email).await? {
-        let body = format!(
-            "{inviter} tried to invite you to the Haptik Partner Portal, but this address already has an account.\n\n\
-             Sign in here: {}\nForgot the password? {}",
-            config.link("/login"),
-            config.link("/password/forgot")
-        );
-        let email = Email {
-            to: invite.email.to_string(),
-            subject: "You already have a Partner Portal account".into(),
-            body,
-        };
-        mail::enqueue(conn, &email).await?;
-        return Ok(());
-    }
+    let taken = users::email_taken(conn, invite.email).await?;
     let company: Option<String> = match invite.company_id {
         Some(id) => {
             sqlx::query_scalar("SELECT name FROM companies WHERE id = $1")
@@ -80,19 +80,34 @@ pub async fn invite(
     .bind(VALID_DAYS as i32)
     .execute(&mut *conn)
     .await?;
-    let joining = match &company {
-        Some(name) => format!("to describe {name}'s APIs to Haptik"),
-        None => format!("as a Haptik {}", invite.role.label().to_lowercase()),
-    };
-    let body = format!(
-        "{inviter} invited you to the Haptik Partner Portal {joining}.\n\n\
-         Accept and choose your password here (the link works once, within {VALID_DAYS} days):\n{}\n",
-        config.link(&format!("/invitations/{}", token.plain))
-    );
-    let email = Email {
-        to: invite.email.to_string(),
-        subject: "Your invitation to the Haptik Partner Portal".into(),
-        body,
+    let email = if taken {
+        let body = format!(
+            "Someone tried to invite this address to the Haptik Partner Portal (the invitation names the \
+             sender as “{inviter}”), but it already has an account.\n\n\
+             Sign in here: {}\nForgot the password? {}\n",
+            config.link("/login"),
+            config.link("/password/forgot")
+        );
+        Email {
+            to: invite.email.to_string(),
+            subject: "You already have a Partner Portal account".into(),
+            body,
+        }
+    } else {
+        let joining = match &company {
+            Some(name) => format!("to describe the APIs of “{name}” to Haptik"),
+            None => format!("as a Haptik {}", invite.role.label().to_lowercase()),
+        };
+        let body = format!(
+            "You are invited to the Haptik Partner Portal {joining}. The invitation names the sender as “{inviter}”.\n\n\
+             Accept and choose your password here (the link works once, within {VALID_DAYS} days):\n{}\n",
+            config.link(&format!("/invitations/{}", token.plain))
+        );
+        Email {
+            to: invite.email.to_string(),
+            subject: "Your invitation to the Haptik Partner Portal".into(),
+            body,
+        }
     };
     mail::enqueue(conn, &email).await?;
     Ok(())

@@ -79,7 +79,10 @@ pub async fn submit(
             .into_response()
     };
 
-    if let Some(wait) = throttle::wait_needed(&state.db, &form.email, &address).await? {
+    let throttle = &state.config.throttle;
+    if let throttle::Attempt::Wait(wait) =
+        throttle::begin_attempt(&state.db, throttle, &form.email, &address).await?
+    {
         return Ok(refuse(
             page,
             StatusCode::TOO_MANY_REQUESTS,
@@ -99,15 +102,11 @@ pub async fn submit(
     let matched = state.passwords.verify(form.password.clone(), hash).await?;
     match user_id {
         Some(user_id) if matched => {
-            throttle::record_success(&state.db, &form.email).await?;
+            throttle::record_success(&state.db, &form.email, &address).await?;
             session::sign_in(&session, user_id).await?;
             Ok(Redirect::to(&next).into_response())
         }
-        _ => {
-            throttle::record_failure(&state.db, &state.config.throttle, &form.email, &address)
-                .await?;
-            Ok(refuse(page, StatusCode::UNAUTHORIZED, FAILED.to_string()))
-        }
+        _ => Ok(refuse(page, StatusCode::UNAUTHORIZED, FAILED.to_string())),
     }
 }
 

@@ -60,7 +60,9 @@ impl EmailAddress {
             }
             None => false,
         };
-        if valid {
+        // The mailer must deliver to exactly this address: "N<neha@acme.example>" is refused.
+        let deliverable = trimmed.parse::<lettre::Address>().is_ok();
+        if valid && deliverable {
             Ok(Self(trimmed.to_string()))
         } else {
             Err("Enter an e-mail address like name@company.com.")
@@ -81,6 +83,15 @@ impl fmt::Display for EmailAddress {
 /// A person's name as shown in the portal: 1 to 120 characters after trimming.
 pub fn parse_display_name(input: &str) -> Result<String, &'static str> {
     let trimmed = input.trim();
+    // Names appear in e-mails others receive; line breaks or direction overrides would let a
+    // name pose as the message itself.
+    let unsafe_char = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if trimmed.chars().any(unsafe_char) {
+        return Err("Use letters, spaces and punctuation only, on one line.");
+    }
     match trimmed.chars().count() {
         0 => Err("Enter a name."),
         1..=120 => Ok(trimmed.to_string()),
@@ -116,6 +127,7 @@ mod tests {
             );
         }
         assert!(EmailAddress::parse(&format!("{}@x.example", "a".repeat(250))).is_err());
+        assert!(EmailAddress::parse("N<neha@acme.example>").is_err());
     }
 
     #[test]
@@ -123,5 +135,7 @@ mod tests {
         assert_eq!(parse_display_name("  Priya  ").unwrap(), "Priya");
         assert!(parse_display_name("   ").is_err());
         assert!(parse_display_name(&"x".repeat(121)).is_err());
+        assert!(parse_display_name("Haptik Security\r\n\r\nURGENT: verify").is_err());
+        assert!(parse_display_name("Priya\u{202e}gnp.exe").is_err());
     }
 }

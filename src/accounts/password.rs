@@ -55,8 +55,10 @@ impl Passwords {
     }
 
     pub async fn hash(&self, password: String) -> anyhow::Result<Secret<String>> {
-        let _permit = self.permits.acquire().await?;
+        let permit = self.permits.clone().acquire_owned().await?;
         let hash = tokio::task::spawn_blocking(move || {
+            // Held by the hashing itself: a request that times out does not free it early.
+            let _permit = permit;
             let salt = SaltString::generate(&mut OsRng);
             argon2()
                 .hash_password(password.as_bytes(), &salt)
@@ -73,8 +75,9 @@ impl Passwords {
         password: String,
         stored: Option<Secret<String>>,
     ) -> anyhow::Result<bool> {
-        let _permit = self.permits.acquire().await?;
+        let permit = self.permits.clone().acquire_owned().await?;
         let matched = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             let real = stored.is_some();
             let hash_text = stored.map_or_else(|| DUMMY_HASH.clone(), |s| s.expose().clone());
             let Ok(hash) = PasswordHash::new(&hash_text) else {

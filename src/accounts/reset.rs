@@ -19,6 +19,8 @@ use crate::web::forms::FieldErrors;
 use crate::web::page::Page;
 use crate::web::session::{self, FlashKind};
 
+const RESETS_PER_HOUR: i64 = 3;
+
 #[derive(Template, WebTemplate)]
 #[template(path = "accounts/forgot.html")]
 pub struct ForgotPage {
@@ -65,7 +67,15 @@ pub async fn request_reset(
         }
     };
     let mut tx = state.db.begin().await?;
-    if let Some(user_id) = users::find_active_id_by_email(&mut tx, &email).await? {
+    let user = users::find_active_id_by_email(&mut tx, &email).await?;
+    let recent: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM password_resets WHERE user_id = $1 AND created_at > now() - interval '1 hour'",
+    )
+    .bind(user)
+    .fetch_one(&mut *tx)
+    .await?;
+    // More requests within the hour get the same answer but no more mail: an inbox cannot be flooded.
+    if let Some(user_id) = user.filter(|_| recent < RESETS_PER_HOUR) {
         let token = tokens::generate();
         sqlx::query(
             "INSERT INTO password_resets (id, user_id, token_hash, expires_at)
@@ -226,7 +236,7 @@ pub async fn complete_reset(
     .await?;
     users::set_password(&mut tx, reset.user_id, &hash).await?;
     tx.commit().await?;
-    throttle::record_success(&state.db, &reset.email).await?;
+    throttle::clear_account(&state.db, &reset.email).await?;
 
     session::flash(
         &session,

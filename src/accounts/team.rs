@@ -86,6 +86,12 @@ pub async fn invite(
         }
     };
     let mut tx = state.db.begin().await?;
+    if !invitations::within_limit(&mut tx, partner.user.id).await? {
+        return Err(AppError::Conflict(format!(
+            "You have sent {} invitations in the last hour, the most allowed. Try again later.",
+            invitations::PER_HOUR
+        )));
+    }
     let invite = Invite {
         email: &email,
         role: Role::Partner,

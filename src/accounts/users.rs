@@ -132,6 +132,16 @@ pub async fn set_active(
     .bind(active)
     .execute(db)
     .await?;
+    if !active && updated.rows_affected() == 1 {
+        // Someone on their way out must not be able to come back through a pending invitation.
+        sqlx::query(
+            "UPDATE invitations SET revoked_at = now()
+             WHERE invited_by = $1 AND accepted_at IS NULL AND revoked_at IS NULL",
+        )
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    }
     Ok(updated.rows_affected() == 1)
 }
 

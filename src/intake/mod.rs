@@ -1,5 +1,7 @@
 //! Partner intake: the requirements checklist as forms, per integration and per endpoint.
 
+pub mod conflict;
+pub mod curl;
 pub mod json_example;
 pub mod model;
 pub mod secrets;

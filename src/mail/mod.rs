@@ -1,5 +1,6 @@
 //! Outgoing e-mail. Handlers queue messages in the outbox inside their own transaction, so a
 //! message exists exactly when the event that caused it was committed; `worker` delivers them.
+//! Bodies carry single-use links, so the worker blanks a body once it is sent or given up on.
 
 pub mod transport;
 pub mod worker;

@@ -10,7 +10,8 @@ pub enum Transport {
         smtp: AsyncSmtpTransport<Tokio1Executor>,
         from: Mailbox,
     },
-    Log,
+    /// `with_body` only on a development setup: bodies hold working single-use links.
+    Log { with_body: bool },
 }
 
 pub struct Outgoing<'a> {
@@ -20,9 +21,17 @@ pub struct Outgoing<'a> {
 }
 
 impl Transport {
-    pub fn from_config(config: &MailConfig) -> anyhow::Result<Self> {
+    /// `deployed` (an https public URL) keeps message bodies out of the log when there is no SMTP.
+    pub fn from_config(config: &MailConfig, deployed: bool) -> anyhow::Result<Self> {
         let Some(url) = &config.smtp_url else {
-            return Ok(Transport::Log);
+            if deployed {
+                tracing::warn!(
+                    "no SMTP server configured: e-mail is not delivered, only its recipient and subject are logged"
+                );
+            }
+            return Ok(Transport::Log {
+                with_body: !deployed,
+            });
         };
         let smtp = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose())
             .map_err(|err| anyhow::anyhow!("the SMTP URL is not usable: {err}"))?
@@ -35,12 +44,20 @@ impl Transport {
 
     pub async fn send(&self, mail: Outgoing<'_>) -> anyhow::Result<()> {
         match self {
-            Transport::Log => {
+            Transport::Log { with_body: true } => {
                 tracing::info!(
                     to = mail.to,
                     subject = mail.subject,
                     body = mail.body,
                     "e-mail (no SMTP configured, so logged instead of sent)"
+                );
+                Ok(())
+            }
+            Transport::Log { with_body: false } => {
+                tracing::warn!(
+                    to = mail.to,
+                    subject = mail.subject,
+                    "e-mail not delivered: no SMTP configured"
                 );
                 Ok(())
             }

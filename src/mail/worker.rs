@@ -15,7 +15,8 @@ const BATCH: i64 = 10;
 pub const MAX_ATTEMPTS: i32 = 8;
 
 pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
-    let transport = match Transport::from_config(&state.config.mail) {
+    let transport = match Transport::from_config(&state.config.mail, state.config.secure_cookies())
+    {
         Ok(transport) => transport,
         Err(err) => {
             tracing::error!(%err, "outbox worker not started: e-mail stays queued");
@@ -73,7 +74,7 @@ pub async fn deliver_batch(db: &PgPool, transport: &Transport) -> sqlx::Result<u
             .await;
         match outcome {
             Ok(()) => {
-                sqlx::query("UPDATE outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1")
+                sqlx::query("UPDATE outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL, body_text = '' WHERE id = $1")
                     .bind(message.id)
                     .execute(&mut *tx)
                     .await?;
@@ -83,11 +84,14 @@ pub async fn deliver_batch(db: &PgPool, transport: &Transport) -> sqlx::Result<u
                 tracing::warn!(id = %message.id, attempt = message.attempts + 1, %err, "e-mail not sent; will retry");
                 sqlx::query(
                     "UPDATE outbox SET attempts = attempts + 1, last_error = $2,
-                            next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1",
+                            next_attempt_at = now() + make_interval(secs => $3),
+                            body_text = CASE WHEN attempts + 1 >= $4 THEN '' ELSE body_text END
+                     WHERE id = $1",
                 )
                 .bind(message.id)
                 .bind(err.to_string())
                 .bind(backoff.as_secs_f64())
+                .bind(MAX_ATTEMPTS)
                 .execute(&mut *tx)
                 .await?;
             }

@@ -19,6 +19,9 @@ pub enum AppError {
     Forbidden,
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// The request makes sense but not now (e.g. editing a submitted integration); says why.
+    #[error("conflict: {0}")]
+    Conflict(String),
     /// Sends the browser to the sign-in page, then back to `return_to`.
     #[error("sign-in required")]
     SignInRequired { return_to: Option<String> },
@@ -38,12 +41,12 @@ struct ServerErrorCause(String);
 
 #[derive(Template)]
 #[template(path = "error.html")]
-struct ErrorPage {
-    title: &'static str,
-    message: &'static str,
+struct ErrorPage<'a> {
+    title: &'a str,
+    message: &'a str,
 }
 
-impl ErrorPage {
+impl ErrorPage<'_> {
     fn respond(status: StatusCode, title: &'static str, message: &'static str) -> Response {
         let body = ErrorPage { title, message }
             .render()
@@ -70,6 +73,15 @@ impl IntoResponse for AppError {
                 "This request could not be understood",
                 "Some of what the form should send was missing or malformed. Go back, reload the page and try again.",
             ),
+            AppError::Conflict(message) => {
+                let body = ErrorPage {
+                    title: "Not possible right now",
+                    message: &message,
+                }
+                .render()
+                .unwrap_or(message.clone());
+                (StatusCode::CONFLICT, Html(body)).into_response()
+            }
             AppError::CsrfRejected => ErrorPage::respond(
                 StatusCode::FORBIDDEN,
                 "This form could not be accepted",
@@ -134,7 +146,9 @@ mod tests {
     async fn a_panic_becomes_the_friendly_500_page() {
         let response = panic_response(Box::new("boom"));
         assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
-        let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
         let html = String::from_utf8(body.to_vec()).unwrap();
         assert!(html.contains("Something went wrong on our side"));
         assert!(!html.contains("boom"), "the panic message stays in the log");

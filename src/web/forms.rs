@@ -41,7 +41,13 @@ pub fn row_key(field: &str, index: usize) -> String {
 /// `next=` targets are only ever paths on this portal, never another site.
 pub fn local_path(next: Option<&str>) -> String {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+        // Browsers drop tabs and newlines from URLs, so "/\t/evil" would become "//evil".
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains('\\')
+                && !path.chars().any(|c| c.is_whitespace() || c.is_control()) =>
+        {
             path.to_string()
         }
         _ => "/".to_string(),
@@ -58,6 +64,8 @@ mod tests {
         assert_eq!(local_path(Some("//evil.example")), "/");
         assert_eq!(local_path(Some("https://evil.example")), "/");
         assert_eq!(local_path(Some("/\\evil.example")), "/");
+        assert_eq!(local_path(Some("/\t/evil.example")), "/");
+        assert_eq!(local_path(Some("/\n")), "/");
         assert_eq!(local_path(None), "/");
     }
 

@@ -40,7 +40,7 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; st
 pub fn router(state: AppState) -> Router {
     let config = state.config.clone();
     let sessions = SessionManagerLayer::new(PostgresStore::new(state.db.clone()))
-        .with_name("portal_session")
+        .with_name(session_cookie_name(&config))
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(config.secure_cookies())
@@ -53,7 +53,12 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::accounts::router())
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), csrf::verify))
-        .layer(sessions);
+        .layer(sessions)
+        // Pages show one person's data; no shared cache or back-button cache may keep them.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
 
     let static_files = ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::overriding(
@@ -74,18 +79,12 @@ pub fn router(state: AppState) -> Router {
             "max-age=63072000; includeSubDomains",
         ));
     }
-    let mut router = Router::new()
+    let router = Router::new()
         .merge(pages)
         .nest_service("/static", static_files)
         .merge(health::router());
-    for (name, value) in security_headers {
-        router = router.layer(SetResponseHeaderLayer::if_not_present(
-            name,
-            HeaderValue::from_static(value),
-        ));
-    }
 
-    router
+    let mut router = router
         .layer(middleware::from_fn(error::log_server_errors))
         .layer(
             ServiceBuilder::new()
@@ -103,8 +102,25 @@ pub fn router(state: AppState) -> Router {
                     StatusCode::REQUEST_TIMEOUT,
                     config.request_timeout,
                 )),
-        )
-        .with_state(state)
+        );
+    // Outermost, so that every answer carries them: 413, 408 and the panic page too.
+    for (name, value) in security_headers {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(
+            name,
+            HeaderValue::from_static(value),
+        ));
+    }
+    router.with_state(state)
+}
+
+/// Under https the cookie takes the `__Host-` prefix: browsers then refuse it unless it is Secure,
+/// host-only and for the whole site, so a sibling subdomain cannot plant one.
+pub fn session_cookie_name(config: &crate::config::Config) -> &'static str {
+    if config.secure_cookies() {
+        "__Host-portal_session"
+    } else {
+        "portal_session"
+    }
 }
 
 /// The span names the route pattern, not the URI: invitation and reset links carry tokens.
@@ -120,4 +136,9 @@ fn request_span(request: &Request) -> tracing::Span {
         .and_then(|value| value.to_str().ok())
         .unwrap_or("");
     tracing::info_span!("request", method = %request.method(), route, request_id)
+}
+
+/// Whether htmx sent the request (it then swaps part of the page instead of following a redirect).
+pub fn is_htmx(headers: &axum::http::HeaderMap) -> bool {
+    headers.get("hx-request").is_some_and(|v| v == "true")
 }

@@ -106,6 +106,7 @@ async fn the_session_cookie_is_http_only_lax_and_secure_behind_https(db: PgPool)
     let secure = TestApp::spawn_with(db, config).await;
     let response = secure.browser().get("/login").await;
     let cookie = response.headers()["set-cookie"].to_str().unwrap();
+    assert!(cookie.starts_with("__Host-portal_session="), "{cookie}");
     assert!(
         cookie.contains("Secure") && cookie.contains("HttpOnly"),
         "{cookie}"
@@ -337,4 +338,83 @@ async fn sessions_end_after_the_absolute_limit_however_active(db: PgPool) {
     assert_eq!(reviewer.get("/").await.status(), StatusCode::OK);
     tokio::time::sleep(Duration::from_millis(2200)).await;
     assert_eq!(reviewer.get("/").await.status(), StatusCode::SEE_OTHER);
+}
+
+#[sqlx::test]
+async fn a_burst_of_concurrent_guesses_gets_no_more_than_the_free_attempts(db: PgPool) {
+    let company = create_company(&db, "Acme Loans").await;
+    create_user(&db, "neha@acme.example", Role::Partner, Some(company)).await;
+    let app = TestApp::spawn(db).await;
+    let mut burst = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let browser = app.browser();
+        let token = browser.csrf_token().await;
+        let request = browser.client.post(browser.url("/login")).form(&[
+            ("email", "neha@acme.example"),
+            ("password", "guess guess guess"),
+            ("csrf_token", token.as_str()),
+        ]);
+        burst.spawn(async move { request.send().await.unwrap().status() });
+    }
+    let statuses = burst.join_all().await;
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert!(
+        checked <= ThrottleConfig::default().account_free_failures as usize,
+        "{statuses:?}"
+    );
+    assert_eq!(checked + refused, 20, "{statuses:?}");
+    let response = app.browser().login("neha@acme.example", PASSWORD).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "the account is locked"
+    );
+}
+
+#[sqlx::test]
+async fn other_spellings_of_an_address_share_its_lock(db: PgPool) {
+    let company = create_company(&db, "Acme Loans").await;
+    create_user(&db, "neha@acme.example", Role::Partner, Some(company)).await;
+    let app = TestApp::spawn(db).await;
+    for _ in 0..ThrottleConfig::default().account_free_failures {
+        app.browser()
+            .login("neha@acme.example", "guess guess guess")
+            .await;
+    }
+    for variant in [
+        "NEHA@ACME.EXAMPLE",
+        " neha@acme.example ",
+        "Neha@Acme.Example",
+    ] {
+        let response = app.browser().login(variant, PASSWORD).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::TOO_MANY_REQUESTS,
+            "{variant:?}"
+        );
+    }
+}
+
+#[sqlx::test]
+async fn a_signed_in_user_is_never_redirected_off_site(db: PgPool) {
+    create_user(&db, "rohan@haptik.example", Role::Reviewer, None).await;
+    let app = TestApp::spawn(db).await;
+    let reviewer = app.signed_in("rohan@haptik.example", PASSWORD).await;
+    for next in [
+        "/%09/evil.example",
+        "//evil.example",
+        "/%0A",
+        "https://evil.example",
+    ] {
+        let response = reviewer.get(&format!("/login?next={next}")).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{next}");
+        assert_eq!(location(&response), "/", "{next}");
+    }
 }

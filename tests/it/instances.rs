@@ -191,6 +191,14 @@ async fn each_queued_message_is_sent_exactly_once_by_two_instances(db: PgPool) {
     let expected: BTreeSet<_> = (0..count).map(|i| format!("message {i}")).collect();
     assert_eq!(received.len(), count, "{received:?}");
     assert_eq!(distinct, expected);
+    let kept: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE body_text <> ''")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(
+        kept, 0,
+        "sent bodies (which hold single-use links) are not kept"
+    );
 }
 
 #[sqlx::test]

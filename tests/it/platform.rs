@@ -83,6 +83,27 @@ async fn an_oversized_body_is_refused(db: PgPool) {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        response.headers().contains_key("content-security-policy"),
+        "even refusals carry the headers"
+    );
+}
+
+#[sqlx::test]
+async fn pages_are_not_cached_but_assets_are(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let browser = app.browser();
+    assert_eq!(
+        browser.get("/login").await.headers()["cache-control"],
+        "no-store"
+    );
+    let css = browser.get("/static/portal.css").await;
+    assert!(
+        css.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("max-age")
+    );
 }
 
 #[sqlx::test]
