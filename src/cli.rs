@@ -47,6 +47,16 @@ pub enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Create complete integrations for benchmarks and load tests, and print their login.
+    Seed(SeedArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct SeedArgs {
+    #[arg(long, default_value_t = 1)]
+    pub integrations: usize,
+    #[arg(long, default_value_t = 50)]
+    pub endpoints: usize,
 }
 
 #[derive(Subcommand, Debug)]
@@ -162,6 +172,21 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::User(UserCommand::Create(args))) => create_user(&pool, args).await,
+        Some(Command::Seed(args)) => {
+            let seeded = crate::seed::run(&pool, args.integrations, args.endpoints).await?;
+            println!(
+                "Seeded {} integrations of {} endpoints for {}. Sign in as {} / {}",
+                seeded.integrations.len(),
+                args.endpoints,
+                crate::seed::COMPANY,
+                crate::seed::LOGIN,
+                crate::seed::PASSWORD
+            );
+            for id in seeded.integrations.iter().take(3) {
+                println!("  /integrations/{id}");
+            }
+            Ok(())
+        }
     }
 }
 

@@ -12,7 +12,9 @@ pub mod demo;
 pub mod intake;
 pub mod mail;
 pub mod review;
+pub mod seed;
 pub mod server;
+pub mod settings;
 pub mod state;
 pub mod web;
 

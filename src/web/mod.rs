@@ -51,6 +51,7 @@ pub fn router(state: AppState) -> Router {
     let pages = Router::new()
         .merge(crate::dashboard::router())
         .merge(crate::accounts::router())
+        .merge(crate::settings::router())
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), csrf::verify))
         .layer(sessions)

@@ -16,6 +16,7 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 
 pub struct Driver {
     process: Child,
+    profile: std::path::PathBuf,
     pub client: Client,
 }
 
@@ -23,6 +24,7 @@ impl Drop for Driver {
     fn drop(&mut self) {
         let _ = self.process.kill();
         let _ = self.process.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
     }
 }
 
@@ -68,7 +70,13 @@ impl Driver {
                 .connect(&format!("http://127.0.0.1:{port}"))
                 .await;
             match attempt {
-                Ok(client) => return Driver { process, client },
+                Ok(client) => {
+                    return Driver {
+                        process,
+                        profile,
+                        client,
+                    };
+                }
                 Err(err) if Instant::now() > deadline => {
                     panic!("cannot start headless Chromium: {err}")
                 }
