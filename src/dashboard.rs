@@ -8,6 +8,7 @@ use axum::routing::get;
 
 use crate::AppState;
 use crate::accounts::{Role, invitations, users};
+use crate::intake::list::{self, IntegrationSummary};
 use crate::web::Result;
 use crate::web::page::Page;
 use crate::web::session::CurrentUser;
@@ -24,6 +25,7 @@ pub struct DashboardPage {
     teammates: i64,
     pending_invitations: usize,
     companies: i64,
+    integrations: Vec<IntegrationSummary>,
 }
 
 async fn show(
@@ -31,30 +33,29 @@ async fn show(
     CurrentUser(user): CurrentUser,
     page: Page,
 ) -> Result<DashboardPage> {
-    let (heading, teammates, pending_invitations, companies) = match (user.role, user.company_id) {
+    let mut view = DashboardPage {
+        page,
+        heading: "Haptik".into(),
+        teammates: 0,
+        pending_invitations: 0,
+        companies: 0,
+        integrations: Vec::new(),
+    };
+    match (user.role, user.company_id) {
         (Role::Partner, Some(company_id)) => {
             let members = users::company_members(&state.db, company_id).await?;
-            let pending = invitations::pending(&state.db, Some(company_id)).await?;
-            let active = members.iter().filter(|m| m.active).count() as i64;
-            (
-                user.company_name.clone().unwrap_or_default(),
-                active,
-                pending.len(),
-                0,
-            )
+            view.teammates = members.iter().filter(|m| m.active).count() as i64;
+            view.pending_invitations = invitations::pending(&state.db, Some(company_id))
+                .await?
+                .len();
+            view.integrations = list::summaries(&state.db, company_id).await?;
+            view.heading = user.company_name.clone().unwrap_or_default();
         }
         _ => {
-            let companies: i64 = sqlx::query_scalar("SELECT count(*) FROM companies")
+            view.companies = sqlx::query_scalar("SELECT count(*) FROM companies")
                 .fetch_one(&state.db)
                 .await?;
-            ("Haptik".to_string(), 0, 0, companies)
         }
-    };
-    Ok(DashboardPage {
-        page,
-        heading,
-        teammates,
-        pending_invitations,
-        companies,
-    })
+    }
+    Ok(view)
 }

@@ -1,1 +1,517 @@
-//! (being written)
+//! The secret guard: partners name credentials, they never paste them. Finds text that looks like
+//! a live secret so the form can warn and offer a placeholder such as `<<token>>` instead.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use regex::Regex;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretKind {
+    Jwt,
+    BearerToken,
+    BasicCredentials,
+    PrivateKey,
+    AwsAccessKey,
+    RandomKey,
+}
+
+impl SecretKind {
+    /// For the warning: "a JSON Web Token", "a bearer token", "basic-auth credentials", "a private key", "an AWS access key", "a long random key".
+    pub fn describe(self) -> &'static str {
+        match self {
+            SecretKind::Jwt => "a JSON Web Token",
+            SecretKind::BearerToken => "a bearer token",
+            SecretKind::BasicCredentials => "basic-auth credentials",
+            SecretKind::PrivateKey => "a private key",
+            SecretKind::AwsAccessKey => "an AWS access key",
+            SecretKind::RandomKey => "a long random key",
+        }
+    }
+
+    /// What replaces it: "<<jwt>>", "<<token>>", "<<basic_credentials>>", "<<private_key>>", "<<aws_access_key>>", "<<api_key>>".
+    pub fn placeholder(self) -> &'static str {
+        match self {
+            SecretKind::Jwt => "<<jwt>>",
+            SecretKind::BearerToken => "<<token>>",
+            SecretKind::BasicCredentials => "<<basic_credentials>>",
+            SecretKind::PrivateKey => "<<private_key>>",
+            SecretKind::AwsAccessKey => "<<aws_access_key>>",
+            SecretKind::RandomKey => "<<api_key>>",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub kind: SecretKind,
+    /// byte range of the secret itself in the scanned text (not the word "Bearer")
+    pub start: usize,
+    pub end: usize,
+}
+
+fn compiled(pattern: &str) -> Regex {
+    // The patterns are fixed strings in this file, so this can only fail while editing them,
+    // and the tests compile every one of them.
+    Regex::new(pattern).unwrap_or_else(|err| panic!("secret pattern {pattern:?}: {err}"))
+}
+
+static JWT: LazyLock<Regex> =
+    LazyLock::new(|| compiled(r"eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"));
+// Unterminated blocks run to the end of the text: half a key is still a key.
+static PRIVATE_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    compiled(
+        r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?s:.*?)(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\z)",
+    )
+});
+static AWS_ACCESS_KEY: LazyLock<Regex> = LazyLock::new(|| compiled(r"\bAKIA[0-9A-Z]{16}\b"));
+static BASIC: LazyLock<Regex> =
+    LazyLock::new(|| compiled(r"\b(?i:basic)\s+([A-Za-z0-9+/]+={0,2})"));
+static BEARER: LazyLock<Regex> =
+    LazyLock::new(|| compiled(r"\b(?i:bearer)\s+([A-Za-z0-9._~+/=-]{16,})"));
+// `=` only as trailing padding, so `api_key=…` in a query string is not swallowed into the key.
+static LONG_RUN: LazyLock<Regex> = LazyLock::new(|| compiled(r"[A-Za-z0-9_+/-]{32,}={0,2}"));
+static UUID: LazyLock<Regex> = LazyLock::new(|| {
+    compiled(r"\b[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\b")
+});
+/// `<<token>>`, `{{token}}`, `${TOKEN}`, `<your-api-key>`: how partners write a name in place of a value.
+static WRAPPED_PLACEHOLDER: LazyLock<Regex> =
+    LazyLock::new(|| compiled(r"<<[^<>\n]*>>|\{\{[^{}\n]*\}\}|\$\{[^{}\n]*\}|<[^<>\s]+>"));
+
+/// Everything in `text` that looks like a live secret, in order, non-overlapping.
+pub fn scan(text: &str) -> Vec<Finding> {
+    // Keyed by start. Findings never overlap, so the one starting last before a candidate's end
+    // is the only one that can overlap it.
+    let mut found: BTreeMap<usize, Finding> = BTreeMap::new();
+    let mut add = |kind: SecretKind, start: usize, end: usize| {
+        let overlaps = found
+            .range(..end)
+            .next_back()
+            .is_some_and(|(_, earlier)| earlier.end > start);
+        if !overlaps {
+            found.insert(start, Finding { kind, start, end });
+        }
+    };
+
+    // Most specific first, so a JWT after "Bearer" is reported as a JWT, not as a bearer token.
+    for m in PRIVATE_KEY.find_iter(text) {
+        add(SecretKind::PrivateKey, m.start(), m.end());
+    }
+    for m in JWT.find_iter(text) {
+        add(SecretKind::Jwt, m.start(), m.end());
+    }
+    for m in AWS_ACCESS_KEY.find_iter(text) {
+        add(SecretKind::AwsAccessKey, m.start(), m.end());
+    }
+    for value in BASIC.captures_iter(text).filter_map(|c| c.get(1)) {
+        if decodes_to_user_and_password(value.as_str()) {
+            add(SecretKind::BasicCredentials, value.start(), value.end());
+        }
+    }
+    for value in BEARER.captures_iter(text).filter_map(|c| c.get(1)) {
+        if !is_placeholder(value.as_str()) {
+            add(SecretKind::BearerToken, value.start(), value.end());
+        }
+    }
+    for m in LONG_RUN.find_iter(&without_uuids_or_placeholders(text)) {
+        if looks_random(m.as_str()) {
+            add(SecretKind::RandomKey, m.start(), m.end());
+        }
+    }
+    found.into_values().collect()
+}
+
+/// `text` with every finding replaced by its kind's placeholder (the "Replace with placeholder" button).
+pub fn redact(text: &str) -> String {
+    let mut redacted = String::with_capacity(text.len());
+    let mut copied_to = 0;
+    for finding in scan(text) {
+        redacted.push_str(text.get(copied_to..finding.start).unwrap_or_default());
+        redacted.push_str(finding.kind.placeholder());
+        copied_to = finding.end;
+    }
+    redacted.push_str(text.get(copied_to..).unwrap_or_default());
+    redacted
+}
+
+/// One sentence for the form: "This looks like a JSON Web Token. Credentials are named, never pasted: replace it with <<jwt>>, or tick “It is not a secret” to keep it." or None when scan finds nothing.
+pub fn warning(text: &str) -> Option<String> {
+    let findings = scan(text);
+    match findings.as_slice() {
+        [] => None,
+        [only] => Some(format!(
+            "This looks like {}. Credentials are named, never pasted: replace it with {}, \
+             or tick “It is not a secret” to keep it.",
+            only.kind.describe(),
+            only.kind.placeholder()
+        )),
+        several => {
+            let mut kinds: Vec<&str> = Vec::new();
+            for finding in several {
+                let kind = finding.kind.describe();
+                if !kinds.contains(&kind) {
+                    kinds.push(kind);
+                }
+            }
+            Some(format!(
+                "This contains {} things that look like credentials ({}). Credentials are named, \
+                 never pasted: replace them with placeholders, or tick “It is not a secret” to keep them.",
+                several.len(),
+                and_list(&kinds)
+            ))
+        }
+    }
+}
+
+/// "a", "a and b", "a, b and c".
+fn and_list(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [only] => only.to_string(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+fn decodes_to_user_and_password(base64: &str) -> bool {
+    STANDARD
+        .decode(base64)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .is_some_and(|decoded| decoded.contains(':'))
+}
+
+/// A name standing in for a value (`YOUR_ACCESS_TOKEN`, `xxxxxxxxxxxxxxxx`): real tokens carry
+/// digits, and a single repeated character is a mask.
+fn is_placeholder(value: &str) -> bool {
+    let mut chars = value.chars();
+    let first = chars.next();
+    !value.bytes().any(|b| b.is_ascii_digit()) || chars.all(|c| Some(c) == first)
+}
+
+/// The text with UUIDs and wrapped placeholders blanked out (same byte length, so offsets still
+/// match), so that neither can be taken for, or be glued onto, a random key.
+fn without_uuids_or_placeholders(text: &str) -> String {
+    let mut blanked = text.to_string();
+    for pattern in [&*UUID, &*WRAPPED_PLACEHOLDER] {
+        let ranges: Vec<_> = pattern.find_iter(&blanked).map(|m| m.range()).collect();
+        for range in ranges {
+            let spaces = " ".repeat(range.len());
+            // Regex matches start and end on character boundaries, so this cannot split a character.
+            blanked.replace_range(range, &spaces);
+        }
+    }
+    blanked
+}
+
+/// Whether a long run of key characters reads as random rather than as a name or a number.
+fn looks_random(run: &str) -> bool {
+    const MIN_BITS_PER_CHAR: f64 = 3.5;
+    if run.bytes().all(|b| b.is_ascii_digit()) || looks_like_a_name(run) {
+        return false;
+    }
+    // Hex has only 16 symbols, so its entropy stays under the bar however random it is.
+    run.bytes().all(|b| b.is_ascii_hexdigit()) || bits_per_char(run) >= MIN_BITS_PER_CHAR
+}
+
+/// Whether a run is made of words, as names and paths are (`getCustomerOrders`,
+/// `partner_api_spec_v2`, `/otp/v1/generateOTP`, `ORD123456789`, `YOUR_API_KEY`), where a
+/// generated key puts digits and capitals anywhere.
+fn looks_like_a_name(run: &str) -> bool {
+    if !run.bytes().any(|b| b.is_ascii_digit()) {
+        // Real keys carry digits; a long run of letters alone is a name or a mask like xxxxxxxx.
+        return true;
+    }
+    run.split(|c: char| !c.is_ascii_alphanumeric())
+        .flat_map(camel_case_parts)
+        .all(is_word)
+}
+
+/// `getV2OTPCode` → `get`, `V2`, `OTP`, `Code`: a part starts at a capital that follows a small
+/// letter or a digit, or that begins a capitalised word right after an acronym of two or more
+/// capitals. (Keys have short runs of capitals too, so a single capital is not an acronym.)
+fn camel_case_parts(identifier: &str) -> Vec<&str> {
+    let bytes = identifier.as_bytes();
+    let upper_at = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_uppercase);
+    let lower_at = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_lowercase);
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for i in 1..bytes.len() {
+        let after_word = !upper_at(i - 1) && upper_at(i);
+        let after_acronym =
+            i >= 2 && upper_at(i - 2) && upper_at(i - 1) && upper_at(i) && lower_at(i + 1);
+        if after_word || after_acronym {
+            parts.push(identifier.get(start..i).unwrap_or_default());
+            start = i;
+        }
+    }
+    parts.push(identifier.get(start..).unwrap_or_default());
+    parts
+}
+
+/// `order`, `Order`, `ORDER`, optionally followed by a number: `v2`, `ORD123456789`.
+fn is_word(part: &str) -> bool {
+    let letters = part.trim_end_matches(|c: char| c.is_ascii_digit());
+    let mut rest = letters.chars();
+    let capitalised = rest.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && rest.all(|c| c.is_ascii_lowercase());
+    letters.is_empty() || capitalised || letters.bytes().all(|b| b.is_ascii_uppercase())
+}
+
+/// Shannon entropy of the run's characters (all ASCII here), in bits per character.
+fn bits_per_char(run: &str) -> f64 {
+    let mut counts = [0u32; 256];
+    for byte in run.bytes() {
+        counts[usize::from(byte)] += 1;
+    }
+    let len = run.len() as f64;
+    counts
+        .iter()
+        .filter(|&&count| count > 0)
+        .map(|&count| {
+            let p = f64::from(count) / len;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    fn kinds(text: &str) -> Vec<SecretKind> {
+        scan(text).into_iter().map(|f| f.kind).collect()
+    }
+
+    fn jwt() -> String {
+        let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256","typ":"JWT"}"#);
+        let payload =
+            URL_SAFE_NO_PAD.encode(r#"{"sub":"9928056506","name":"Ravi","iat":1716239022}"#);
+        format!("{header}.{payload}.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c")
+    }
+
+    const PEM: &str = "-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\\n-----END PRIVATE KEY-----";
+
+    #[test]
+    fn every_pattern_compiles() {
+        for pattern in [
+            &JWT,
+            &PRIVATE_KEY,
+            &AWS_ACCESS_KEY,
+            &BASIC,
+            &BEARER,
+            &LONG_RUN,
+            &UUID,
+            &WRAPPED_PLACEHOLDER,
+        ] {
+            assert!(!pattern.as_str().is_empty());
+        }
+    }
+
+    #[test]
+    fn haptik_sample_headers_are_clean() {
+        assert_eq!(scan("Authorization: Bearer <<token>>"), vec![]);
+        assert_eq!(scan("Content-Type: application/json"), vec![]);
+        assert_eq!(warning("Bearer <<token>>"), None);
+    }
+
+    #[test]
+    fn jwt_after_bearer_is_a_jwt_and_only_the_token_is_replaced() {
+        let text = format!("Bearer {}", jwt());
+        assert_eq!(
+            scan(&text),
+            vec![Finding {
+                kind: SecretKind::Jwt,
+                start: 7,
+                end: text.len()
+            }]
+        );
+        assert_eq!(redact(&text), "Bearer <<jwt>>");
+    }
+
+    #[test]
+    fn opaque_bearer_token_is_a_bearer_token_not_a_random_key() {
+        let text = "Authorization: Bearer 8f14e45fceea167a5a36dedd4bea2543";
+        assert_eq!(kinds(text), vec![SecretKind::BearerToken]);
+        assert_eq!(redact(text), "Authorization: Bearer <<token>>");
+    }
+
+    #[test]
+    fn bearer_placeholders_are_not_tokens() {
+        for text in [
+            "Bearer {{token}}",
+            "Bearer ${TOKEN}",
+            "Bearer <your-access-token>",
+            "Bearer YOUR_ACCESS_TOKEN_HERE",
+            "Bearer xxxxxxxxxxxxxxxxxxxx",
+        ] {
+            assert_eq!(scan(text), vec![], "{text}");
+        }
+    }
+
+    #[test]
+    fn live_stripe_style_key_is_a_random_key() {
+        let text = "x-api-key: sk_live_51H8s9dKf02jdL9sd8f7GhQ2mZ0pX4";
+        assert_eq!(
+            scan(text),
+            vec![Finding {
+                kind: SecretKind::RandomKey,
+                start: 11,
+                end: text.len()
+            }]
+        );
+        assert_eq!(redact(text), "x-api-key: <<api_key>>");
+    }
+
+    #[test]
+    fn base64_key_with_padding_is_a_random_key() {
+        let text = r#"{"apiKey": "3q2+7w8fK2p9/Lm4Xr5TzQ1vBn6Yc0HdJ8sWuEaGiO4="}"#;
+        assert_eq!(redact(text), r#"{"apiKey": "<<api_key>>"}"#);
+    }
+
+    #[test]
+    fn private_key_in_a_json_body_is_replaced_and_the_json_kept() {
+        let body = format!(r#"{{"client": "haptik", "private_key": "{PEM}", "env": "uat"}}"#);
+        assert_eq!(kinds(&body), vec![SecretKind::PrivateKey]);
+        assert_eq!(
+            redact(&body),
+            r#"{"client": "haptik", "private_key": "<<private_key>>", "env": "uat"}"#
+        );
+    }
+
+    #[test]
+    fn unterminated_private_key_runs_to_the_end() {
+        let text = "key: -----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA";
+        assert_eq!(redact(text), "key: <<private_key>>");
+    }
+
+    #[test]
+    fn aws_access_key_is_found() {
+        assert_eq!(
+            kinds("aws_access_key_id = AKIAIOSFODNN7EXAMPLE"),
+            vec![SecretKind::AwsAccessKey]
+        );
+        assert_eq!(redact("AKIAIOSFODNN7EXAMPLE"), "<<aws_access_key>>");
+    }
+
+    #[test]
+    fn basic_credentials_are_found_only_when_they_decode_to_user_and_password() {
+        let text = "Authorization: Basic dXNlcjpwYXNzd29yZA==";
+        assert_eq!(
+            scan(text),
+            vec![Finding {
+                kind: SecretKind::BasicCredentials,
+                start: 21,
+                end: text.len()
+            }]
+        );
+        assert_eq!(redact(text), "Authorization: Basic <<basic_credentials>>");
+        // "username", no colon: not credentials.
+        assert_eq!(scan("Basic dXNlcm5hbWU="), vec![]);
+        assert_eq!(scan("Basic information is required"), vec![]);
+    }
+
+    #[test]
+    fn ordinary_api_text_is_never_flagged() {
+        for text in [
+            "123e4567-e89b-12d3-a456-426614174000",
+            "/orders/123e4567-e89b-12d3-a456-426614174000/status",
+            "9928056506",
+            r#"{"mobileNo": "9928056506", "Attempt id": "1"}"#,
+            r#"{ status:"success", status_code:"SUCC001", message:"Request Successful" }"#,
+            r#"{"status": "error", "status_code": "ERR002", "message": "Request Failed"}"#,
+            "https://apisit.xyz.com/pchflih/otp/v1/generateOTP",
+            "https://apisit.xyz.com/pchflih/otp/v1/generateOTP/verifyOTPRequestHandler",
+            "getOTPCodeForMobileNumberVerification2",
+            "https://api.example.com/v1/orders/ORD123456789/items/2/status",
+            "ORD123456789 placed on 2024-05-20T10:15:30Z",
+            "The partner sends the customer's registered mobile number and receives a one time \
+             password by SMS, which the bot then asks the customer to type back for verification.",
+            "partner_api_specification_v2_final_draft",
+            "getCustomerOrderHistoryByMobileNumber",
+            "<<a_descriptive_placeholder_for_the_key_2024>>",
+            "YOUR_API_KEY xxxxxxxx ****",
+            "12345678901234567890123456789012345678",
+        ] {
+            assert_eq!(scan(text), vec![], "{text}");
+            assert_eq!(warning(text), None);
+        }
+    }
+
+    #[test]
+    fn two_secrets_are_both_redacted() {
+        let text = format!(
+            "Authorization: Bearer {}\nx-api-key: sk_live_51H8s9dKf02jdL9sd8f7GhQ2mZ0pX4\n",
+            jwt()
+        );
+        assert_eq!(kinds(&text), vec![SecretKind::Jwt, SecretKind::RandomKey]);
+        assert_eq!(
+            redact(&text),
+            "Authorization: Bearer <<jwt>>\nx-api-key: <<api_key>>\n"
+        );
+    }
+
+    #[test]
+    fn query_parameter_name_survives_redaction() {
+        assert_eq!(
+            redact("/v1/report?api_key=8f14e45fceea167a5a36dedd4bea2543&format=json"),
+            "/v1/report?api_key=<<api_key>>&format=json"
+        );
+    }
+
+    #[test]
+    fn findings_are_sorted_and_disjoint() {
+        let text = format!(
+            "{} Basic dXNlcjpwYXNzd29yZA== {PEM} AKIAIOSFODNN7EXAMPLE",
+            jwt()
+        );
+        let findings = scan(&text);
+        assert_eq!(findings.len(), 4);
+        assert!(findings.windows(2).all(|pair| pair[0].end <= pair[1].start));
+    }
+
+    #[test]
+    fn warning_names_the_kind_and_its_placeholder() {
+        assert_eq!(
+            warning(&jwt()).as_deref(),
+            Some(
+                "This looks like a JSON Web Token. Credentials are named, never pasted: replace it \
+                 with <<jwt>>, or tick “It is not a secret” to keep it."
+            )
+        );
+        let two = format!("{} AKIAIOSFODNN7EXAMPLE", jwt());
+        assert_eq!(
+            warning(&two).as_deref(),
+            Some(
+                "This contains 2 things that look like credentials (a JSON Web Token and an AWS \
+                 access key). Credentials are named, never pasted: replace them with placeholders, \
+                 or tick “It is not a secret” to keep them."
+            )
+        );
+    }
+
+    #[test]
+    fn every_kind_describes_itself_and_has_a_placeholder() {
+        for kind in [
+            SecretKind::Jwt,
+            SecretKind::BearerToken,
+            SecretKind::BasicCredentials,
+            SecretKind::PrivateKey,
+            SecretKind::AwsAccessKey,
+            SecretKind::RandomKey,
+        ] {
+            assert!(kind.placeholder().starts_with("<<") && kind.placeholder().ends_with(">>"));
+            assert!(!kind.describe().is_empty());
+            // A placeholder must never itself look like a secret.
+            assert_eq!(scan(kind.placeholder()), vec![]);
+        }
+    }
+
+    #[test]
+    fn non_ascii_text_does_not_trip_offsets() {
+        let text = "नमस्ते Bearer 8f14e45fceea167a5a36dedd4bea2543 — धन्यवाद";
+        assert_eq!(redact(text), "नमस्ते Bearer <<token>> — धन्यवाद");
+    }
+}

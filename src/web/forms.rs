@@ -11,8 +11,8 @@ impl FieldErrors {
     }
 
     /// The message for row `index` of a repeated field (e.g. the 3rd status code's HTTP status).
-    pub fn row(&self, field: &str, index: usize) -> Option<&str> {
-        self.get(&row_key(field, index))
+    pub fn row(&self, field: &str, index: impl std::borrow::Borrow<usize>) -> Option<&str> {
+        self.get(&row_key(field, *index.borrow()))
     }
 
     /// The message for `field`, if it has one; templates call this beside each input.

@@ -52,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::dashboard::router())
         .merge(crate::accounts::router())
         .merge(crate::settings::router())
+        .merge(crate::intake::router())
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), csrf::verify))
         .layer(sessions)

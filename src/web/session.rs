@@ -88,7 +88,13 @@ pub async fn flash(session: &Session, kind: FlashKind, text: impl Into<String>) 
 }
 
 pub async fn take_flashes(session: &Session) -> Result<Vec<Flash>> {
-    Ok(session.remove(FLASH_KEY).await?.unwrap_or_default())
+    // `remove` marks the session changed even when nothing is there, which would cost a
+    // session write on every page view.
+    let pending: Option<Vec<Flash>> = session.get(FLASH_KEY).await?;
+    if pending.is_some() {
+        session.remove_value(FLASH_KEY).await?;
+    }
+    Ok(pending.unwrap_or_default())
 }
 
 /// The signed-in user, if any, after checking the account is still active and the session still valid.

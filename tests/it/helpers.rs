@@ -203,3 +203,90 @@ pub fn database_url(db: &PgPool) -> String {
         options.get_database().unwrap()
     )
 }
+
+/// The text of HTML-escaped content, for comparing with what a user typed.
+pub fn unescape(html: &str) -> String {
+    html.replace("&#34;", "\"")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&#60;", "<")
+        .replace("&lt;", "<")
+        .replace("&#62;", ">")
+        .replace("&gt;", ">")
+        .replace("&#38;", "&")
+        .replace("&amp;", "&")
+}
+
+/// SQL statements run while serving each request, keyed by its `x-request-id`. Installed once as
+/// the test binary's global subscriber; the portal's request span carries the id.
+pub mod query_count {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+
+    use tracing::field::{Field, Visit};
+    use tracing::span::{Attributes, Id};
+    use tracing::{Event, Subscriber};
+    use tracing_subscriber::layer::{Context, SubscriberExt};
+    use tracing_subscriber::registry::LookupSpan;
+    use tracing_subscriber::{EnvFilter, Layer};
+
+    static COUNTS: OnceLock<Mutex<HashMap<String, usize>>> = OnceLock::new();
+
+    struct RequestId(String);
+
+    struct Counter;
+
+    impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Counter {
+        fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
+            struct Find(Option<String>);
+            impl Visit for Find {
+                fn record_str(&mut self, field: &Field, value: &str) {
+                    if field.name() == "request_id" {
+                        self.0 = Some(value.to_string());
+                    }
+                }
+                fn record_debug(&mut self, _: &Field, _: &dyn std::fmt::Debug) {}
+            }
+            let mut find = Find(None);
+            attrs.record(&mut find);
+            if let (Some(request), Some(span)) = (find.0, ctx.span(id)) {
+                span.extensions_mut().insert(RequestId(request));
+            }
+        }
+
+        fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
+            if event.metadata().target() != "sqlx::query" {
+                return;
+            }
+            let Some(scope) = ctx.event_scope(event) else {
+                return;
+            };
+            for span in scope {
+                if let Some(RequestId(request)) = span.extensions().get::<RequestId>() {
+                    *counts().lock().unwrap().entry(request.clone()).or_default() += 1;
+                    return;
+                }
+            }
+        }
+    }
+
+    fn counts() -> &'static Mutex<HashMap<String, usize>> {
+        COUNTS.get_or_init(|| {
+            let subscriber = tracing_subscriber::registry()
+                .with(EnvFilter::new("partner_portal::web=info,sqlx::query=debug"))
+                .with(Counter);
+            tracing::subscriber::set_global_default(subscriber)
+                .expect("no other global subscriber");
+            Mutex::new(HashMap::new())
+        })
+    }
+
+    pub fn install() {
+        counts();
+    }
+
+    pub fn of(request: &str) -> usize {
+        counts().lock().unwrap().get(request).copied().unwrap_or(0)
+    }
+}

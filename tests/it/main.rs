@@ -6,6 +6,7 @@ mod browser;
 mod csrf;
 mod helpers;
 mod instances;
+mod intake;
 mod invitations;
 mod isolation;
 mod password_reset;

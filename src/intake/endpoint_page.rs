@@ -1,0 +1,412 @@
+//! One endpoint: its form (every endpoint item of the checklist), its completeness, and the
+//! generated URLs and curl commands. Adding, reordering and deleting endpoints live here too.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use super::conflict::Conflict;
+use super::curl;
+use super::forms::{self, Action, EndpointForm};
+use super::integration_page::locked_message;
+use super::model::{BodyFormat, EndpointSpec, HttpMethod, Location, ParamType};
+use super::store::{self, Direction, Loaded, Saved};
+use super::validate;
+use crate::AppState;
+use crate::checklist::{self, EndpointAssessment, Settings};
+use crate::review::workflow::Status;
+use crate::web::extract::{Form, Path};
+use crate::web::forms::FieldErrors;
+use crate::web::page::Page;
+use crate::web::session::{self, FlashKind, PartnerUser};
+use crate::web::{AppError, Result, is_htmx};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "intake/endpoint.html")]
+pub struct EndpointPage {
+    pub page: Page,
+    pub integration_id: Uuid,
+    pub integration_name: String,
+    pub endpoint_id: Uuid,
+    pub status: Status,
+    pub editable: bool,
+    pub version: i32,
+    pub spec: EndpointSpec,
+    pub assessment: EndpointAssessment,
+    pub staging_base: String,
+    pub production_base: String,
+    pub errors: FieldErrors,
+    pub conflict: Option<Conflict>,
+    pub secret_prompt: bool,
+    pub convertible: Vec<String>,
+    pub saved: bool,
+    pub notice: Option<String>,
+    pub methods: [HttpMethod; 5],
+    pub locations: [Location; 5],
+    pub types: [ParamType; 6],
+}
+
+impl EndpointPage {
+    fn build(
+        page: Page,
+        loaded: &Loaded,
+        endpoint: Uuid,
+        spec: EndpointSpec,
+        version: i32,
+        settings: &Settings,
+    ) -> Self {
+        let assessment = checklist::assess(&loaded.sections, &[(endpoint, &spec)], settings)
+            .endpoints
+            .remove(0);
+        EndpointPage {
+            page,
+            integration_id: loaded.integration.id,
+            integration_name: loaded.integration.name.clone(),
+            endpoint_id: endpoint,
+            status: loaded.integration.status,
+            editable: loaded.integration.status.partner_can_edit(),
+            version,
+            spec,
+            assessment,
+            staging_base: loaded.sections.environments.staging_url.clone(),
+            production_base: loaded.sections.environments.production_url.clone(),
+            errors: FieldErrors::default(),
+            conflict: None,
+            secret_prompt: false,
+            convertible: Vec::new(),
+            saved: false,
+            notice: None,
+            methods: HttpMethod::ALL,
+            locations: Location::ALL,
+            types: ParamType::ALL,
+        }
+    }
+
+    pub fn method_is(&self, method: &HttpMethod) -> bool {
+        self.spec.method == Some(*method)
+    }
+
+    pub fn is_json(&self) -> bool {
+        self.spec.body_format == BodyFormat::Json
+    }
+
+    pub fn can_convert(&self, field: &str) -> bool {
+        self.convertible.iter().any(|f| f == field)
+    }
+
+    pub fn can_convert_error(&self, index: impl std::borrow::Borrow<usize>) -> bool {
+        self.can_convert(&crate::web::forms::row_key(
+            "error_example",
+            *index.borrow(),
+        ))
+    }
+
+    pub fn na(&self, item: &str) -> &str {
+        self.spec
+            .not_applicable
+            .0
+            .get(item)
+            .map_or("", String::as_str)
+    }
+
+    pub fn staging_url(&self) -> Option<String> {
+        curl::full_url(&self.staging_base, &self.spec)
+    }
+
+    pub fn production_url(&self) -> Option<String> {
+        curl::full_url(&self.production_base, &self.spec)
+    }
+
+    pub fn staging_curl(&self) -> Option<String> {
+        curl::command(&self.staging_base, &self.spec)
+    }
+
+    pub fn production_curl(&self) -> Option<String> {
+        curl::command(&self.production_base, &self.spec)
+    }
+
+    pub fn blank_rows(&self) -> [usize; 2] {
+        [0, 1]
+    }
+
+    pub fn method_label(&self) -> &'static str {
+        self.spec.method.map_or("", HttpMethod::as_str)
+    }
+
+    pub fn request_body_applies(&self) -> bool {
+        self.spec.method.is_none_or(HttpMethod::has_request_body)
+    }
+}
+
+async fn load_own(state: &AppState, partner: &PartnerUser, id: Uuid) -> Result<Loaded> {
+    store::load(&state.db, id, Some(partner.company_id))
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+fn find_endpoint(loaded: &Loaded, endpoint: Uuid) -> Result<(EndpointSpec, i32)> {
+    loaded
+        .endpoints
+        .iter()
+        .find(|e| e.id == endpoint)
+        .map(|e| (e.spec.0.clone(), e.version))
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    partner: PartnerUser,
+    page: Page,
+    Path((id, endpoint)): Path<(Uuid, Uuid)>,
+) -> Result<EndpointPage> {
+    let loaded = load_own(&state, &partner, id).await?;
+    let (spec, version) = find_endpoint(&loaded, endpoint)?;
+    let settings = Settings::load(&state.db).await?;
+    Ok(EndpointPage::build(
+        page, &loaded, endpoint, spec, version, &settings,
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct NewEndpointForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    method: String,
+    #[serde(default)]
+    path: String,
+}
+
+/// Starts an endpoint from its name, method and path; the rest is filled on its own page.
+pub async fn add(
+    State(state): State<AppState>,
+    partner: PartnerUser,
+    session: Session,
+    Path(id): Path<Uuid>,
+    Form(form): Form<NewEndpointForm>,
+) -> Result<Response> {
+    let mut tx = state.db.begin().await?;
+    let status = store::lock_for_edit(&mut tx, id, partner.company_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !status.partner_can_edit() {
+        return Err(AppError::Conflict(locked_message(status)));
+    }
+    let path = validate::path(&form.path);
+    let spec = EndpointSpec {
+        name: form.name.trim().chars().take(200).collect(),
+        method: HttpMethod::parse(&form.method),
+        path: path.clone().unwrap_or_default(),
+        ..EndpointSpec::default()
+    };
+    let endpoint = store::add_endpoint(&mut tx, id, &spec, partner.user.id).await?;
+    tx.commit().await?;
+    if let Err(message) = path {
+        session::flash(
+            &session,
+            FlashKind::Error,
+            format!("Endpoint added, but its path was not kept: {message}"),
+        )
+        .await?;
+    }
+    Ok(Redirect::to(&format!("/integrations/{id}/endpoints/{endpoint}")).into_response())
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    partner: PartnerUser,
+    session: Session,
+    page: Page,
+    headers: HeaderMap,
+    Path((id, endpoint)): Path<(Uuid, Uuid)>,
+    Form(form): Form<EndpointForm>,
+) -> Result<Response> {
+    let loaded = load_own(&state, &partner, id).await?;
+    find_endpoint(&loaded, endpoint)?;
+    if !loaded.integration.status.partner_can_edit() {
+        return Err(AppError::Conflict(locked_message(
+            loaded.integration.status,
+        )));
+    }
+    let settings = Settings::load(&state.db).await?;
+    let mut parsed = forms::endpoint(&form);
+    let unsaved = |spec: EndpointSpec, version: i32| {
+        EndpointPage::build(
+            Page {
+                ..page_clone(&page)
+            },
+            &loaded,
+            endpoint,
+            spec,
+            version,
+            &settings,
+        )
+    };
+
+    match Action::parse(&form.action) {
+        Action::RedactSecrets => {
+            forms::redact_endpoint(&mut parsed.data);
+            let mut view = unsaved(parsed.data, form.version);
+            view.notice = Some("Replaced with placeholders. Check the values, then save.".into());
+            return Ok(view.into_response());
+        }
+        Action::ConvertJson(field) => {
+            if let Some((_, strict)) = parsed.convertible.iter().find(|(key, _)| *key == field) {
+                forms::convert_endpoint_json(&mut parsed.data, &field, strict.clone());
+            }
+            let mut view = unsaved(parsed.data, form.version);
+            view.notice = Some("Converted to strict JSON. Check it, then save.".into());
+            return Ok(view.into_response());
+        }
+        Action::Save => {}
+    }
+    if !parsed.errors.is_empty() {
+        let mut view = unsaved(parsed.data, form.version);
+        view.secret_prompt = !parsed.secrets.is_empty();
+        view.convertible = parsed.convertible.into_iter().map(|(key, _)| key).collect();
+        view.errors = parsed.errors;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
+    }
+
+    let mut tx = state.db.begin().await?;
+    let status = store::lock_for_edit(&mut tx, id, partner.company_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !status.partner_can_edit() {
+        return Err(AppError::Conflict(locked_message(status)));
+    }
+    let outcome = store::save_endpoint(
+        &mut tx,
+        id,
+        endpoint,
+        &parsed.data,
+        form.version,
+        partner.user.id,
+    )
+    .await?
+    .ok_or(AppError::NotFound)?;
+    match outcome {
+        Saved::Stale {
+            version,
+            current,
+            by,
+            at,
+        } => {
+            tx.rollback().await?;
+            let mut view = unsaved(parsed.data, version);
+            view.conflict = Some(Conflict::new(&current, by, at));
+            Ok((StatusCode::CONFLICT, view).into_response())
+        }
+        Saved::Saved { version } => {
+            for (field, kind) in &parsed.secrets {
+                store::record_secret_override(
+                    &mut tx,
+                    id,
+                    Some(endpoint),
+                    field,
+                    kind,
+                    partner.user.id,
+                )
+                .await?;
+            }
+            tx.commit().await?;
+            if is_htmx(&headers) {
+                let mut view = unsaved(parsed.data, version);
+                view.saved = true;
+                return Ok(view.into_response());
+            }
+            session::flash(
+                &session,
+                FlashKind::Success,
+                format!("{} saved.", parsed.data.title()),
+            )
+            .await?;
+            Ok(Redirect::to(&format!("/integrations/{id}/endpoints/{endpoint}")).into_response())
+        }
+    }
+}
+
+/// The layout context for a second render in the same request (flashes were already taken).
+fn page_clone(page: &Page) -> Page {
+    Page {
+        user: page.user.clone(),
+        csrf_token: page.csrf_token.clone(),
+        flashes: Vec::new(),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "intake/endpoint_delete.html")]
+pub struct DeletePage {
+    pub page: Page,
+    pub integration_id: Uuid,
+    pub endpoint_id: Uuid,
+    pub title: String,
+}
+
+pub async fn confirm_delete(
+    State(state): State<AppState>,
+    partner: PartnerUser,
+    page: Page,
+    Path((id, endpoint)): Path<(Uuid, Uuid)>,
+) -> Result<DeletePage> {
+    let loaded = load_own(&state, &partner, id).await?;
+    let (spec, _) = find_endpoint(&loaded, endpoint)?;
+    Ok(DeletePage {
+        page,
+        integration_id: id,
+        endpoint_id: endpoint,
+        title: spec.title(),
+    })
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    partner: PartnerUser,
+    session: Session,
+    Path((id, endpoint)): Path<(Uuid, Uuid)>,
+) -> Result<Response> {
+    let mut tx = state.db.begin().await?;
+    let status = store::lock_for_edit(&mut tx, id, partner.company_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !status.partner_can_edit() {
+        return Err(AppError::Conflict(locked_message(status)));
+    }
+    if !store::delete_endpoint(&mut tx, id, endpoint).await? {
+        return Err(AppError::NotFound);
+    }
+    tx.commit().await?;
+    session::flash(&session, FlashKind::Success, "Endpoint deleted.").await?;
+    Ok(Redirect::to(&format!("/integrations/{id}#endpoints")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct MoveForm {
+    direction: Direction,
+}
+
+pub async fn reorder(
+    State(state): State<AppState>,
+    partner: PartnerUser,
+    Path((id, endpoint)): Path<(Uuid, Uuid)>,
+    Form(form): Form<MoveForm>,
+) -> Result<Response> {
+    let mut tx = state.db.begin().await?;
+    let status = store::lock_for_edit(&mut tx, id, partner.company_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !status.partner_can_edit() {
+        return Err(AppError::Conflict(locked_message(status)));
+    }
+    if !store::move_endpoint(&mut tx, id, endpoint, form.direction).await? {
+        return Err(AppError::NotFound);
+    }
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/integrations/{id}#endpoints")).into_response())
+}

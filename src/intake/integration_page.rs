@@ -1,0 +1,457 @@
+//! The integration page: every integration-level section of the checklist as its own form, the
+//! endpoints with their completeness, and what stands between the partner and "Submit for review".
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use super::conflict::Conflict;
+use super::curl;
+use super::forms::{self, Action, OverviewForm, SectionForm};
+use super::model::{AuthScheme, HttpMethod, Location, ReachMode, SectionId, Sections};
+use super::store::{self, Loaded, Saved};
+use crate::AppState;
+use crate::checklist::{self, Assessment, ItemResult, Settings};
+use crate::review::workflow::Status;
+use crate::web::extract::{Form, Path};
+use crate::web::forms::FieldErrors;
+use crate::web::page::Page;
+use crate::web::session::{self, FlashKind, PartnerUser};
+use crate::web::{AppError, Result, is_htmx};
+
+/// The sections whose checklist state shows in each section's header.
+fn items_of(section: SectionId) -> &'static [&'static str] {
+    match section {
+        SectionId::Environments => &["staging", "rest-https"],
+        SectionId::Reachability => &["reachability"],
+        SectionId::Authentication => &["auth"],
+        SectionId::Credentials => &["credentials"],
+        SectionId::PartnerCode => &["partner-code"],
+        SectionId::StatusCodes => &["status-codes"],
+        SectionId::TestData => &["test-data"],
+        SectionId::Contacts => &["spoc"],
+        SectionId::NotApplicable => &[],
+    }
+}
+
+pub struct EndpointRowView {
+    pub id: Uuid,
+    pub title: String,
+    pub method: String,
+    pub path: String,
+    pub staging_url: Option<String>,
+    pub done: usize,
+    pub total: usize,
+    pub missing: Vec<(String, &'static str)>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "intake/integration.html")]
+pub struct IntegrationPage {
+    pub page: Page,
+    pub id: Uuid,
+    pub name: String,
+    pub purpose: String,
+    pub company: String,
+    pub status: Status,
+    pub editable: bool,
+    pub overview_version: i32,
+    pub sections: Sections,
+    versions: BTreeMap<SectionId, i32>,
+    pub assessment: Assessment,
+    pub endpoints: Vec<EndpointRowView>,
+    pub egress_ips: Vec<(String, String)>,
+    pub errors: FieldErrors,
+    /// The section the last action concerned: its messages, conflict or "saved" note show there.
+    pub focus: Option<SectionId>,
+    pub conflict: Option<Conflict>,
+    pub secret_prompt: bool,
+    pub saved: bool,
+    pub notice: Option<String>,
+    pub schemes: [AuthScheme; 7],
+    pub locations: [Location; 5],
+    pub methods: [HttpMethod; 5],
+}
+
+impl IntegrationPage {
+    pub fn build(
+        page: Page,
+        loaded: Loaded,
+        settings: &Settings,
+        egress_ips: Vec<(String, String)>,
+    ) -> Self {
+        let specs = loaded.specs();
+        let assessment = checklist::assess(&loaded.sections, &specs, settings);
+        let staging = loaded.sections.environments.staging_url.clone();
+        let endpoints = loaded
+            .endpoints
+            .iter()
+            .map(|row| {
+                let spec = &row.spec.0;
+                let progress = assessment.endpoint(row.id).map(|e| {
+                    (
+                        e.progress,
+                        e.missing()
+                            .map(|r| (r.item.label.to_string(), r.item.anchor))
+                            .collect(),
+                    )
+                });
+                let (progress, missing) = progress.unwrap_or_default();
+                EndpointRowView {
+                    id: row.id,
+                    title: spec.title(),
+                    method: spec.method.map_or("", |m| m.as_str()).to_string(),
+                    path: spec.path.clone(),
+                    staging_url: curl::full_url(&staging, spec),
+                    done: progress.done,
+                    total: progress.total,
+                    missing,
+                }
+            })
+            .collect();
+        let versions = SectionId::ALL
+            .into_iter()
+            .map(|id| (id, loaded.section_version(id)))
+            .collect();
+        let integration = loaded.integration;
+        IntegrationPage {
+            page,
+            id: integration.id,
+            editable: integration.status.partner_can_edit(),
+            name: integration.name,
+            purpose: integration.purpose,
+            company: integration.company_name,
+            status: integration.status,
+            overview_version: integration.version,
+            sections: loaded.sections,
+            versions,
+            assessment,
+            endpoints,
+            egress_ips,
+            errors: FieldErrors::default(),
+            focus: None,
+            conflict: None,
+            secret_prompt: false,
+            saved: false,
+            notice: None,
+            schemes: AuthScheme::ALL,
+            locations: Location::ALL,
+            methods: HttpMethod::ALL,
+        }
+    }
+
+    pub fn version(&self, section: &str) -> i32 {
+        SectionId::parse(section)
+            .and_then(|id| self.versions.get(&id))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    pub fn results(&self, section: &str) -> Vec<&ItemResult> {
+        let ids = SectionId::parse(section).map_or(&[][..], items_of);
+        self.assessment
+            .items
+            .iter()
+            .filter(|r| ids.contains(&r.item.id))
+            .collect()
+    }
+
+    pub fn item_result(&self, id: &str) -> Option<&ItemResult> {
+        self.assessment.items.iter().find(|r| r.item.id == id)
+    }
+
+    pub fn focused(&self, section: &str) -> bool {
+        self.focus.is_some_and(|f| f.as_str() == section)
+    }
+
+    pub fn staging_is_http(&self) -> bool {
+        self.sections
+            .environments
+            .staging_url
+            .starts_with("http://")
+    }
+
+    pub fn is_whitelisting(&self) -> bool {
+        self.sections.reachability.mode == Some(ReachMode::Whitelisting)
+    }
+
+    pub fn is_public(&self) -> bool {
+        self.sections.reachability.mode == Some(ReachMode::Public)
+    }
+
+    pub fn scheme_is(&self, scheme: &AuthScheme) -> bool {
+        self.sections.authentication.scheme == Some(*scheme)
+    }
+
+    /// Rows to render for a list section: what is there plus two blank ones to fill in.
+    pub fn blank_rows(&self) -> [usize; 2] {
+        [0, 1]
+    }
+
+    pub fn blockers(&self) -> Vec<String> {
+        self.assessment.blockers()
+    }
+}
+
+async fn render_base(state: &AppState, page: Page, loaded: Loaded) -> Result<IntegrationPage> {
+    let settings = Settings::load(&state.db).await?;
+    let egress = store::egress_ips(&state.db).await?;
+    Ok(IntegrationPage::build(page, loaded, &settings, egress))
+}
+
+async fn load_own(state: &AppState, partner: &PartnerUser, id: Uuid) -> Result<Loaded> {
+    store::load(&state.db, id, Some(partner.company_id))
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub fn locked_message(status: Status) -> String {
+    format!(
+        "This integration is {}, so it cannot be changed now. You can still read it; it opens for changes again if the reviewer sends it back.",
+        status.label().to_lowercase()
+    )
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    partner: PartnerUser,
+    page: Page,
+    Path(id): Path<Uuid>,
+) -> Result<IntegrationPage> {
+    let loaded = load_own(&state, &partner, id).await?;
+    render_base(&state, page, loaded).await
+}
+
+/// After a successful change: htmx gets the updated page to swap in; a plain form post is
+/// redirected back to the section (post/redirect/get).
+async fn after_save(
+    state: &AppState,
+    partner: &PartnerUser,
+    page: Page,
+    headers: &HeaderMap,
+    session: &Session,
+    id: Uuid,
+    focus: SectionId,
+) -> Result<Response> {
+    if is_htmx(headers) {
+        let loaded = load_own(state, partner, id).await?;
+        let mut view = render_base(state, page, loaded).await?;
+        view.focus = Some(focus);
+        view.saved = true;
+        return Ok(view.into_response());
+    }
+    session::flash(
+        session,
+        FlashKind::Success,
+        format!("{} saved.", focus.title()),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/integrations/{id}#section-{}", focus.as_str())).into_response())
+}
+
+pub async fn save_section(
+    State(state): State<AppState>,
+    partner: PartnerUser,
+    session: Session,
+    page: Page,
+    headers: HeaderMap,
+    Path((id, section)): Path<(Uuid, String)>,
+    Form(form): Form<SectionForm>,
+) -> Result<Response> {
+    let section = SectionId::parse(&section)
+        .filter(|s| *s != SectionId::NotApplicable)
+        .ok_or(AppError::NotFound)?;
+    let mut loaded = load_own(&state, &partner, id).await?;
+    if !loaded.integration.status.partner_can_edit() {
+        return Err(AppError::Conflict(locked_message(
+            loaded.integration.status,
+        )));
+    }
+    let parsed = forms::section(section, &form, &mut loaded.sections);
+    let redact = Action::parse(&form.action) == Action::RedactSecrets;
+    if redact || !parsed.errors.is_empty() {
+        // Shown again unsaved, with the version the user started from.
+        if redact {
+            forms::redact_section(section, &mut loaded.sections);
+        }
+        let mut view = render_base(&state, page, loaded).await?;
+        view.versions.insert(section, form.version);
+        view.focus = Some(section);
+        let status = if redact {
+            view.notice = Some("Replaced with placeholders. Check the text, then save.".into());
+            StatusCode::OK
+        } else {
+            view.secret_prompt = !parsed.secrets.is_empty();
+            view.errors = parsed.errors;
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        return Ok((status, view).into_response());
+    }
+
+    let mut tx = state.db.begin().await?;
+    let status = store::lock_for_edit(&mut tx, id, partner.company_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !status.partner_can_edit() {
+        return Err(AppError::Conflict(locked_message(status)));
+    }
+    let data = loaded.sections.get(section);
+    match store::save_section(&mut tx, id, section, &data, form.version, partner.user.id).await? {
+        Saved::Stale {
+            version,
+            current,
+            by,
+            at,
+        } => {
+            tx.rollback().await?;
+            let mut view = render_base(&state, page, loaded).await?;
+            view.versions.insert(section, version);
+            view.focus = Some(section);
+            view.conflict = Some(Conflict::new(&current, by, at));
+            Ok((StatusCode::CONFLICT, view).into_response())
+        }
+        Saved::Saved { .. } => {
+            for (field, kind) in &parsed.secrets {
+                store::record_secret_override(&mut tx, id, None, field, kind, partner.user.id)
+                    .await?;
+            }
+            tx.commit().await?;
+            after_save(&state, &partner, page, &headers, &session, id, section).await
+        }
+    }
+}
+
+pub async fn save_overview(
+    State(state): State<AppState>,
+    partner: PartnerUser,
+    session: Session,
+    page: Page,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    Form(form): Form<OverviewForm>,
+) -> Result<Response> {
+    let mut loaded = load_own(&state, &partner, id).await?;
+    let parsed = forms::overview(&form);
+    let (name, purpose) = parsed.data.clone();
+    let mut tx = state.db.begin().await?;
+    let status = store::lock_for_edit(&mut tx, id, partner.company_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !status.partner_can_edit() {
+        return Err(AppError::Conflict(locked_message(status)));
+    }
+    let outcome = if parsed.errors.is_empty() {
+        Some(store::save_overview(&mut tx, id, &name, &purpose, form.version).await?)
+    } else {
+        None
+    };
+    match outcome {
+        Some(Saved::Saved { .. }) => {
+            tx.commit().await?;
+            if is_htmx(&headers) {
+                let loaded = load_own(&state, &partner, id).await?;
+                let mut view = render_base(&state, page, loaded).await?;
+                view.saved = true;
+                return Ok(view.into_response());
+            }
+            session::flash(&session, FlashKind::Success, "Overview saved.").await?;
+            Ok(Redirect::to(&format!("/integrations/{id}")).into_response())
+        }
+        other => {
+            tx.rollback().await?;
+            loaded.integration.name = form.name.chars().take(200).collect();
+            loaded.integration.purpose = form.purpose.chars().take(4000).collect();
+            let mut view = render_base(&state, page, loaded).await?;
+            view.overview_version = form.version;
+            view.errors = parsed.errors;
+            let status = match other {
+                Some(Saved::Stale {
+                    version,
+                    current,
+                    by,
+                    at,
+                }) => {
+                    view.overview_version = version;
+                    view.conflict = Some(Conflict::new(&current, by, at));
+                    StatusCode::CONFLICT
+                }
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            Ok((status, view).into_response())
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NotApplicableForm {
+    version: i32,
+    item: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Marks an integration-level item not applicable (with a reason), or clears the mark.
+pub async fn mark_not_applicable(
+    State(state): State<AppState>,
+    partner: PartnerUser,
+    session: Session,
+    page: Page,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    Form(form): Form<NotApplicableForm>,
+) -> Result<Response> {
+    let item = checklist::INTEGRATION_ITEMS
+        .iter()
+        .find(|i| i.id == form.item)
+        .ok_or(AppError::NotFound)?;
+    let mut loaded = load_own(&state, &partner, id).await?;
+    let reason: String = form.reason.trim().chars().take(200).collect();
+    if reason.is_empty() {
+        loaded.sections.not_applicable.0.remove(item.id);
+    } else {
+        loaded
+            .sections
+            .not_applicable
+            .0
+            .insert(item.id.to_string(), reason);
+    }
+    let mut tx = state.db.begin().await?;
+    let status = store::lock_for_edit(&mut tx, id, partner.company_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !status.partner_can_edit() {
+        return Err(AppError::Conflict(locked_message(status)));
+    }
+    let data = loaded.sections.get(SectionId::NotApplicable);
+    match store::save_section(
+        &mut tx,
+        id,
+        SectionId::NotApplicable,
+        &data,
+        form.version,
+        partner.user.id,
+    )
+    .await?
+    {
+        Saved::Saved { .. } => {
+            tx.commit().await?;
+            let focus = SectionId::ALL
+                .into_iter()
+                .find(|s| items_of(*s).contains(&item.id))
+                .unwrap_or(SectionId::NotApplicable);
+            after_save(&state, &partner, page, &headers, &session, id, focus).await
+        }
+        Saved::Stale { .. } => {
+            tx.rollback().await?;
+            session::flash(&session, FlashKind::Error, "A teammate changed the not-applicable marks meanwhile; yours was not saved. Here is the current state; try again.").await?;
+            Ok(Redirect::to(&format!("/integrations/{id}")).into_response())
+        }
+    }
+}

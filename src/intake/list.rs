@@ -1,0 +1,100 @@
+//! A company's integrations, as the partner dashboard lists them, and starting a new one.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::forms::{self, OverviewForm};
+use super::store;
+use crate::AppState;
+use crate::checklist::{self, Settings};
+use crate::review::workflow::Status;
+use crate::web::Result;
+use crate::web::extract::Form;
+use crate::web::forms::FieldErrors;
+use crate::web::page::Page;
+use crate::web::session::PartnerUser;
+
+pub struct IntegrationSummary {
+    pub id: Uuid,
+    pub name: String,
+    pub status: Status,
+    pub endpoints: usize,
+    pub done: usize,
+    pub total: usize,
+    pub percent: usize,
+    pub updated: String,
+}
+
+/// Every integration of `company` with its completeness, in a fixed number of queries.
+pub async fn summaries(db: &PgPool, company: Uuid) -> sqlx::Result<Vec<IntegrationSummary>> {
+    let settings = Settings::load(db).await?;
+    let loaded = store::list_for_company(db, company).await?;
+    Ok(loaded
+        .iter()
+        .map(|l| {
+            let assessment = checklist::assess(&l.sections, &l.specs(), &settings);
+            IntegrationSummary {
+                id: l.integration.id,
+                name: l.integration.name.clone(),
+                status: l.integration.status,
+                endpoints: l.endpoints.len(),
+                done: assessment.progress.done,
+                total: assessment.progress.total,
+                percent: assessment.progress.percent(),
+                updated: crate::web::dates::date_time(l.integration.updated_at),
+            }
+        })
+        .collect())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "intake/new.html")]
+pub struct NewPage {
+    pub page: Page,
+    pub name: String,
+    pub purpose: String,
+    pub errors: FieldErrors,
+}
+
+pub async fn new(_partner: PartnerUser, page: Page) -> NewPage {
+    NewPage {
+        page,
+        name: String::new(),
+        purpose: String::new(),
+        errors: FieldErrors::default(),
+    }
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    partner: PartnerUser,
+    page: Page,
+    Form(form): Form<OverviewForm>,
+) -> Result<Response> {
+    let parsed = forms::overview(&form);
+    if !parsed.errors.is_empty() {
+        let page = NewPage {
+            page,
+            name: form.name.chars().take(200).collect(),
+            purpose: form.purpose.chars().take(4000).collect(),
+            errors: parsed.errors,
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let (name, purpose) = parsed.data;
+    let mut conn = state.db.acquire().await?;
+    let id = store::create(
+        &mut conn,
+        partner.company_id,
+        partner.user.id,
+        &name,
+        &purpose,
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/integrations/{id}")).into_response())
+}

@@ -1,0 +1,142 @@
+//! "Submit for review": allowed only when the checklist has nothing missing; freezes an immutable
+//! snapshot as the next revision and tells the reviewers.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::{Deserialize, Serialize};
+use sqlx::PgConnection;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use super::integration_page::IntegrationPage;
+use super::model::{EndpointSpec, Sections};
+use super::store::{self, Loaded};
+use crate::AppState;
+use crate::checklist::{self, Settings};
+use crate::mail::{self, Email};
+use crate::review::workflow::Action;
+use crate::web::extract::Path;
+use crate::web::page::Page;
+use crate::web::session::{self, FlashKind, PartnerUser};
+use crate::web::{AppError, Result};
+
+/// Everything the partner said, as it was when submitted.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Snapshot {
+    pub integration_id: Uuid,
+    pub company: String,
+    pub name: String,
+    pub purpose: String,
+    pub sections: Sections,
+    pub endpoints: Vec<SnapshotEndpoint>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SnapshotEndpoint {
+    pub id: Uuid,
+    pub spec: EndpointSpec,
+}
+
+impl Snapshot {
+    pub fn of(loaded: &Loaded) -> Snapshot {
+        Snapshot {
+            integration_id: loaded.integration.id,
+            company: loaded.integration.company_name.clone(),
+            name: loaded.integration.name.clone(),
+            purpose: loaded.integration.purpose.clone(),
+            sections: loaded.sections.clone(),
+            endpoints: loaded
+                .endpoints
+                .iter()
+                .map(|e| SnapshotEndpoint {
+                    id: e.id,
+                    spec: e.spec.0.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+async fn freeze(conn: &mut PgConnection, snapshot: &Snapshot, user: Uuid) -> sqlx::Result<i32> {
+    sqlx::query_scalar(
+        "INSERT INTO revisions (id, integration_id, number, snapshot, submitted_by)
+         VALUES ($1, $2, (SELECT coalesce(max(number), 0) + 1 FROM revisions WHERE integration_id = $2), $3, $4)
+         RETURNING number",
+    )
+    .bind(Uuid::new_v4())
+    .bind(snapshot.integration_id)
+    .bind(sqlx::types::Json(snapshot))
+    .bind(user)
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    partner: PartnerUser,
+    session: Session,
+    page: Page,
+    Path(id): Path<Uuid>,
+) -> Result<Response> {
+    let mut tx = state.db.begin().await?;
+    let status = store::lock_for_edit(&mut tx, id, partner.company_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let next = status
+        .apply(Action::Submit)
+        .map_err(|illegal| AppError::Conflict(illegal.message))?;
+    // The lock above keeps every writer out until commit, so this read is what gets frozen.
+    let loaded = store::load(&state.db, id, Some(partner.company_id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let settings = Settings::load(&state.db).await?;
+    let assessment = checklist::assess(&loaded.sections, &loaded.specs(), &settings);
+    if !assessment.ready() {
+        tx.rollback().await?;
+        let egress = store::egress_ips(&state.db).await?;
+        let mut view = IntegrationPage::build(page, loaded, &settings, egress);
+        view.notice = Some(
+            "Not submitted yet: the items listed under “Before you can submit” are still missing."
+                .into(),
+        );
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
+    }
+    let snapshot = Snapshot::of(&loaded);
+    let number = freeze(&mut tx, &snapshot, partner.user.id).await?;
+    sqlx::query("UPDATE integrations SET status = $2, updated_at = now() WHERE id = $1")
+        .bind(id)
+        .bind(next)
+        .execute(&mut *tx)
+        .await?;
+    let reviewers: Vec<String> =
+        sqlx::query_scalar("SELECT email::text FROM users WHERE role = 'reviewer' AND active")
+            .fetch_all(&mut *tx)
+            .await?;
+    for reviewer in reviewers {
+        let body = format!(
+            "{} of {} submitted “{}” (revision {number}) for review.\n\nOpen the portal to review it: {}\n",
+            partner.user.display_name,
+            snapshot.company,
+            snapshot.name,
+            state.config.link("/")
+        );
+        let subject = format!(
+            "Submitted for review: {} – {}",
+            snapshot.company, snapshot.name
+        );
+        mail::enqueue(
+            &mut tx,
+            &Email {
+                to: reviewer,
+                subject,
+                body,
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    state.outbox_wakeup.notify_one();
+    session::flash(&session, FlashKind::Success, format!("Submitted as revision {number}. Haptik's reviewers have been told; you can read it here while they review.")).await?;
+    Ok(Redirect::to(&format!("/integrations/{id}")).into_response())
+}
