@@ -52,15 +52,17 @@ pub struct EndpointPage {
 }
 
 impl EndpointPage {
+    /// `saved` drives the progress shown; `spec` is what the form shows (unsaved input after an error).
     fn build(
         page: Page,
         loaded: &Loaded,
         endpoint: Uuid,
+        saved: &EndpointSpec,
         spec: EndpointSpec,
         version: i32,
         settings: &Settings,
     ) -> Self {
-        let assessment = checklist::assess(&loaded.sections, &[(endpoint, &spec)], settings)
+        let assessment = checklist::assess(&loaded.sections, &[(endpoint, saved)], settings)
             .endpoints
             .remove(0);
         EndpointPage {
@@ -168,7 +170,13 @@ pub async fn show(
     let (spec, version) = find_endpoint(&loaded, endpoint)?;
     let settings = Settings::load(&state.db).await?;
     Ok(EndpointPage::build(
-        page, &loaded, endpoint, spec, version, &settings,
+        page,
+        &loaded,
+        endpoint,
+        &spec.clone(),
+        spec,
+        version,
+        &settings,
     ))
 }
 
@@ -227,7 +235,7 @@ pub async fn save(
     Form(form): Form<EndpointForm>,
 ) -> Result<Response> {
     let loaded = load_own(&state, &partner, id).await?;
-    find_endpoint(&loaded, endpoint)?;
+    let (stored, _) = find_endpoint(&loaded, endpoint)?;
     if !loaded.integration.status.partner_can_edit() {
         return Err(AppError::Conflict(locked_message(
             loaded.integration.status,
@@ -235,18 +243,18 @@ pub async fn save(
     }
     let settings = Settings::load(&state.db).await?;
     let mut parsed = forms::endpoint(&form);
-    let unsaved = |spec: EndpointSpec, version: i32| {
+    let view = |saved: &EndpointSpec, spec: EndpointSpec, version: i32| {
         EndpointPage::build(
-            Page {
-                ..page_clone(&page)
-            },
+            page_clone(&page),
             &loaded,
             endpoint,
+            saved,
             spec,
             version,
             &settings,
         )
     };
+    let unsaved = |spec: EndpointSpec, version: i32| view(&stored, spec, version);
 
     match Action::parse(&form.action) {
         Action::RedactSecrets => {
@@ -298,7 +306,8 @@ pub async fn save(
             at,
         } => {
             tx.rollback().await?;
-            let mut view = unsaved(parsed.data, version);
+            let theirs: EndpointSpec = serde_json::from_value(current.clone()).unwrap_or_default();
+            let mut view = view(&theirs, parsed.data, version);
             view.conflict = Some(Conflict::new(&current, by, at));
             Ok((StatusCode::CONFLICT, view).into_response())
         }
@@ -316,7 +325,8 @@ pub async fn save(
             }
             tx.commit().await?;
             if is_htmx(&headers) {
-                let mut view = unsaved(parsed.data, version);
+                let saved = parsed.data.clone();
+                let mut view = view(&saved, parsed.data, version);
                 view.saved = true;
                 return Ok(view.into_response());
             }

@@ -95,12 +95,17 @@ fn guard_json<T>(parsed: &mut Parsed<T>, key: &str, text: &str) {
     }
 }
 
-/// Repeated form fields, row by row; rows left entirely blank are dropped.
-fn rows<const N: usize>(columns: [&Vec<String>; N]) -> Vec<[String; N]> {
+/// Repeated form fields, row by row. A row counts only if one of its typed columns (`typed`, by
+/// index) has text: drop-downs always send a value, so they cannot tell a blank row from a used one.
+fn rows<const N: usize>(columns: [&Vec<String>; N], typed: &[usize]) -> Vec<[String; N]> {
     let len = columns.iter().map(|c| c.len()).max().unwrap_or(0);
     (0..len)
         .map(|i| columns.map(|c| c.get(i).cloned().unwrap_or_default()))
-        .filter(|row| row.iter().any(|cell| !cell.trim().is_empty()))
+        .filter(|row| {
+            typed
+                .iter()
+                .any(|&column| row.get(column).is_some_and(|cell| !cell.trim().is_empty()))
+        })
         .collect()
 }
 
@@ -224,10 +229,12 @@ pub fn section(id: SectionId, form: &SectionForm, sections: &mut Sections) -> Pa
         }
         SectionId::Credentials => {
             let mut items = Vec::new();
-            for (i, [name, location, description]) in
-                rows([&form.cred_name, &form.cred_location, &form.cred_description])
-                    .into_iter()
-                    .enumerate()
+            for (i, [name, location, description]) in rows(
+                [&form.cred_name, &form.cred_location, &form.cred_description],
+                &[0, 2],
+            )
+            .into_iter()
+            .enumerate()
             {
                 let name = keep(
                     &mut parsed,
@@ -268,12 +275,15 @@ pub fn section(id: SectionId, form: &SectionForm, sections: &mut Sections) -> Pa
         }
         SectionId::StatusCodes => {
             let mut items = Vec::new();
-            for (i, [code, message, status, meaning]) in rows([
-                &form.sc_code,
-                &form.sc_message,
-                &form.sc_http_status,
-                &form.sc_meaning,
-            ])
+            for (i, [code, message, status, meaning]) in rows(
+                [
+                    &form.sc_code,
+                    &form.sc_message,
+                    &form.sc_http_status,
+                    &form.sc_meaning,
+                ],
+                &[0, 1, 2, 3],
+            )
             .into_iter()
             .enumerate()
             {
@@ -308,9 +318,10 @@ pub fn section(id: SectionId, form: &SectionForm, sections: &mut Sections) -> Pa
         }
         SectionId::TestData => {
             let mut items = Vec::new();
-            for (i, [label, value, note]) in rows([&form.td_label, &form.td_value, &form.td_note])
-                .into_iter()
-                .enumerate()
+            for (i, [label, value, note]) in
+                rows([&form.td_label, &form.td_value, &form.td_note], &[0, 1, 2])
+                    .into_iter()
+                    .enumerate()
             {
                 items.push(TestDatum {
                     label: keep(
@@ -506,7 +517,7 @@ pub fn endpoint(form: &EndpointForm) -> Parsed<EndpointSpec> {
     }
     let json = spec.body_format == BodyFormat::Json;
 
-    for (i, [name, value]) in rows([&form.header_name, &form.header_value])
+    for (i, [name, value]) in rows([&form.header_name, &form.header_value], &[0, 1])
         .into_iter()
         .enumerate()
     {
@@ -534,7 +545,7 @@ pub fn endpoint(form: &EndpointForm) -> Parsed<EndpointSpec> {
         &form.param_example,
     ];
     for (i, [name, location, kind, required, description, example]) in
-        rows(param_columns).into_iter().enumerate()
+        rows(param_columns, &[0, 4, 5]).into_iter().enumerate()
     {
         if name.trim().is_empty() {
             parsed
@@ -591,7 +602,9 @@ pub fn endpoint(form: &EndpointForm) -> Parsed<EndpointSpec> {
         &form.error_description,
         &form.error_example,
     ];
-    for (i, [status, code, description, example]) in rows(error_columns).into_iter().enumerate() {
+    for (i, [status, code, description, example]) in
+        rows(error_columns, &[0, 1, 2, 3]).into_iter().enumerate()
+    {
         let example = example.trim().to_string();
         if json {
             guard_json(&mut parsed, &row_key("error_example", i), &example);
@@ -754,5 +767,25 @@ mod tests {
                 .unwrap_err()
                 .contains("consumer_key")
         );
+    }
+}
+
+#[cfg(test)]
+mod row_tests {
+    use super::*;
+
+    #[test]
+    fn a_blank_row_with_a_preselected_drop_down_is_not_a_row() {
+        let form = SectionForm {
+            cred_name: vec!["consumer_key".into(), String::new(), String::new()],
+            cred_location: vec!["body".into(), "header".into(), "header".into()],
+            cred_description: vec![String::new(), String::new(), String::new()],
+            ..SectionForm::default()
+        };
+        let mut sections = Sections::default();
+        let parsed = section(SectionId::Credentials, &form, &mut sections);
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        assert_eq!(sections.credentials.items.len(), 1);
+        assert_eq!(sections.credentials.items[0].location, Location::Body);
     }
 }

@@ -147,6 +147,11 @@ impl IntegrationPage {
         }
     }
 
+    /// Puts the user's unsaved input for `section` in the form; progress stays that of saved data.
+    fn show_unsaved(&mut self, section: SectionId, input: &Sections) {
+        self.sections.set(section, input.get(section));
+    }
+
     pub fn version(&self, section: &str) -> i32 {
         SectionId::parse(section)
             .and_then(|id| self.versions.get(&id))
@@ -274,6 +279,7 @@ pub async fn save_section(
             loaded.integration.status,
         )));
     }
+    let saved = loaded.sections.clone();
     let parsed = forms::section(section, &form, &mut loaded.sections);
     let redact = Action::parse(&form.action) == Action::RedactSecrets;
     if redact || !parsed.errors.is_empty() {
@@ -281,7 +287,9 @@ pub async fn save_section(
         if redact {
             forms::redact_section(section, &mut loaded.sections);
         }
+        let input = std::mem::replace(&mut loaded.sections, saved);
         let mut view = render_base(&state, page, loaded).await?;
+        view.show_unsaved(section, &input);
         view.versions.insert(section, form.version);
         view.focus = Some(section);
         let status = if redact {
@@ -311,7 +319,11 @@ pub async fn save_section(
             at,
         } => {
             tx.rollback().await?;
+            // Progress shows what is saved now (theirs); the form shows the user's version.
+            let input = loaded.sections.clone();
+            loaded.sections.set(section, current.clone());
             let mut view = render_base(&state, page, loaded).await?;
+            view.show_unsaved(section, &input);
             view.versions.insert(section, version);
             view.focus = Some(section);
             view.conflict = Some(Conflict::new(&current, by, at));

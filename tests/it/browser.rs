@@ -197,3 +197,286 @@ async fn a_partner_signs_in_in_a_real_browser_and_lands_on_the_dashboard(db: PgP
     assert!(page.contains("You have signed out."));
     driver.client.clone().close().await.unwrap();
 }
+
+async fn fill(client: &Client, css: &str, text: &str) {
+    let field = client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|_| panic!("no field {css}"));
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+async fn click(client: &Client, css: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|_| panic!("nothing to click at {css}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn text_of(client: &Client, css: &str) -> String {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Waits until the element's text contains `expected` (htmx swaps arrive asynchronously).
+async fn wait_for_text(driver: &Driver, css: &str, expected: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Ok(element) = driver.client.find(Locator::Css(css)).await
+            && element.text().await.is_ok_and(|t| t.contains(expected))
+        {
+            return;
+        }
+        if Instant::now() > deadline {
+            driver.screenshot("wait-for-text").await;
+            let now = text_of(&driver.client, css).await;
+            panic!("{css} never showed {expected:?}; it shows {now:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Saves one section of the integration page with its own button, and waits for htmx's swap.
+async fn save_section(driver: &Driver, section: &str) {
+    click(
+        &driver.client,
+        &format!("#section-{section} form button[type=submit]"),
+    )
+    .await;
+    wait_for_text(driver, &format!("#section-{section} .saved"), "Saved").await;
+}
+
+#[sqlx::test]
+async fn a_partner_describes_the_sample_otp_api_and_submits_it(db: PgPool) {
+    partner_portal::db::prepare(&db).await.unwrap();
+    demo::load(&db, &Passwords::new()).await.unwrap();
+    let app = TestApp::spawn(db.clone()).await;
+    let base = format!("http://{}", app.addr);
+    let driver = Driver::start().await;
+    let browser = &driver.client;
+    let partner = &demo::LOGINS[0];
+
+    browser.goto(&format!("{base}/login")).await.unwrap();
+    fill(browser, "#email", partner.email).await;
+    fill(browser, "#password", partner.password).await;
+    click(browser, "form[action='/login'] button[type=submit]").await;
+    driver.wait_for_path("/").await;
+
+    click(browser, "a[href='/integrations/new']").await;
+    driver.wait_for_path("/integrations/new").await;
+    fill(browser, "#integration_name", "OTP APIs").await;
+    click(browser, "form[action='/integrations'] button[type=submit]").await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !browser
+        .current_url()
+        .await
+        .unwrap()
+        .path()
+        .starts_with("/integrations/0")
+        && !browser
+            .current_url()
+            .await
+            .unwrap()
+            .path()
+            .chars()
+            .nth(14)
+            .is_some_and(|c| c.is_ascii_hexdigit())
+    {
+        assert!(Instant::now() < deadline, "no integration page");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let integration_page = browser.current_url().await.unwrap();
+    assert_eq!(
+        text_of(browser, "#progress label").await,
+        "0 of 10 required items complete"
+    );
+
+    // Sections save in place: the page is not reloaded (a marker set now survives) and the bar rises.
+    browser
+        .execute("window.stillTheSamePage = true", vec![])
+        .await
+        .unwrap();
+    fill(browser, "#staging_url", "https://apisit.xyz.com").await;
+    save_section(&driver, "environments").await;
+    wait_for_text(&driver, "#progress label", "1 of 10").await;
+    click(browser, "input[name=reach_mode][value=public]").await;
+    save_section(&driver, "reachability").await;
+    browser
+        .find(Locator::Css("#auth_scheme"))
+        .await
+        .unwrap()
+        .select_by_value("bearer_token")
+        .await
+        .unwrap();
+    fill(browser, "#auth_steps", "1. POST /oauth/token with consumer_key and consumer_secret. 2. Send Authorization: Bearer <<token>>.").await;
+    save_section(&driver, "authentication").await;
+    fill(
+        browser,
+        "#section-credentials input[name=cred_name]",
+        "consumer_key",
+    )
+    .await;
+    save_section(&driver, "credentials").await;
+    fill(browser, "#partner_code", "{partnercode}").await;
+    save_section(&driver, "partner_code").await;
+    fill(
+        browser,
+        "#section-status_codes input[name=sc_code]",
+        "SUCC001",
+    )
+    .await;
+    fill(
+        browser,
+        "#section-status_codes input[name=sc_message]",
+        "Request Successful",
+    )
+    .await;
+    fill(
+        browser,
+        "#section-status_codes input[name=sc_http_status]",
+        "200",
+    )
+    .await;
+    save_section(&driver, "status_codes").await;
+    fill(
+        browser,
+        "#section-test_data input[name=td_label]",
+        "Dummy mobile number",
+    )
+    .await;
+    fill(
+        browser,
+        "#section-test_data input[name=td_value]",
+        "9928056506",
+    )
+    .await;
+    save_section(&driver, "test_data").await;
+    for (field, value) in [
+        ("name", "Ravi Kumar"),
+        ("email", "ravi@xyz.example"),
+        ("phone", "+91 98765 43210"),
+        ("role", "Backend lead"),
+        ("hours", "IST 10-19"),
+    ] {
+        fill(browser, &format!("#spoc_primary_{field}"), value).await;
+    }
+    save_section(&driver, "contacts").await;
+    wait_for_text(&driver, "#progress label", "8 of 10").await;
+    let same_page = browser
+        .execute("return window.stillTheSamePage === true", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        same_page,
+        serde_json::Value::Bool(true),
+        "the bar moved without a page reload"
+    );
+    driver.screenshot("integration-sections").await;
+
+    // The endpoint, with the sample's success body exactly as partners type it.
+    fill(
+        browser,
+        "#new-endpoint input[name=name]",
+        "API to generate OTP",
+    )
+    .await;
+    browser
+        .find(Locator::Css("#new-endpoint select[name=method]"))
+        .await
+        .unwrap()
+        .select_by_value("POST")
+        .await
+        .unwrap();
+    fill(
+        browser,
+        "#new-endpoint input[name=path]",
+        "/pchflih/otp/v1/generateOTP",
+    )
+    .await;
+    click(browser, "#new-endpoint button[type=submit]").await;
+    wait_for_text(
+        &driver,
+        "#endpoint-progress label",
+        "of 8 required items complete",
+    )
+    .await;
+    fill(
+        browser,
+        "#purpose",
+        "Sends a one-time password to the customer's mobile number.",
+    )
+    .await;
+    let names = browser
+        .find_all(Locator::Css("input[name=header_name]"))
+        .await
+        .unwrap();
+    let values = browser
+        .find_all(Locator::Css("input[name=header_value]"))
+        .await
+        .unwrap();
+    names[0].send_keys("Authorization").await.unwrap();
+    values[0].send_keys("Bearer <<token>>").await.unwrap();
+    names[1].send_keys("Content-Type").await.unwrap();
+    values[1].send_keys("application/json").await.unwrap();
+    fill(browser, "input[name=param_name]", "mobileNo").await;
+    fill(
+        browser,
+        "#request_example",
+        r#"{"mobileNo": "9928056506", "Attempt id": "1"}"#,
+    )
+    .await;
+    fill(browser, "#success_status", "200").await;
+    fill(
+        browser,
+        "#success_example",
+        r#"{ status:"success", status_code:"SUCC001", message:"Request Successful" }"#,
+    )
+    .await;
+    fill(browser, "input[name=error_status]", "400").await;
+    fill(browser, "input[name=error_code]", "ERR002").await;
+    fill(
+        browser,
+        "textarea[name=error_example]",
+        r#"{"status": "error", "status_code": "ERR002", "message": "Request Failed"}"#,
+    )
+    .await;
+    click(browser, "#endpoint-form button[value=save]").await;
+    wait_for_text(&driver, "#success_example-error", "line 1, column 3").await;
+    driver.screenshot("endpoint-almost-json").await;
+    click(browser, "button[value='convert:success_example']").await;
+    wait_for_text(&driver, "#endpoint-form .flash", "Converted to strict JSON").await;
+    click(browser, "#endpoint-form button[value=save]").await;
+    wait_for_text(
+        &driver,
+        "#endpoint-progress label",
+        "8 of 8 required items complete",
+    )
+    .await;
+    driver.screenshot("endpoint-complete").await;
+    assert!(
+        text_of(browser, "#generated")
+            .await
+            .contains("curl -X POST 'https://apisit.xyz.com/pchflih/otp/v1/generateOTP'")
+    );
+
+    browser.goto(integration_page.as_str()).await.unwrap();
+    wait_for_text(&driver, "#progress label", "18 of 18").await;
+    click(browser, "#submit-panel button[type=submit]").await;
+    wait_for_text(&driver, "main", "Submitted as revision 1").await;
+    driver.screenshot("submitted").await;
+    let status: String = sqlx::query_scalar("SELECT status FROM integrations")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(status, "submitted");
+    driver.client.clone().close().await.unwrap();
+}
