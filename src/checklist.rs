@@ -749,8 +749,7 @@ mod tests {
         assert!(auth.is_done());
     }
 
-    #[test]
-    fn nothing_blocks_when_everything_is_there() {
+    fn complete() -> (Sections, EndpointSpec) {
         let sections = Sections {
             environments: Environments {
                 staging_url: "https://sit.example".into(),
@@ -821,6 +820,12 @@ mod tests {
             }],
             ..EndpointSpec::default()
         };
+        (sections, spec)
+    }
+
+    #[test]
+    fn nothing_blocks_when_everything_is_there() {
+        let (sections, spec) = complete();
         let assessment = assess(&sections, &[(Uuid::nil(), &spec)], &Settings::default());
         assert_eq!(assessment.blockers(), Vec::<String>::new());
         assert!(assessment.ready());
@@ -831,5 +836,52 @@ mod tests {
                 total: 18
             }
         );
+    }
+
+    /// Each item, taken out of an otherwise complete integration, is reported missing on its own.
+    #[test]
+    fn every_item_is_reported_when_it_alone_is_missing() {
+        type Remove = fn(&mut Sections, &mut EndpointSpec);
+        let cases: [(&str, Remove); 18] = [
+            ("rest-https", |s, _| {
+                s.environments.production_url = "http://api.example".into()
+            }),
+            ("json", |_, e| e.body_format = BodyFormat::Other),
+            ("reachability", |s, _| s.reachability.mode = None),
+            ("staging", |s, _| s.environments.staging_url.clear()),
+            ("test-data", |s, _| s.test_data.items.clear()),
+            ("spoc", |s, _| s.contacts.primary.phone.clear()),
+            ("auth", |s, _| s.authentication.steps = "see docs".into()),
+            ("credentials", |s, _| s.credentials.items.clear()),
+            ("partner-code", |s, _| s.partner_code.code.clear()),
+            ("status-codes", |s, _| s.status_codes.items.clear()),
+            ("name", |_, e| e.purpose.clear()),
+            ("method", |_, e| e.method = None),
+            ("url", |_, e| e.path.clear()),
+            ("headers", |_, e| e.headers.clear()),
+            ("parameters", |_, e| e.parameters.clear()),
+            ("request-example", |_, e| e.request_example.clear()),
+            ("response-example", |_, e| e.success_example.clear()),
+            ("errors", |_, e| e.errors[0].partner_code.clear()),
+        ];
+        for (id, remove) in cases {
+            let (mut sections, mut spec) = complete();
+            remove(&mut sections, &mut spec);
+            let assessment = assess(&sections, &[(Uuid::nil(), &spec)], &Settings::default());
+            let results = assessment
+                .items
+                .iter()
+                .chain(assessment.endpoints[0].items.iter());
+            let missing: Vec<&str> = results.filter(|r| r.blocks()).map(|r| r.item.id).collect();
+            let expected: &[&str] = match id {
+                // Staging is also what "REST over HTTPS" checks first.
+                "staging" => &["rest-https", "staging"],
+                // "REST over HTTPS" also asks every endpoint to name its method.
+                "method" => &["rest-https", "method"],
+                _ => &[id],
+            };
+            assert_eq!(missing, expected, "removing {id}");
+            assert!(!assessment.ready(), "removing {id} blocks submission");
+        }
     }
 }

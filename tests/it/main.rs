@@ -11,3 +11,4 @@ mod invitations;
 mod isolation;
 mod password_reset;
 mod platform;
+mod settings;
