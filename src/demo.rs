@@ -6,6 +6,8 @@ use uuid::Uuid;
 
 use crate::accounts::password::Passwords;
 use crate::accounts::{EmailAddress, Role};
+use crate::intake::model::SectionId;
+use crate::intake::store;
 
 pub const COMPANY: &str = "Demo Payments Ltd";
 pub const PARTNER_CODE: &str = "DEMOPAY";
@@ -77,6 +79,7 @@ pub async fn load(db: &PgPool, passwords: &Passwords) -> anyhow::Result<()> {
         .execute(&mut *tx)
         .await?;
     }
+    sample_integration(&mut tx, company_id).await?;
     tx.commit().await?;
 
     println!("Demo data loaded. Sign in with any of these (demo only, never in production):");
@@ -88,5 +91,42 @@ pub async fn load(db: &PgPool, passwords: &Passwords) -> anyhow::Result<()> {
             login.password
         );
     }
+    Ok(())
+}
+
+pub const SAMPLE_INTEGRATION: &str = "Sample: OTP APIs";
+
+/// A half-finished integration for the demo company, so the checklist has something to show:
+/// test data, the partner code and the endpoint's error scenarios are still missing.
+async fn sample_integration(tx: &mut sqlx::PgConnection, company: Uuid) -> anyhow::Result<()> {
+    let exists: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM integrations WHERE company_id = $1 AND name = $2)",
+    )
+    .bind(company)
+    .bind(SAMPLE_INTEGRATION)
+    .fetch_one(&mut *tx)
+    .await?;
+    if exists {
+        return Ok(());
+    }
+    let author: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = $1::citext")
+        .bind(LOGINS[0].email)
+        .fetch_one(&mut *tx)
+        .await?;
+    let purpose = "Let the bot verify a customer by a one-time password sent to their mobile.";
+    let id = store::create(tx, company, author, SAMPLE_INTEGRATION, purpose).await?;
+    let mut sections = crate::seed::sample_sections();
+    sections.environments.staging_url = "https://apisit.xyz.com".into();
+    sections.environments.production_url = String::new();
+    sections.test_data = Default::default();
+    sections.partner_code = Default::default();
+    for section in SectionId::ALL {
+        store::save_section(tx, id, section, &sections.get(section), 0, author).await?;
+    }
+    let mut otp = crate::seed::sample_endpoint(0);
+    otp.name = "API to generate OTP".into();
+    otp.path = "/pchflih/otp/v1/generateOTP".into();
+    otp.errors.clear();
+    store::add_endpoint(tx, id, &otp, author).await?;
     Ok(())
 }

@@ -90,7 +90,7 @@ pub async fn run(db: &PgPool, integrations: usize, endpoints: usize) -> anyhow::
     })
 }
 
-fn sample_sections() -> Sections {
+pub(crate) fn sample_sections() -> Sections {
     Sections {
         environments: Environments { staging_url: "https://apisit.seeded.example".into(), production_url: "https://api.seeded.example".into() },
         reachability: Reachability { mode: Some(ReachMode::Public), whitelist_confirmed: false },
@@ -123,7 +123,7 @@ fn sample_sections() -> Sections {
     }
 }
 
-fn sample_endpoint(n: usize) -> EndpointSpec {
+pub(crate) fn sample_endpoint(n: usize) -> EndpointSpec {
     EndpointSpec {
         name: format!("API {} to generate OTP", n + 1),
         purpose: "Sends a one-time password to the customer's mobile number.".into(),

@@ -26,6 +26,9 @@ use crate::web::page::Page;
 use crate::web::session::{self, FlashKind, PartnerUser};
 use crate::web::{AppError, Result, is_htmx};
 
+/// Endpoints in one integration: far above any real integration, low enough to keep pages fast.
+pub const MAX_ENDPOINTS: i64 = 200;
+
 #[derive(Template, WebTemplate)]
 #[template(path = "intake/endpoint.html")]
 pub struct EndpointPage {
@@ -205,6 +208,15 @@ pub async fn add(
     if !status.partner_can_edit() {
         return Err(AppError::Conflict(locked_message(status)));
     }
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM endpoints WHERE integration_id = $1")
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if count >= MAX_ENDPOINTS {
+        return Err(AppError::Conflict(format!(
+            "An integration can have at most {MAX_ENDPOINTS} endpoints. Split the APIs into several integrations."
+        )));
+    }
     let path = validate::path(&form.path);
     let spec = EndpointSpec {
         name: form.name.trim().chars().take(200).collect(),
@@ -239,6 +251,12 @@ pub async fn save(
     if !loaded.integration.status.partner_can_edit() {
         return Err(AppError::Conflict(locked_message(
             loaded.integration.status,
+        )));
+    }
+    if form.too_many_rows() {
+        return Err(AppError::BadRequest(format!(
+            "a table has more than {} rows",
+            forms::MAX_ROWS
         )));
     }
     let settings = Settings::load(&state.db).await?;

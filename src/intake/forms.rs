@@ -95,6 +95,50 @@ fn guard_json<T>(parsed: &mut Parsed<T>, key: &str, text: &str) {
     }
 }
 
+/// Rows in any one table of a form; the pages add two blank rows per save, so only a crafted
+/// request gets near this.
+pub const MAX_ROWS: usize = 100;
+
+impl SectionForm {
+    pub fn too_many_rows(&self) -> bool {
+        [
+            &self.cred_name,
+            &self.cred_location,
+            &self.cred_description,
+            &self.sc_code,
+            &self.sc_message,
+            &self.sc_http_status,
+            &self.sc_meaning,
+            &self.td_label,
+            &self.td_value,
+            &self.td_note,
+        ]
+        .iter()
+        .any(|column| column.len() > MAX_ROWS)
+    }
+}
+
+impl EndpointForm {
+    pub fn too_many_rows(&self) -> bool {
+        [
+            &self.header_name,
+            &self.header_value,
+            &self.param_name,
+            &self.param_in,
+            &self.param_type,
+            &self.param_required,
+            &self.param_description,
+            &self.param_example,
+            &self.error_status,
+            &self.error_code,
+            &self.error_description,
+            &self.error_example,
+        ]
+        .iter()
+        .any(|column| column.len() > MAX_ROWS)
+    }
+}
+
 /// Repeated form fields, row by row. A row counts only if one of its typed columns (`typed`, by
 /// index) has text: drop-downs always send a value, so they cannot tell a blank row from a used one.
 fn rows<const N: usize>(columns: [&Vec<String>; N], typed: &[usize]) -> Vec<[String; N]> {

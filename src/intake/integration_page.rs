@@ -279,6 +279,12 @@ pub async fn save_section(
             loaded.integration.status,
         )));
     }
+    if form.too_many_rows() {
+        return Err(AppError::BadRequest(format!(
+            "a table has more than {} rows",
+            forms::MAX_ROWS
+        )));
+    }
     let saved = loaded.sections.clone();
     let parsed = forms::section(section, &form, &mut loaded.sections);
     let redact = Action::parse(&form.action) == Action::RedactSecrets;

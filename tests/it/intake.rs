@@ -767,3 +767,41 @@ async fn the_integration_page_runs_the_same_queries_for_1_or_50_endpoints(db: Pg
     );
     assert!(counts[1] <= 10, "{} queries for one page", counts[1]);
 }
+
+#[sqlx::test]
+async fn tables_and_endpoint_lists_have_limits(db: PgPool) {
+    partner_portal::db::prepare(&db).await.unwrap();
+    let full = partner_portal::seed::run(&db, 1, 200)
+        .await
+        .unwrap()
+        .integrations[0];
+    let app = TestApp::spawn(db).await;
+    let partner = app
+        .signed_in(partner_portal::seed::LOGIN, partner_portal::seed::PASSWORD)
+        .await;
+
+    let response = partner
+        .post_form(
+            &format!("/integrations/{full}/endpoints"),
+            &[("name", "One too many"), ("method", "GET"), ("path", "/x")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("at most 200 endpoints")
+    );
+
+    let (other, id) = partner_with_integration(&app, "XYZ Finance", "ravi@xyz.example").await;
+    let names: Vec<String> = (0..101).map(|i| format!("key_{i}")).collect();
+    let mut fields = vec![("version", "0".to_string())];
+    fields.extend(names.into_iter().map(|n| ("cred_name", n)));
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let response = other
+        .post_form(&format!("/integrations/{id}/sections/credentials"), &fields)
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+}
