@@ -148,12 +148,6 @@ impl EndpointPage {
     }
 }
 
-async fn load_own(state: &AppState, partner: &PartnerUser, id: Uuid) -> Result<Loaded> {
-    store::load(&state.db, id, Some(partner.company_id))
-        .await?
-        .ok_or(AppError::NotFound)
-}
-
 fn find_endpoint(loaded: &Loaded, endpoint: Uuid) -> Result<(EndpointSpec, i32)> {
     loaded
         .endpoints
@@ -169,7 +163,7 @@ pub async fn show(
     page: Page,
     Path((id, endpoint)): Path<(Uuid, Uuid)>,
 ) -> Result<EndpointPage> {
-    let loaded = load_own(&state, &partner, id).await?;
+    let loaded = super::load_own(&state, &partner, id).await?;
     let (spec, version) = find_endpoint(&loaded, endpoint)?;
     let settings = Settings::load(&state.db).await?;
     Ok(EndpointPage::build(
@@ -201,13 +195,7 @@ pub async fn add(
     Path(id): Path<Uuid>,
     Form(form): Form<NewEndpointForm>,
 ) -> Result<Response> {
-    let mut tx = state.db.begin().await?;
-    let status = store::lock_for_edit(&mut tx, id, partner.company_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !status.partner_can_edit() {
-        return Err(AppError::Conflict(locked_message(status)));
-    }
+    let mut tx = super::begin_edit(&state, &partner, id).await?;
     let count: i64 = sqlx::query_scalar("SELECT count(*) FROM endpoints WHERE integration_id = $1")
         .bind(id)
         .fetch_one(&mut *tx)
@@ -246,7 +234,7 @@ pub async fn save(
     Path((id, endpoint)): Path<(Uuid, Uuid)>,
     Form(form): Form<EndpointForm>,
 ) -> Result<Response> {
-    let loaded = load_own(&state, &partner, id).await?;
+    let loaded = super::load_own(&state, &partner, id).await?;
     let (stored, _) = find_endpoint(&loaded, endpoint)?;
     if !loaded.integration.status.partner_can_edit() {
         return Err(AppError::Conflict(locked_message(
@@ -299,13 +287,7 @@ pub async fn save(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
     }
 
-    let mut tx = state.db.begin().await?;
-    let status = store::lock_for_edit(&mut tx, id, partner.company_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !status.partner_can_edit() {
-        return Err(AppError::Conflict(locked_message(status)));
-    }
+    let mut tx = super::begin_edit(&state, &partner, id).await?;
     let outcome = store::save_endpoint(
         &mut tx,
         id,
@@ -383,7 +365,7 @@ pub async fn confirm_delete(
     page: Page,
     Path((id, endpoint)): Path<(Uuid, Uuid)>,
 ) -> Result<DeletePage> {
-    let loaded = load_own(&state, &partner, id).await?;
+    let loaded = super::load_own(&state, &partner, id).await?;
     let (spec, _) = find_endpoint(&loaded, endpoint)?;
     Ok(DeletePage {
         page,
@@ -399,13 +381,7 @@ pub async fn delete(
     session: Session,
     Path((id, endpoint)): Path<(Uuid, Uuid)>,
 ) -> Result<Response> {
-    let mut tx = state.db.begin().await?;
-    let status = store::lock_for_edit(&mut tx, id, partner.company_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !status.partner_can_edit() {
-        return Err(AppError::Conflict(locked_message(status)));
-    }
+    let mut tx = super::begin_edit(&state, &partner, id).await?;
     if !store::delete_endpoint(&mut tx, id, endpoint).await? {
         return Err(AppError::NotFound);
     }
@@ -425,13 +401,7 @@ pub async fn reorder(
     Path((id, endpoint)): Path<(Uuid, Uuid)>,
     Form(form): Form<MoveForm>,
 ) -> Result<Response> {
-    let mut tx = state.db.begin().await?;
-    let status = store::lock_for_edit(&mut tx, id, partner.company_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !status.partner_can_edit() {
-        return Err(AppError::Conflict(locked_message(status)));
-    }
+    let mut tx = super::begin_edit(&state, &partner, id).await?;
     if !store::move_endpoint(&mut tx, id, endpoint, form.direction).await? {
         return Err(AppError::NotFound);
     }

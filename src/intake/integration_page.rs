@@ -211,12 +211,6 @@ async fn render_base(state: &AppState, page: Page, loaded: Loaded) -> Result<Int
     Ok(IntegrationPage::build(page, loaded, &settings, egress))
 }
 
-async fn load_own(state: &AppState, partner: &PartnerUser, id: Uuid) -> Result<Loaded> {
-    store::load(&state.db, id, Some(partner.company_id))
-        .await?
-        .ok_or(AppError::NotFound)
-}
-
 pub fn locked_message(status: Status) -> String {
     format!(
         "This integration is {}, so it cannot be changed now. You can still read it; it opens for changes again if the reviewer sends it back.",
@@ -230,7 +224,7 @@ pub async fn show(
     page: Page,
     Path(id): Path<Uuid>,
 ) -> Result<IntegrationPage> {
-    let loaded = load_own(&state, &partner, id).await?;
+    let loaded = super::load_own(&state, &partner, id).await?;
     render_base(&state, page, loaded).await
 }
 
@@ -246,7 +240,7 @@ async fn after_save(
     focus: SectionId,
 ) -> Result<Response> {
     if is_htmx(headers) {
-        let loaded = load_own(state, partner, id).await?;
+        let loaded = super::load_own(state, partner, id).await?;
         let mut view = render_base(state, page, loaded).await?;
         view.focus = Some(focus);
         view.saved = true;
@@ -273,7 +267,7 @@ pub async fn save_section(
     let section = SectionId::parse(&section)
         .filter(|s| *s != SectionId::NotApplicable)
         .ok_or(AppError::NotFound)?;
-    let mut loaded = load_own(&state, &partner, id).await?;
+    let mut loaded = super::load_own(&state, &partner, id).await?;
     if !loaded.integration.status.partner_can_edit() {
         return Err(AppError::Conflict(locked_message(
             loaded.integration.status,
@@ -309,13 +303,7 @@ pub async fn save_section(
         return Ok((status, view).into_response());
     }
 
-    let mut tx = state.db.begin().await?;
-    let status = store::lock_for_edit(&mut tx, id, partner.company_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !status.partner_can_edit() {
-        return Err(AppError::Conflict(locked_message(status)));
-    }
+    let mut tx = super::begin_edit(&state, &partner, id).await?;
     let data = loaded.sections.get(section);
     match store::save_section(&mut tx, id, section, &data, form.version, partner.user.id).await? {
         Saved::Stale {
@@ -355,16 +343,10 @@ pub async fn save_overview(
     Path(id): Path<Uuid>,
     Form(form): Form<OverviewForm>,
 ) -> Result<Response> {
-    let mut loaded = load_own(&state, &partner, id).await?;
+    let mut loaded = super::load_own(&state, &partner, id).await?;
     let parsed = forms::overview(&form);
     let (name, purpose) = parsed.data.clone();
-    let mut tx = state.db.begin().await?;
-    let status = store::lock_for_edit(&mut tx, id, partner.company_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !status.partner_can_edit() {
-        return Err(AppError::Conflict(locked_message(status)));
-    }
+    let mut tx = super::begin_edit(&state, &partner, id).await?;
     let outcome = if parsed.errors.is_empty() {
         Some(store::save_overview(&mut tx, id, &name, &purpose, form.version).await?)
     } else {
@@ -374,7 +356,7 @@ pub async fn save_overview(
         Some(Saved::Saved { .. }) => {
             tx.commit().await?;
             if is_htmx(&headers) {
-                let loaded = load_own(&state, &partner, id).await?;
+                let loaded = super::load_own(&state, &partner, id).await?;
                 let mut view = render_base(&state, page, loaded).await?;
                 view.saved = true;
                 return Ok(view.into_response());
@@ -429,7 +411,7 @@ pub async fn mark_not_applicable(
         .iter()
         .find(|i| i.id == form.item)
         .ok_or(AppError::NotFound)?;
-    let mut loaded = load_own(&state, &partner, id).await?;
+    let mut loaded = super::load_own(&state, &partner, id).await?;
     let reason: String = form.reason.trim().chars().take(200).collect();
     if reason.is_empty() {
         loaded.sections.not_applicable.0.remove(item.id);
@@ -440,13 +422,7 @@ pub async fn mark_not_applicable(
             .0
             .insert(item.id.to_string(), reason);
     }
-    let mut tx = state.db.begin().await?;
-    let status = store::lock_for_edit(&mut tx, id, partner.company_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !status.partner_can_edit() {
-        return Err(AppError::Conflict(locked_message(status)));
-    }
+    let mut tx = super::begin_edit(&state, &partner, id).await?;
     let data = loaded.sections.get(SectionId::NotApplicable);
     match store::save_section(
         &mut tx,

@@ -16,7 +16,41 @@ pub mod validate;
 use axum::Router;
 use axum::routing::{get, post};
 
+use sqlx::{Postgres, Transaction};
+use uuid::Uuid;
+
 use crate::AppState;
+use crate::web::session::PartnerUser;
+use crate::web::{AppError, Result};
+
+/// An integration of the partner's own company; any other id is simply not found.
+pub(crate) async fn load_own(
+    state: &AppState,
+    partner: &PartnerUser,
+    id: Uuid,
+) -> Result<store::Loaded> {
+    store::load(&state.db, id, Some(partner.company_id))
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Starts a change to one of the partner's integrations: the transaction holds the integration's
+/// row lock (so no submission or other change interleaves) and the integration is still theirs
+/// to edit.
+pub(crate) async fn begin_edit(
+    state: &AppState,
+    partner: &PartnerUser,
+    id: Uuid,
+) -> Result<Transaction<'static, Postgres>> {
+    let mut tx = state.db.begin().await?;
+    let status = store::lock_for_edit(&mut tx, id, partner.company_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !status.partner_can_edit() {
+        return Err(AppError::Conflict(integration_page::locked_message(status)));
+    }
+    Ok(tx)
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()

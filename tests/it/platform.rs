@@ -185,13 +185,21 @@ async fn demo_data_loads_twice_without_duplicates_and_its_logins_work(db: PgPool
         app.signed_in(login.email, login.password).await;
     }
     // The newcomer sees a real, half-finished integration with what is still missing.
-    let partner = app.signed_in(demo::LOGINS[0].email, demo::LOGINS[0].password).await;
+    let partner = app
+        .signed_in(demo::LOGINS[0].email, demo::LOGINS[0].password)
+        .await;
     let (_, dashboard) = partner.page("/").await;
-    let link = dashboard.find("href=\"/integrations/").expect("the sample is listed") + 6;
+    let link = dashboard
+        .find("href=\"/integrations/")
+        .expect("the sample is listed")
+        + 6;
     let path = &dashboard[link..link + dashboard[link..].find('"').unwrap()];
     let (_, html) = partner.page(path).await;
     assert!(html.contains("Before you can submit"));
-    assert!(html.contains("Test data</a>: Add at least one test account"), "{html}");
+    assert!(
+        html.contains("Test data</a>: Add at least one test account"),
+        "{html}"
+    );
 }
 
 fn portal() -> Command {
