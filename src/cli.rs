@@ -15,18 +15,11 @@ use crate::config::{Config, DEFAULT_STATIC_DIR, MailConfig, Secret, ThrottleConf
 use crate::{db, demo, server};
 
 #[derive(Parser, Debug)]
-#[command(
-    name = "portal",
-    version,
-    about = "Haptik partner portal",
-    args_conflicts_with_subcommands = true
-)]
+#[command(name = "portal", version, about = "Haptik partner portal")]
 pub struct Cli {
+    /// `portal` alone means `portal serve` with its defaults.
     #[command(subcommand)]
     pub command: Option<Command>,
-    /// `portal` alone means `portal serve`.
-    #[command(flatten)]
-    pub serve: ServeArgs,
     #[arg(
         long,
         env = "DATABASE_URL",
@@ -91,7 +84,7 @@ pub enum LogFormat {
     Json,
 }
 
-#[derive(Args, Debug, Clone)]
+#[derive(Parser, Debug, Clone)]
 pub struct ServeArgs {
     #[arg(long, env = "PORTAL_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
@@ -165,7 +158,8 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
     let pool = db::connect(&cli.database_url).await?;
     db::prepare(&pool).await?;
     match cli.command {
-        None => serve(pool, cli.serve).await,
+        // Parsed from nothing but the environment, so PORTAL_* variables still apply.
+        None => serve(pool, ServeArgs::parse_from(["serve"])).await,
         Some(Command::Serve(args)) => serve(pool, args).await,
         Some(Command::Demo) => {
             demo::load(&pool, &Passwords::new()).await?;

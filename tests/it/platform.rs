@@ -312,9 +312,10 @@ async fn serve_creates_a_missing_database_and_migrates_it(db: PgPool) {
     let name = format!("portal_fresh_{}", uuid::Uuid::new_v4().simple());
     let base = database_url(&db);
     let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
+    // Global flags go before the subcommand, as people type them.
     let output = portal()
-        .arg("demo")
-        .env("DATABASE_URL", &url)
+        .args(["--database-url", &url, "demo"])
+        .env_remove("DATABASE_URL")
         .output()
         .unwrap();
     assert!(
