@@ -215,6 +215,12 @@ pub fn item(id: &str) -> Option<&'static Item> {
         .find(|item| item.id == id)
 }
 
+/// Items a partner may mark not applicable, with a reason. HTTPS and JSON are what Haptik's bots
+/// need (an admin can relax them), and every endpoint has a name, a method and a URL.
+pub fn waivable(id: &str) -> bool {
+    !matches!(id, "rest-https" | "json" | "name" | "method" | "url")
+}
+
 pub fn all_items() -> impl Iterator<Item = &'static Item> {
     INTEGRATION_ITEMS.iter().chain(ENDPOINT_ITEMS.iter())
 }
@@ -228,7 +234,7 @@ impl Settings {
         self.0.get(item.id).copied().unwrap_or(item.default)
     }
 
-    pub async fn load(db: &sqlx::PgPool) -> sqlx::Result<Settings> {
+    pub async fn load<'e>(db: impl sqlx::PgExecutor<'e>) -> sqlx::Result<Settings> {
         let rows: Vec<(String, String)> =
             sqlx::query_as("SELECT item, requirement FROM checklist_settings")
                 .fetch_all(db)

@@ -205,7 +205,15 @@ pub async fn add(
             "An integration can have at most {MAX_ENDPOINTS} endpoints. Split the APIs into several integrations."
         )));
     }
-    let path = validate::path(&form.path);
+    // People paste the full URL; the base belongs to the environment, the path to the endpoint.
+    let typed = form.path.trim();
+    let path = match url::Url::parse(typed) {
+        Ok(url) if url.scheme().starts_with("http") => {
+            let query = url.query().map(|q| format!("?{q}")).unwrap_or_default();
+            validate::path(&format!("{}{query}", url.path()))
+        }
+        _ => validate::path(typed),
+    };
     let spec = EndpointSpec {
         name: form.name.trim().chars().take(200).collect(),
         method: HttpMethod::parse(&form.method),

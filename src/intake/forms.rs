@@ -95,9 +95,11 @@ fn guard_json<T>(parsed: &mut Parsed<T>, key: &str, text: &str) {
     }
 }
 
-/// Rows in any one table of a form; the pages add two blank rows per save, so only a crafted
-/// request gets near this.
+/// Rows in any one table; more get a message beside the table.
 pub const MAX_ROWS: usize = 100;
+/// Raw rows a request may carry at all (pages add two blank rows per table); only a crafted
+/// request comes near it.
+const MAX_RAW_ROWS: usize = 1000;
 
 impl SectionForm {
     pub fn too_many_rows(&self) -> bool {
@@ -114,7 +116,7 @@ impl SectionForm {
             &self.td_note,
         ]
         .iter()
-        .any(|column| column.len() > MAX_ROWS)
+        .any(|column| column.len() > MAX_RAW_ROWS)
     }
 }
 
@@ -135,7 +137,26 @@ impl EndpointForm {
             &self.error_example,
         ]
         .iter()
-        .any(|column| column.len() > MAX_ROWS)
+        .any(|column| column.len() > MAX_RAW_ROWS)
+    }
+}
+
+fn limit_rows<T>(parsed: &mut Parsed<T>, rows: usize) {
+    if rows > MAX_ROWS {
+        parsed.errors.add(
+            "table",
+            format!("A table holds at most {MAX_ROWS} rows; clear some rows to remove them."),
+        );
+    }
+}
+
+/// Any example body, JSON or not, is at most 64 KiB.
+fn guard_size<T>(parsed: &mut Parsed<T>, key: &str, text: &str) {
+    if text.len() > json_example::MAX_EXAMPLE_BYTES {
+        parsed.errors.add(
+            key,
+            "The example is larger than 64 KiB; paste a shorter, representative sample.",
+        );
     }
 }
 
@@ -265,7 +286,6 @@ pub fn section(id: SectionId, form: &SectionForm, sections: &mut Sections) -> Pa
                 validate::text(&form.auth_steps, MAX_TEXT),
                 &form.auth_steps,
             );
-            guard_secret(&mut parsed, "auth_steps", &steps, insist);
             sections.authentication = Authentication {
                 scheme: AuthScheme::parse(&form.auth_scheme),
                 steps,
@@ -291,12 +311,6 @@ pub fn section(id: SectionId, form: &SectionForm, sections: &mut Sections) -> Pa
                     row_key("cred_description", i),
                     validate::text(&description, MAX_SHORT),
                     &description,
-                );
-                guard_secret(
-                    &mut parsed,
-                    &row_key("cred_description", i),
-                    &description,
-                    insist,
                 );
                 items.push(CredentialName {
                     name,
@@ -417,7 +431,75 @@ pub fn section(id: SectionId, form: &SectionForm, sections: &mut Sections) -> Pa
         }
         SectionId::NotApplicable => {}
     }
+    for (key, text) in section_texts(id, sections) {
+        guard_secret(&mut parsed, &key, text, insist);
+    }
+    let rows = match id {
+        SectionId::Credentials => sections.credentials.items.len(),
+        SectionId::StatusCodes => sections.status_codes.items.len(),
+        SectionId::TestData => sections.test_data.items.len(),
+        _ => 0,
+    };
+    limit_rows(&mut parsed, rows);
     parsed
+}
+
+/// Every free-text field of a section, with its form key: what the secret guard scans and
+/// "Replace with placeholders" rewrites.
+fn section_texts(id: SectionId, sections: &mut Sections) -> Vec<(String, &mut String)> {
+    let mut texts: Vec<(String, &mut String)> = Vec::new();
+    match id {
+        SectionId::Authentication => {
+            texts.push(("auth_steps".into(), &mut sections.authentication.steps))
+        }
+        SectionId::Credentials => {
+            for (i, c) in sections.credentials.items.iter_mut().enumerate() {
+                texts.push((row_key("cred_description", i), &mut c.description));
+            }
+        }
+        SectionId::PartnerCode => {
+            texts.push(("partner_code".into(), &mut sections.partner_code.code))
+        }
+        SectionId::StatusCodes => {
+            for (i, c) in sections.status_codes.items.iter_mut().enumerate() {
+                texts.push((row_key("sc_message", i), &mut c.message));
+                texts.push((row_key("sc_meaning", i), &mut c.meaning));
+            }
+        }
+        SectionId::TestData => {
+            for (i, d) in sections.test_data.items.iter_mut().enumerate() {
+                texts.push((row_key("td_label", i), &mut d.label));
+                texts.push((row_key("td_value", i), &mut d.value));
+                texts.push((row_key("td_note", i), &mut d.note));
+            }
+        }
+        _ => {}
+    }
+    texts
+}
+
+/// Every free-text field of an endpoint, with its form key.
+fn endpoint_texts(spec: &mut EndpointSpec) -> Vec<(String, &mut String)> {
+    let mut texts: Vec<(String, &mut String)> = vec![
+        ("name".into(), &mut spec.name),
+        ("purpose".into(), &mut spec.purpose),
+        ("path".into(), &mut spec.path),
+        ("non_json_reason".into(), &mut spec.non_json_reason),
+        ("request_example".into(), &mut spec.request_example),
+        ("success_example".into(), &mut spec.success_example),
+    ];
+    for (i, h) in spec.headers.iter_mut().enumerate() {
+        texts.push((row_key("header_value", i), &mut h.value));
+    }
+    for (i, p) in spec.parameters.iter_mut().enumerate() {
+        texts.push((row_key("param_description", i), &mut p.description));
+        texts.push((row_key("param_example", i), &mut p.example));
+    }
+    for (i, e) in spec.errors.iter_mut().enumerate() {
+        texts.push((row_key("error_description", i), &mut e.description));
+        texts.push((row_key("error_example", i), &mut e.example));
+    }
+    texts
 }
 
 fn contact<T>(
@@ -577,7 +659,6 @@ pub fn endpoint(form: &EndpointForm) -> Parsed<EndpointSpec> {
             validate::header_value(&value),
             &value,
         );
-        guard_secret(&mut parsed, &row_key("header_value", i), &value, insist);
         spec.headers.push(Header { name, value });
     }
     let param_columns = [
@@ -602,7 +683,6 @@ pub fn endpoint(form: &EndpointForm) -> Parsed<EndpointSpec> {
             validate::text(&example, MAX_SHORT),
             &example,
         );
-        guard_secret(&mut parsed, &row_key("param_example", i), &example, insist);
         spec.parameters.push(Parameter {
             name: keep(
                 &mut parsed,
@@ -638,7 +718,6 @@ pub fn endpoint(form: &EndpointForm) -> Parsed<EndpointSpec> {
         if json {
             guard_json(&mut parsed, key, &text);
         }
-        guard_secret(&mut parsed, key, &text, insist);
     }
     let error_columns = [
         &form.error_status,
@@ -653,7 +732,6 @@ pub fn endpoint(form: &EndpointForm) -> Parsed<EndpointSpec> {
         if json {
             guard_json(&mut parsed, &row_key("error_example", i), &example);
         }
-        guard_secret(&mut parsed, &row_key("error_example", i), &example, insist);
         spec.errors.push(ErrorScenario {
             http_status: keep(
                 &mut parsed,
@@ -695,22 +773,32 @@ pub fn endpoint(form: &EndpointForm) -> Parsed<EndpointSpec> {
             spec.not_applicable.0.insert(item.to_string(), reason);
         }
     }
+    for (key, text) in [
+        ("request_example".to_string(), &spec.request_example),
+        ("success_example".to_string(), &spec.success_example),
+    ] {
+        guard_size(&mut parsed, &key, text);
+    }
+    for (i, error) in spec.errors.iter().enumerate() {
+        guard_size(&mut parsed, &row_key("error_example", i), &error.example);
+    }
+    for (key, text) in endpoint_texts(&mut spec) {
+        guard_secret(&mut parsed, &key, text, insist);
+    }
+    let rows = spec
+        .headers
+        .len()
+        .max(spec.parameters.len())
+        .max(spec.errors.len());
+    limit_rows(&mut parsed, rows);
     parsed.data = spec;
     parsed
 }
 
-/// Applies "Replace with placeholders" to every field of an endpoint that can carry a secret.
+/// Applies "Replace with placeholders" to every field of an endpoint the guard scans.
 pub fn redact_endpoint(spec: &mut EndpointSpec) {
-    for header in &mut spec.headers {
-        header.value = secrets::redact(&header.value);
-    }
-    for parameter in &mut spec.parameters {
-        parameter.example = secrets::redact(&parameter.example);
-    }
-    spec.request_example = secrets::redact(&spec.request_example);
-    spec.success_example = secrets::redact(&spec.success_example);
-    for error in &mut spec.errors {
-        error.example = secrets::redact(&error.example);
+    for (_, text) in endpoint_texts(spec) {
+        *text = secrets::redact(text);
     }
 }
 
@@ -731,16 +819,8 @@ pub fn convert_endpoint_json(spec: &mut EndpointSpec, key: &str, strict: String)
 }
 
 pub fn redact_section(id: SectionId, sections: &mut Sections) {
-    match id {
-        SectionId::Authentication => {
-            sections.authentication.steps = secrets::redact(&sections.authentication.steps)
-        }
-        SectionId::Credentials => {
-            for item in &mut sections.credentials.items {
-                item.description = secrets::redact(&item.description);
-            }
-        }
-        _ => {}
+    for (_, text) in section_texts(id, sections) {
+        *text = secrets::redact(text);
     }
 }
 

@@ -411,6 +411,9 @@ pub async fn mark_not_applicable(
         .iter()
         .find(|i| i.id == form.item)
         .ok_or(AppError::NotFound)?;
+    if !checklist::waivable(item.id) {
+        return Err(AppError::NotFound);
+    }
     let mut loaded = super::load_own(&state, &partner, id).await?;
     let reason: String = form.reason.trim().chars().take(200).collect();
     if reason.is_empty() {
@@ -444,8 +447,15 @@ pub async fn mark_not_applicable(
         }
         Saved::Stale { .. } => {
             tx.rollback().await?;
-            session::flash(&session, FlashKind::Error, "A teammate changed the not-applicable marks meanwhile; yours was not saved. Here is the current state; try again.").await?;
-            Ok(Redirect::to(&format!("/integrations/{id}")).into_response())
+            // Shown again with the current marks, and the reason they typed quoted so it is not lost.
+            let loaded = super::load_own(&state, &partner, id).await?;
+            let mut view = render_base(&state, page, loaded).await?;
+            view.notice = Some(format!(
+                "A teammate changed the not-applicable marks meanwhile, so yours was not saved. You wrote for “{}”: “{}”. Check the current state and save it again.",
+                item.label,
+                form.reason.trim()
+            ));
+            Ok((StatusCode::CONFLICT, view).into_response())
         }
     }
 }

@@ -33,7 +33,7 @@ pub struct IntegrationSummary {
 /// Every integration of `company` with its completeness, in a fixed number of queries.
 pub async fn summaries(db: &PgPool, company: Uuid) -> sqlx::Result<Vec<IntegrationSummary>> {
     let settings = Settings::load(db).await?;
-    let loaded = store::list_for_company(db, company).await?;
+    let loaded = store::list_for_company(&mut *db.acquire().await?, company).await?;
     Ok(loaded
         .iter()
         .map(|l| {

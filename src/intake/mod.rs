@@ -29,9 +29,13 @@ pub(crate) async fn load_own(
     partner: &PartnerUser,
     id: Uuid,
 ) -> Result<store::Loaded> {
-    store::load(&state.db, id, Some(partner.company_id))
-        .await?
-        .ok_or(AppError::NotFound)
+    store::load(
+        &mut *state.db.acquire().await?,
+        id,
+        Some(partner.company_id),
+    )
+    .await?
+    .ok_or(AppError::NotFound)
 }
 
 /// Starts a change to one of the partner's integrations: the transaction holds the integration's

@@ -73,35 +73,42 @@ struct SectionRow {
 }
 
 /// One integration, if `company` (when given) owns it. `None` for `company` is Haptik staff.
-pub async fn load(db: &PgPool, id: Uuid, company: Option<Uuid>) -> sqlx::Result<Option<Loaded>> {
+pub async fn load(
+    conn: &mut PgConnection,
+    id: Uuid,
+    company: Option<Uuid>,
+) -> sqlx::Result<Option<Loaded>> {
     let integration: Option<IntegrationRow> = sqlx::query_as(&format!(
         "SELECT {INTEGRATION_COLUMNS} FROM integrations i JOIN companies c ON c.id = i.company_id
          WHERE i.id = $1 AND ($2::uuid IS NULL OR i.company_id = $2)"
     ))
     .bind(id)
     .bind(company)
-    .fetch_optional(db)
+    .fetch_optional(&mut *conn)
     .await?;
     let Some(integration) = integration else {
         return Ok(None);
     };
-    Ok(assemble(db, vec![integration]).await?.pop())
+    Ok(assemble(conn, vec![integration]).await?.pop())
 }
 
 /// Every integration of a company, newest change first.
-pub async fn list_for_company(db: &PgPool, company: Uuid) -> sqlx::Result<Vec<Loaded>> {
+pub async fn list_for_company(conn: &mut PgConnection, company: Uuid) -> sqlx::Result<Vec<Loaded>> {
     let integrations: Vec<IntegrationRow> = sqlx::query_as(&format!(
         "SELECT {INTEGRATION_COLUMNS} FROM integrations i JOIN companies c ON c.id = i.company_id
          WHERE i.company_id = $1 ORDER BY i.updated_at DESC"
     ))
     .bind(company)
-    .fetch_all(db)
+    .fetch_all(&mut *conn)
     .await?;
-    assemble(db, integrations).await
+    assemble(conn, integrations).await
 }
 
 /// Fetches the sections and endpoints of all `integrations` in two queries, not two per integration.
-async fn assemble(db: &PgPool, integrations: Vec<IntegrationRow>) -> sqlx::Result<Vec<Loaded>> {
+async fn assemble(
+    conn: &mut PgConnection,
+    integrations: Vec<IntegrationRow>,
+) -> sqlx::Result<Vec<Loaded>> {
     let ids: Vec<Uuid> = integrations.iter().map(|i| i.id).collect();
     let sections: Vec<SectionRow> = sqlx::query_as(
         "SELECT s.integration_id, s.section, s.data, s.version, s.updated_at, u.display_name AS updated_by
@@ -109,14 +116,14 @@ async fn assemble(db: &PgPool, integrations: Vec<IntegrationRow>) -> sqlx::Resul
          WHERE s.integration_id = ANY($1)",
     )
     .bind(&ids)
-    .fetch_all(db)
+    .fetch_all(&mut *conn)
     .await?;
     let endpoints: Vec<EndpointRow> = sqlx::query_as(
         "SELECT id, integration_id, position, version, spec, updated_at FROM endpoints
          WHERE integration_id = ANY($1) ORDER BY position, created_at",
     )
     .bind(&ids)
-    .fetch_all(db)
+    .fetch_all(&mut *conn)
     .await?;
 
     let mut loaded: Vec<Loaded> = integrations

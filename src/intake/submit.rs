@@ -86,11 +86,11 @@ pub async fn submit(
     let next = status
         .apply(Action::Submit)
         .map_err(|illegal| AppError::Conflict(illegal.message))?;
-    // The lock above keeps every writer out until commit, so this read is what gets frozen.
-    let loaded = store::load(&state.db, id, Some(partner.company_id))
+    // Read inside the locking transaction: what is read is exactly what gets frozen.
+    let loaded = store::load(&mut tx, id, Some(partner.company_id))
         .await?
         .ok_or(AppError::NotFound)?;
-    let settings = Settings::load(&state.db).await?;
+    let settings = Settings::load(&mut *tx).await?;
     let assessment = checklist::assess(&loaded.sections, &loaded.specs(), &settings);
     if !assessment.ready() {
         tx.rollback().await?;

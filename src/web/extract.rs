@@ -38,6 +38,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
         let body = Bytes::from_request(request, state)
             .await
             .map_err(|rejection| AppError::BadRequest(rejection.body_text()))?;
+        // PostgreSQL cannot store NUL in text; say so rather than fail on insert.
+        let has_nul = body.contains(&0) || body.windows(3).any(|w| w.eq_ignore_ascii_case(b"%00"));
+        if has_nul {
+            return Err(AppError::BadRequest(
+                "the form contains a NUL character".into(),
+            ));
+        }
         serde_html_form::from_bytes(&body)
             .map(Form)
             .map_err(|err| AppError::BadRequest(err.to_string()))

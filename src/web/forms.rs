@@ -20,6 +20,10 @@ impl FieldErrors {
         self.0.get(field).map(String::as_str)
     }
 
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -473,10 +473,50 @@ async fn a_partner_describes_the_sample_otp_api_and_submits_it(db: PgPool) {
     click(browser, "#submit-panel button[type=submit]").await;
     wait_for_text(&driver, "main", "Submitted as revision 1").await;
     driver.screenshot("submitted").await;
-    let status: String = sqlx::query_scalar("SELECT status FROM integrations")
-        .fetch_one(&db)
+    let status: String =
+        sqlx::query_scalar("SELECT status FROM integrations WHERE name = 'OTP APIs'")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert_eq!(status, "submitted");
+    driver.client.clone().close().await.unwrap();
+}
+
+#[sqlx::test]
+async fn a_save_that_fails_keeps_the_typed_text_and_says_why(db: PgPool) {
+    partner_portal::db::prepare(&db).await.unwrap();
+    demo::load(&db, &Passwords::new()).await.unwrap();
+    let app = TestApp::spawn(db).await;
+    let base = format!("http://{}", app.addr);
+    let driver = Driver::start().await;
+    let browser = &driver.client;
+    let partner = &demo::LOGINS[0];
+
+    browser.goto(&format!("{base}/login")).await.unwrap();
+    fill(browser, "#email", partner.email).await;
+    fill(browser, "#password", partner.password).await;
+    click(browser, "form[action='/login'] button[type=submit]").await;
+    driver.wait_for_path("/").await;
+    click(browser, "main table a[href^='/integrations/']").await;
+    wait_for_text(&driver, "#progress label", "required items complete").await;
+
+    // The session ends (expired, or signed out in another tab) while the partner is typing.
+    fill(browser, "#partner_code", "XYZPARTNER").await;
+    browser.delete_all_cookies().await.unwrap();
+    click(browser, "#section-partner_code form button[type=submit]").await;
+    wait_for_text(&driver, "#problem", "could not be accepted").await;
+    driver.screenshot("save-failed").await;
+    let typed = browser
+        .find(Locator::Css("#partner_code"))
+        .await
+        .unwrap()
+        .prop("value")
         .await
         .unwrap();
-    assert_eq!(status, "submitted");
+    assert_eq!(
+        typed.as_deref(),
+        Some("XYZPARTNER"),
+        "the typed text is still there"
+    );
     driver.client.clone().close().await.unwrap();
 }

@@ -259,6 +259,21 @@ pub mod query_count {
             if event.metadata().target() != "sqlx::query" {
                 return;
             }
+            // A new pool connection looks up types in pg_catalog once; that is not the page's work.
+            struct Statement(bool);
+            impl Visit for Statement {
+                fn record_str(&mut self, _: &Field, value: &str) {
+                    self.0 |= value.contains("pg_catalog");
+                }
+                fn record_debug(&mut self, _: &Field, value: &dyn std::fmt::Debug) {
+                    self.0 |= format!("{value:?}").contains("pg_catalog");
+                }
+            }
+            let mut statement = Statement(false);
+            event.record(&mut statement);
+            if statement.0 {
+                return;
+            }
             let Some(scope) = ctx.event_scope(event) else {
                 return;
             };

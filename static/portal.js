@@ -1,0 +1,71 @@
+// Keeps what a user typed when an htmx save cannot be shown in place, and says why.
+// Everything works without this file; it only improves the htmx path.
+(function () {
+  "use strict";
+
+  const fallback = "The portal could not save this. Your text is still in the form; try again in a moment.";
+
+  function problem(text) {
+    const banner = document.getElementById("problem");
+    if (!banner) return;
+    banner.textContent = text || fallback;
+    banner.hidden = false;
+    banner.scrollIntoView({ block: "nearest" });
+  }
+
+  function messageOf(html) {
+    const doc = new DOMParser().parseFromString(html || "", "text/html");
+    const title = doc.querySelector("main h1");
+    const text = doc.querySelector("main article p, main p");
+    return [title && title.textContent.trim(), text && text.textContent.trim()].filter(Boolean).join(": ");
+  }
+
+  // A response without the element the form swaps (an error page, a deleted endpoint) would
+  // otherwise replace the form with nothing.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    const detail = event.detail;
+    const source = detail.requestConfig && detail.requestConfig.elt;
+    const form = source && source.closest("[hx-select]");
+    if (!form || !detail.shouldSwap) return;
+    const wanted = form.getAttribute("hx-select");
+    const doc = new DOMParser().parseFromString(detail.xhr.responseText || "", "text/html");
+    if (!doc.querySelector(wanted)) {
+      detail.shouldSwap = false;
+      problem(messageOf(detail.xhr.responseText));
+    }
+  });
+
+  document.addEventListener("htmx:responseError", function (event) {
+    problem(messageOf(event.detail.xhr.responseText));
+  });
+
+  document.addEventListener("htmx:sendError", function () {
+    problem("The portal could not be reached. Your text is still in the form; check the connection and save again.");
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    const banner = document.getElementById("problem");
+    if (banner && event.detail.successful) banner.hidden = true;
+  });
+
+  // Unsaved edits: a form is dirty from its first change until it is sent.
+  const dirty = new Set();
+  document.addEventListener("input", function (event) {
+    const form = event.target.form;
+    if (form && form.method === "post") dirty.add(form);
+  });
+  document.addEventListener("submit", function (event) {
+    dirty.delete(event.target);
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    for (const form of Array.from(dirty)) {
+      if (!document.contains(form)) dirty.delete(form);
+    }
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (dirty.size > 0) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+})();
