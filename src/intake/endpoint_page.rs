@@ -13,7 +13,6 @@ use uuid::Uuid;
 use super::conflict::Conflict;
 use super::curl;
 use super::forms::{self, Action, EndpointForm};
-use super::integration_page::locked_message;
 use super::model::{BodyFormat, EndpointSpec, HttpMethod, Location, ParamType};
 use super::store::{self, Direction, Loaded, Saved};
 use super::validate;
@@ -244,17 +243,7 @@ pub async fn save(
 ) -> Result<Response> {
     let loaded = super::load_own(&state, &partner, id).await?;
     let (stored, _) = find_endpoint(&loaded, endpoint)?;
-    if !loaded.integration.status.partner_can_edit() {
-        return Err(AppError::Conflict(locked_message(
-            loaded.integration.status,
-        )));
-    }
-    if form.too_many_rows() {
-        return Err(AppError::BadRequest(format!(
-            "a table has more than {} rows",
-            forms::MAX_ROWS
-        )));
-    }
+    super::refuse_unless_editable(&loaded, form.too_many_rows())?;
     let settings = Settings::load(&state.db).await?;
     let mut parsed = forms::endpoint(&form);
     let view = |saved: &EndpointSpec, spec: EndpointSpec, version: i32| {

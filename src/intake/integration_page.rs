@@ -268,17 +268,7 @@ pub async fn save_section(
         .filter(|s| *s != SectionId::NotApplicable)
         .ok_or(AppError::NotFound)?;
     let mut loaded = super::load_own(&state, &partner, id).await?;
-    if !loaded.integration.status.partner_can_edit() {
-        return Err(AppError::Conflict(locked_message(
-            loaded.integration.status,
-        )));
-    }
-    if form.too_many_rows() {
-        return Err(AppError::BadRequest(format!(
-            "a table has more than {} rows",
-            forms::MAX_ROWS
-        )));
-    }
+    super::refuse_unless_editable(&loaded, form.too_many_rows())?;
     let saved = loaded.sections.clone();
     let parsed = forms::section(section, &form, &mut loaded.sections);
     let redact = Action::parse(&form.action) == Action::RedactSecrets;

@@ -38,6 +38,21 @@ pub(crate) async fn load_own(
     .ok_or(AppError::NotFound)
 }
 
+/// Refuses a change before reading it: the integration must still be the partner's to edit, and
+/// the form no bigger than any page of ours sends.
+pub(crate) fn refuse_unless_editable(loaded: &store::Loaded, too_many_rows: bool) -> Result<()> {
+    let status = loaded.integration.status;
+    if !status.partner_can_edit() {
+        return Err(AppError::Conflict(integration_page::locked_message(status)));
+    }
+    if too_many_rows {
+        return Err(AppError::BadRequest(
+            "a table has more rows than any page sends".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Starts a change to one of the partner's integrations: the transaction holds the integration's
 /// row lock (so no submission or other change interleaves) and the integration is still theirs
 /// to edit.

@@ -245,6 +245,15 @@ async fn wait_for_text(driver: &Driver, css: &str, expected: &str) {
     }
 }
 
+async fn sign_in(driver: &Driver, base: &str, login: &demo::DemoLogin) {
+    let browser = &driver.client;
+    browser.goto(&format!("{base}/login")).await.unwrap();
+    fill(browser, "#email", login.email).await;
+    fill(browser, "#password", login.password).await;
+    click(browser, "form[action='/login'] button[type=submit]").await;
+    driver.wait_for_path("/").await;
+}
+
 /// Saves one section of the integration page with its own button, and waits for htmx's swap.
 async fn save_section(driver: &Driver, section: &str) {
     click(
@@ -265,11 +274,7 @@ async fn a_partner_describes_the_sample_otp_api_and_submits_it(db: PgPool) {
     let browser = &driver.client;
     let partner = &demo::LOGINS[0];
 
-    browser.goto(&format!("{base}/login")).await.unwrap();
-    fill(browser, "#email", partner.email).await;
-    fill(browser, "#password", partner.password).await;
-    click(browser, "form[action='/login'] button[type=submit]").await;
-    driver.wait_for_path("/").await;
+    sign_in(&driver, &base, partner).await;
 
     click(browser, "a[href='/integrations/new']").await;
     driver.wait_for_path("/integrations/new").await;
@@ -492,11 +497,7 @@ async fn a_save_that_fails_keeps_the_typed_text_and_says_why(db: PgPool) {
     let browser = &driver.client;
     let partner = &demo::LOGINS[0];
 
-    browser.goto(&format!("{base}/login")).await.unwrap();
-    fill(browser, "#email", partner.email).await;
-    fill(browser, "#password", partner.password).await;
-    click(browser, "form[action='/login'] button[type=submit]").await;
-    driver.wait_for_path("/").await;
+    sign_in(&driver, &base, partner).await;
     click(browser, "main table a[href^='/integrations/']").await;
     wait_for_text(&driver, "#progress label", "required items complete").await;
 
