@@ -26,6 +26,38 @@ pub struct DashboardPage {
     pending_invitations: usize,
     companies: i64,
     integrations: Vec<IntegrationSummary>,
+    waiting: Vec<Waiting>,
+}
+
+/// A submitted integration as reviewers see it on their dashboard.
+#[derive(sqlx::FromRow)]
+pub struct Waiting {
+    pub company: String,
+    pub name: String,
+    pub revision: i32,
+    pub submitted_at: time::OffsetDateTime,
+}
+
+impl Waiting {
+    pub fn submitted(&self) -> String {
+        crate::web::dates::date_time(self.submitted_at)
+    }
+}
+
+/// Integrations waiting for a reviewer, longest-waiting first, with their latest revision.
+async fn waiting_for_review(db: &sqlx::PgPool) -> sqlx::Result<Vec<Waiting>> {
+    sqlx::query_as(
+        "SELECT c.name AS company, i.name, r.number AS revision, r.submitted_at
+         FROM integrations i
+         JOIN companies c ON c.id = i.company_id
+         JOIN LATERAL (SELECT number, submitted_at FROM revisions WHERE integration_id = i.id
+                       ORDER BY number DESC LIMIT 1) r ON true
+         WHERE i.status = 'submitted'
+         ORDER BY r.submitted_at
+         LIMIT 200",
+    )
+    .fetch_all(db)
+    .await
 }
 
 async fn show(
@@ -40,6 +72,7 @@ async fn show(
         pending_invitations: 0,
         companies: 0,
         integrations: Vec::new(),
+        waiting: Vec::new(),
     };
     match (user.role, user.company_id) {
         (Role::Partner, Some(company_id)) => {
@@ -52,6 +85,7 @@ async fn show(
             view.heading = user.company_name.clone().unwrap_or_default();
         }
         _ => {
+            view.waiting = waiting_for_review(&state.db).await?;
             view.companies = sqlx::query_scalar("SELECT count(*) FROM companies")
                 .fetch_one(&state.db)
                 .await?;

@@ -347,6 +347,12 @@ async fn the_sample_otp_api_reaches_100_percent_exactly_when_filled_and_is_submi
         1,
         "reviewers are told"
     );
+    let reviewer = app.signed_in("rohan@haptik.example", PASSWORD).await;
+    let (_, queue) = reviewer.page("/").await;
+    assert!(
+        queue.contains("<td>XYZ Finance</td><td>OTP APIs</td><td>1</td>"),
+        "the reviewer's dashboard lists it: {queue}"
+    );
 
     // Under review it can be read but not changed.
     let response = save_section(&partner, id, "partner_code", &[("partner_code", "OTHER")]).await;
