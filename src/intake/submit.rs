@@ -15,7 +15,7 @@ use super::store::{self, Loaded};
 use crate::AppState;
 use crate::checklist::{self, Settings};
 use crate::mail::{self, Email};
-use crate::review::workflow::Action;
+use crate::review::workflow::{Action, Actor};
 use crate::web::extract::Path;
 use crate::web::page::Page;
 use crate::web::session::{self, FlashKind, PartnerUser};
@@ -84,7 +84,7 @@ pub async fn submit(
         .await?
         .ok_or(AppError::NotFound)?;
     let next = status
-        .apply(Action::Submit)
+        .apply(Action::Submit, Actor::Partner)
         .map_err(|illegal| AppError::Conflict(illegal.message))?;
     // Read inside the locking transaction: what is read is exactly what gets frozen.
     let loaded = store::load(&mut tx, id, Some(partner.company_id))

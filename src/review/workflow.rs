@@ -1,4 +1,4 @@
-//! The one place that decides how an integration's status may change.
+//! The one place that decides how an integration's status may change, and who may change it.
 
 use std::fmt;
 use std::str::FromStr;
@@ -15,7 +15,27 @@ pub enum Status {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
+    /// The partner sends the integration for review (again).
     Submit,
+    /// The partner takes a submission back before a decision.
+    Withdraw,
+    /// A reviewer takes a submission to review it.
+    Claim,
+    /// The reviewer gives a claimed submission back to the queue.
+    Release,
+    /// The reviewer asks for changes.
+    SendBack,
+    /// The reviewer approves.
+    Approve,
+    /// The partner starts a change to an approved integration; the approved revision stays
+    /// the current approved description until the next approval.
+    Reopen,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    Partner,
+    Reviewer,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -24,6 +44,38 @@ pub struct IllegalTransition {
     pub from: Status,
     pub action: Action,
     pub message: String,
+}
+
+impl Action {
+    pub const ALL: [Action; 7] = [
+        Action::Submit,
+        Action::Withdraw,
+        Action::Claim,
+        Action::Release,
+        Action::SendBack,
+        Action::Approve,
+        Action::Reopen,
+    ];
+
+    /// Who may take this action at all.
+    pub fn actor(self) -> Actor {
+        match self {
+            Action::Submit | Action::Withdraw | Action::Reopen => Actor::Partner,
+            Action::Claim | Action::Release | Action::SendBack | Action::Approve => Actor::Reviewer,
+        }
+    }
+
+    fn verb(self) -> &'static str {
+        match self {
+            Action::Submit => "submitted",
+            Action::Withdraw => "withdrawn",
+            Action::Claim => "claimed",
+            Action::Release => "released",
+            Action::SendBack => "sent back",
+            Action::Approve => "approved",
+            Action::Reopen => "reopened",
+        }
+    }
 }
 
 impl Status {
@@ -60,17 +112,35 @@ impl Status {
         matches!(self, Status::Draft | Status::ChangesRequested)
     }
 
-    pub fn apply(self, action: Action) -> Result<Status, IllegalTransition> {
+    /// The status after `action` by `actor`, or why that is not possible now.
+    pub fn apply(self, action: Action, actor: Actor) -> Result<Status, IllegalTransition> {
+        let refuse = |message: String| {
+            Err(IllegalTransition {
+                from: self,
+                action,
+                message,
+            })
+        };
+        if action.actor() != actor {
+            let who = match action.actor() {
+                Actor::Partner => "the partner",
+                Actor::Reviewer => "a Haptik reviewer",
+            };
+            return refuse(format!("Only {who} can do that."));
+        }
         match (self, action) {
             (Status::Draft | Status::ChangesRequested, Action::Submit) => Ok(Status::Submitted),
-            (from, Action::Submit) => Err(IllegalTransition {
-                from,
-                action,
-                message: format!(
-                    "This integration cannot be submitted now: it is {}.",
-                    from.label().to_lowercase()
-                ),
-            }),
+            (Status::Submitted | Status::InReview, Action::Withdraw) => Ok(Status::Draft),
+            (Status::Submitted, Action::Claim) => Ok(Status::InReview),
+            (Status::InReview, Action::Release) => Ok(Status::Submitted),
+            (Status::InReview, Action::SendBack) => Ok(Status::ChangesRequested),
+            (Status::InReview, Action::Approve) => Ok(Status::Approved),
+            (Status::Approved, Action::Reopen) => Ok(Status::Draft),
+            (from, action) => refuse(format!(
+                "This integration cannot be {} now: it is {}.",
+                action.verb(),
+                from.label().to_lowercase()
+            )),
         }
     }
 }
@@ -118,17 +188,47 @@ impl<'q> sqlx::Encode<'q, sqlx::Postgres> for Status {
 mod tests {
     use super::*;
 
+    /// Every legal transition, and nothing else: each (status, action) pair is checked.
     #[test]
-    fn only_drafts_and_sent_back_integrations_can_be_submitted() {
-        for status in Status::ALL {
-            let result = status.apply(Action::Submit);
-            match status {
-                Status::Draft | Status::ChangesRequested => {
-                    assert_eq!(result, Ok(Status::Submitted))
+    fn every_transition_is_legal_or_refused_with_a_reason() {
+        use Action::*;
+        use Status::*;
+        let legal = [
+            (Draft, Submit, Submitted),
+            (ChangesRequested, Submit, Submitted),
+            (Submitted, Withdraw, Draft),
+            (InReview, Withdraw, Draft),
+            (Submitted, Claim, InReview),
+            (InReview, Release, Submitted),
+            (InReview, SendBack, ChangesRequested),
+            (InReview, Approve, Approved),
+            (Approved, Reopen, Draft),
+        ];
+        for from in Status::ALL {
+            for action in Action::ALL {
+                let result = from.apply(action, action.actor());
+                match legal.iter().find(|(f, a, _)| *f == from && *a == action) {
+                    Some((_, _, to)) => assert_eq!(result, Ok(*to), "{from:?} {action:?}"),
+                    None => {
+                        let refused =
+                            result.expect_err(&format!("{from:?} {action:?} must be refused"));
+                        assert!(refused.message.contains("cannot be"), "{}", refused.message);
+                    }
                 }
-                _ => assert!(result.unwrap_err().message.contains("cannot be submitted")),
             }
         }
+    }
+
+    #[test]
+    fn partners_cannot_review_and_reviewers_cannot_submit() {
+        let refused = Status::InReview
+            .apply(Action::Approve, Actor::Partner)
+            .unwrap_err();
+        assert!(refused.message.contains("Only a Haptik reviewer"));
+        let refused = Status::Draft
+            .apply(Action::Submit, Actor::Reviewer)
+            .unwrap_err();
+        assert!(refused.message.contains("Only the partner"));
     }
 
     #[test]
