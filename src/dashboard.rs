@@ -32,6 +32,7 @@ pub struct DashboardPage {
 /// A submitted integration as reviewers see it on their dashboard.
 #[derive(sqlx::FromRow)]
 pub struct Waiting {
+    pub id: uuid::Uuid,
     pub company: String,
     pub name: String,
     pub revision: i32,
@@ -47,7 +48,7 @@ impl Waiting {
 /// Integrations waiting for a reviewer, longest-waiting first, with their latest revision.
 async fn waiting_for_review(db: &sqlx::PgPool) -> sqlx::Result<Vec<Waiting>> {
     sqlx::query_as(
-        "SELECT c.name AS company, i.name, r.number AS revision, r.submitted_at
+        "SELECT i.id, c.name AS company, i.name, r.number AS revision, r.submitted_at
          FROM integrations i
          JOIN companies c ON c.id = i.company_id
          JOIN LATERAL (SELECT number, submitted_at FROM revisions WHERE integration_id = i.id

@@ -53,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::accounts::router())
         .merge(crate::settings::router())
         .merge(crate::intake::router())
+        .merge(crate::review::router())
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), csrf::verify))
         .layer(sessions)

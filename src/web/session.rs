@@ -195,6 +195,21 @@ impl FromRequestParts<AppState> for Admin {
     }
 }
 
+/// A Haptik reviewer or admin.
+pub struct Staff(pub User);
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        user_with_role(parts, state, |role| {
+            matches!(role, Role::Reviewer | Role::Admin)
+        })
+        .await
+        .map(Staff)
+    }
+}
+
 /// A member of a partner company, with the company every query of theirs is scoped to.
 pub struct PartnerUser {
     pub user: User,

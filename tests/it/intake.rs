@@ -946,3 +946,64 @@ async fn a_pasted_full_url_becomes_the_endpoints_path(db: PgPool) {
         "{html}"
     );
 }
+
+#[sqlx::test]
+async fn a_reviewer_reads_the_frozen_revision_with_the_partners_evidence(db: PgPool) {
+    create_user(&db, "rohan@haptik.example", Role::Reviewer, None).await;
+    let app = TestApp::spawn(db.clone()).await;
+    let (partner, id) = partner_with_integration(&app, "XYZ Finance", "ravi@xyz.example").await;
+    fill_otp_sections(&partner, id).await;
+    let page = format!("/integrations/{id}");
+    save_section(&partner, id, "partner_code", &[("partner_code", "")]).await;
+    let version = current_version(&partner, &page, &format!("{page}/not-applicable")).await;
+    partner
+        .post_form(
+            &format!("{page}/not-applicable"),
+            &[
+                ("version", &version),
+                ("item", "partner-code"),
+                ("reason", "Our APIs take no partner code"),
+            ],
+        )
+        .await;
+    let endpoint = add_endpoint(
+        &partner,
+        id,
+        "API to generate OTP",
+        "POST",
+        "/pchflih/otp/v1/generateOTP",
+    )
+    .await;
+    let strict =
+        r#"{"status": "success", "status_code": "SUCC001", "message": "Request Successful"}"#;
+    save_endpoint(&partner, id, endpoint, &otp_endpoint_fields(strict)).await;
+    let response = partner.post_form(&format!("{page}/submit"), &[]).await;
+    assert_eq!(location(&response), page);
+
+    let review = format!("/review/{id}");
+    assert_eq!(
+        partner.get(&review).await.status(),
+        StatusCode::FORBIDDEN,
+        "partners do not review"
+    );
+    let reviewer = app.signed_in("rohan@haptik.example", PASSWORD).await;
+    let (_, queue) = reviewer.page("/").await;
+    assert!(queue.contains(&format!("href=\"{review}\"")));
+    let (status, html) = reviewer.page(&review).await;
+    assert_eq!(status, StatusCode::OK);
+    let text = unescape(&html);
+    assert!(text.contains("revision 1, submitted by ravi"), "{text}");
+    assert!(text.contains("marked not applicable (“Our APIs take no partner code”)"));
+    assert!(
+        text.contains(OTP_REQUEST)
+            && text.contains("https://apisit.xyz.com/pchflih/otp/v1/generateOTP")
+    );
+    assert!(text.contains("17 of 17 required items complete in this revision"));
+
+    // Something never submitted has no revision to review.
+    let (_, draft) = partner_with_integration(&app, "Other Bank", "sam@other.example").await;
+    assert_eq!(
+        reviewer.get(&format!("/review/{draft}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+}
