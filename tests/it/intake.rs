@@ -350,7 +350,9 @@ async fn the_sample_otp_api_reaches_100_percent_exactly_when_filled_and_is_submi
     let reviewer = app.signed_in("rohan@haptik.example", PASSWORD).await;
     let (_, queue) = reviewer.page("/").await;
     assert!(
-        queue.contains("<td>XYZ Finance</td><td>OTP APIs</td><td>1</td>"),
+        queue.contains(&format!(
+            "<td>XYZ Finance</td><td><a href=\"/review/{id}\">OTP APIs</a></td><td>1</td>"
+        )),
         "the reviewer's dashboard lists it: {queue}"
     );
 
