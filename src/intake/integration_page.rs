@@ -75,6 +75,7 @@ pub struct IntegrationPage {
     pub secret_prompt: bool,
     pub saved: bool,
     pub notice: Option<String>,
+    pub decision: Option<crate::review::decisions::LatestDecision>,
     pub schemes: [AuthScheme; 7],
     pub locations: [Location; 5],
     pub methods: [HttpMethod; 5],
@@ -141,6 +142,7 @@ impl IntegrationPage {
             secret_prompt: false,
             saved: false,
             notice: None,
+            decision: None,
             schemes: AuthScheme::ALL,
             locations: Location::ALL,
             methods: HttpMethod::ALL,
@@ -200,6 +202,14 @@ impl IntegrationPage {
         [0, 1]
     }
 
+    pub fn can_withdraw(&self) -> bool {
+        matches!(self.status, Status::Submitted | Status::InReview)
+    }
+
+    pub fn can_reopen(&self) -> bool {
+        self.status == Status::Approved
+    }
+
     pub fn blockers(&self) -> Vec<String> {
         self.assessment.blockers()
     }
@@ -208,7 +218,10 @@ impl IntegrationPage {
 async fn render_base(state: &AppState, page: Page, loaded: Loaded) -> Result<IntegrationPage> {
     let settings = Settings::load(&state.db).await?;
     let egress = store::egress_ips(&state.db).await?;
-    Ok(IntegrationPage::build(page, loaded, &settings, egress))
+    let decision = crate::review::decisions::latest(&state.db, loaded.integration.id).await?;
+    let mut view = IntegrationPage::build(page, loaded, &settings, egress);
+    view.decision = decision;
+    Ok(view)
 }
 
 pub fn locked_message(status: Status) -> String {

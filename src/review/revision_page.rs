@@ -25,6 +25,7 @@ struct LatestRevision {
     submitted_by: String,
     submitted_at: OffsetDateTime,
     status: Status,
+    claimed_by: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -37,6 +38,7 @@ pub struct RevisionPage {
     pub submitted_at: String,
     pub snapshot: Snapshot,
     pub assessment: Assessment,
+    pub claimed_by: Option<String>,
 }
 
 impl RevisionPage {
@@ -72,6 +74,14 @@ impl RevisionPage {
         )
     }
 
+    pub fn can_claim(&self) -> bool {
+        self.status == Status::Submitted
+    }
+
+    pub fn in_review(&self) -> bool {
+        self.status == Status::InReview
+    }
+
     pub fn method(&self, endpoint: &SnapshotEndpoint) -> &'static str {
         endpoint.spec.method.map_or("(no method)", |m| m.as_str())
     }
@@ -84,8 +94,10 @@ pub async fn show(
     Path(id): Path<Uuid>,
 ) -> Result<RevisionPage> {
     let latest: Option<LatestRevision> = sqlx::query_as(
-        "SELECT r.number, r.snapshot, u.display_name AS submitted_by, r.submitted_at, i.status
+        "SELECT r.number, r.snapshot, u.display_name AS submitted_by, r.submitted_at, i.status,
+                cu.display_name AS claimed_by
          FROM revisions r JOIN users u ON u.id = r.submitted_by JOIN integrations i ON i.id = r.integration_id
+         LEFT JOIN users cu ON cu.id = i.claimed_by
          WHERE r.integration_id = $1 ORDER BY r.number DESC LIMIT 1",
     )
     .bind(id)
@@ -104,5 +116,6 @@ pub async fn show(
         submitted_at: crate::web::dates::date_time(latest.submitted_at),
         snapshot,
         assessment,
+        claimed_by: latest.claimed_by,
     })
 }

@@ -11,4 +11,5 @@ mod invitations;
 mod isolation;
 mod password_reset;
 mod platform;
+mod review;
 mod settings;

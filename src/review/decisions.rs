@@ -1,0 +1,327 @@
+//! Claiming a submission and deciding on it (reviewers), withdrawing, resubmitting and reopening
+//! (partners). Every change goes through `workflow::Status::apply` under the integration's row lock.
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use sqlx::PgConnection;
+use time::OffsetDateTime;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use super::workflow::{Action, Actor, Status};
+use crate::AppState;
+use crate::accounts::{Role, User};
+use crate::config::Config;
+use crate::mail::{self, Email};
+use crate::web::extract::{Form, Path};
+use crate::web::session::{self, FlashKind, PartnerUser, Staff};
+use crate::web::{AppError, Result};
+
+struct Locked {
+    status: Status,
+    company_id: Uuid,
+    name: String,
+    claimed_by: Option<Uuid>,
+    latest_revision: Option<i32>,
+}
+
+/// Locks the integration (scoped to `company` for partners) for the rest of the transaction.
+async fn lock(conn: &mut PgConnection, id: Uuid, company: Option<Uuid>) -> Result<Locked> {
+    let row: Option<(Status, Uuid, String, Option<Uuid>)> = sqlx::query_as(
+        "SELECT status, company_id, name, claimed_by FROM integrations
+         WHERE id = $1 AND ($2::uuid IS NULL OR company_id = $2) FOR UPDATE",
+    )
+    .bind(id)
+    .bind(company)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let (status, company_id, name, claimed_by) = row.ok_or(AppError::NotFound)?;
+    let latest_revision =
+        sqlx::query_scalar("SELECT max(number) FROM revisions WHERE integration_id = $1")
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok(Locked {
+        status,
+        company_id,
+        name,
+        claimed_by,
+        latest_revision,
+    })
+}
+
+async fn set_status(
+    conn: &mut PgConnection,
+    id: Uuid,
+    status: Status,
+    claimed_by: Option<Uuid>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE integrations SET status = $2, claimed_by = $3,
+                claimed_at = CASE WHEN $3::uuid IS NULL THEN NULL ELSE now() END, updated_at = now()
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(status)
+    .bind(claimed_by)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+fn illegal(from: Status, action: Action, actor: Actor) -> Result<Status> {
+    from.apply(action, actor)
+        .map_err(|illegal| AppError::Conflict(illegal.message))
+}
+
+pub async fn claim(
+    State(state): State<AppState>,
+    Staff(reviewer): Staff,
+    session: Session,
+    Path(id): Path<Uuid>,
+) -> Result<Response> {
+    let mut tx = state.db.begin().await?;
+    let locked = lock(&mut tx, id, None).await?;
+    let next = illegal(locked.status, Action::Claim, Actor::Reviewer)?;
+    set_status(&mut tx, id, next, Some(reviewer.id)).await?;
+    tx.commit().await?;
+    session::flash(
+        &session,
+        FlashKind::Success,
+        "You are reviewing this submission.",
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/review/{id}")).into_response())
+}
+
+pub async fn release(
+    State(state): State<AppState>,
+    Staff(reviewer): Staff,
+    session: Session,
+    Path(id): Path<Uuid>,
+) -> Result<Response> {
+    let mut tx = state.db.begin().await?;
+    let locked = lock(&mut tx, id, None).await?;
+    ensure_reviewer(&locked, &reviewer)?;
+    let next = illegal(locked.status, Action::Release, Actor::Reviewer)?;
+    set_status(&mut tx, id, next, None).await?;
+    tx.commit().await?;
+    session::flash(
+        &session,
+        FlashKind::Info,
+        "Released: another reviewer can take it.",
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/review/{id}")).into_response())
+}
+
+/// Only whoever claimed a submission decides on it (or an admin).
+fn ensure_reviewer(locked: &Locked, reviewer: &User) -> Result<()> {
+    if locked.claimed_by.is_some_and(|by| by != reviewer.id) && reviewer.role != Role::Admin {
+        return Err(AppError::Conflict(
+            "Another reviewer is reviewing this submission.".into(),
+        ));
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+pub struct DecisionForm {
+    /// The revision the reviewer looked at; a decision never applies to another one.
+    revision: i32,
+    outcome: String,
+    #[serde(default)]
+    summary: String,
+}
+
+pub async fn decide(
+    State(state): State<AppState>,
+    Staff(reviewer): Staff,
+    session: Session,
+    Path(id): Path<Uuid>,
+    Form(form): Form<DecisionForm>,
+) -> Result<Response> {
+    let (action, outcome) = match form.outcome.as_str() {
+        "approve" => (Action::Approve, "approved"),
+        "send_back" => (Action::SendBack, "sent_back"),
+        _ => return Err(AppError::BadRequest("unknown decision".into())),
+    };
+    let summary: String = form.summary.trim().chars().take(4000).collect();
+    if action == Action::SendBack && summary.is_empty() {
+        session::flash(
+            &session,
+            FlashKind::Error,
+            "Say what the partner should change: sending back needs a summary.",
+        )
+        .await?;
+        return Ok(Redirect::to(&format!("/review/{id}#decision")).into_response());
+    }
+    let mut tx = state.db.begin().await?;
+    let locked = lock(&mut tx, id, None).await?;
+    ensure_reviewer(&locked, &reviewer)?;
+    if locked.latest_revision != Some(form.revision) {
+        return Err(AppError::Conflict(format!(
+            "Not decided: you reviewed revision {}, but the partner has since withdrawn or resubmitted it. Reload the review page and look at the current revision.",
+            form.revision
+        )));
+    }
+    let next = illegal(locked.status, action, Actor::Reviewer)?;
+    sqlx::query(
+        "INSERT INTO decisions (id, integration_id, revision, reviewer_id, outcome, summary) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(Uuid::new_v4())
+    .bind(id)
+    .bind(form.revision)
+    .bind(reviewer.id)
+    .bind(outcome)
+    .bind(&summary)
+    .execute(&mut *tx)
+    .await?;
+    set_status(&mut tx, id, next, None).await?;
+    if action == Action::Approve {
+        sqlx::query("UPDATE integrations SET approved_revision = $2 WHERE id = $1")
+            .bind(id)
+            .bind(form.revision)
+            .execute(&mut *tx)
+            .await?;
+    }
+    notify_partner(&mut tx, &state.config, id, &locked, action, &summary).await?;
+    tx.commit().await?;
+    state.outbox_wakeup.notify_one();
+    let done = if action == Action::Approve {
+        "Approved"
+    } else {
+        "Sent back to the partner"
+    };
+    session::flash(
+        &session,
+        FlashKind::Success,
+        format!("{done}; the partner has been told."),
+    )
+    .await?;
+    Ok(Redirect::to("/").into_response())
+}
+
+/// The partner's active users and the integration's SPOC hear about a decision.
+async fn notify_partner(
+    conn: &mut PgConnection,
+    config: &Config,
+    id: Uuid,
+    locked: &Locked,
+    action: Action,
+    summary: &str,
+) -> sqlx::Result<()> {
+    let mut recipients: Vec<String> =
+        sqlx::query_scalar("SELECT email::text FROM users WHERE company_id = $1 AND active")
+            .bind(locked.company_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let spoc: Option<String> = sqlx::query_scalar(
+        "SELECT data -> 'primary' ->> 'email' FROM integration_sections WHERE integration_id = $1 AND section = 'contacts'",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .flatten();
+    if let Some(spoc) = spoc.filter(|e| !e.is_empty())
+        && !recipients.iter().any(|r| r.eq_ignore_ascii_case(&spoc))
+    {
+        recipients.push(spoc);
+    }
+    let (subject, opening) = match action {
+        Action::Approve => ("approved", "Haptik approved"),
+        _ => ("needs changes", "Haptik's reviewer asked for changes to"),
+    };
+    let body = format!(
+        "{opening} “{}”.\n\n{}{}\n",
+        locked.name,
+        if summary.is_empty() {
+            String::new()
+        } else {
+            format!("The reviewer wrote:\n{summary}\n\n")
+        },
+        config.link(&format!("/integrations/{id}"))
+    );
+    for to in recipients {
+        let email = Email {
+            to,
+            subject: format!("“{}” {subject}", locked.name),
+            body: body.clone(),
+        };
+        mail::enqueue(conn, &email).await?;
+    }
+    Ok(())
+}
+
+async fn partner_action(
+    state: &AppState,
+    partner: &PartnerUser,
+    id: Uuid,
+    action: Action,
+) -> Result<Status> {
+    let mut tx = state.db.begin().await?;
+    let locked = lock(&mut tx, id, Some(partner.company_id)).await?;
+    let next = illegal(locked.status, action, Actor::Partner)?;
+    set_status(&mut tx, id, next, None).await?;
+    tx.commit().await?;
+    Ok(next)
+}
+
+pub async fn withdraw(
+    State(state): State<AppState>,
+    partner: PartnerUser,
+    session: Session,
+    Path(id): Path<Uuid>,
+) -> Result<Response> {
+    partner_action(&state, &partner, id, Action::Withdraw).await?;
+    session::flash(
+        &session,
+        FlashKind::Info,
+        "Withdrawn: it is a draft again. Submit it when ready.",
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/integrations/{id}")).into_response())
+}
+
+pub async fn reopen(
+    State(state): State<AppState>,
+    partner: PartnerUser,
+    session: Session,
+    Path(id): Path<Uuid>,
+) -> Result<Response> {
+    partner_action(&state, &partner, id, Action::Reopen).await?;
+    session::flash(&session, FlashKind::Info, "Reopened for changes. The approved revision stays the approved description until the next approval.").await?;
+    Ok(Redirect::to(&format!("/integrations/{id}")).into_response())
+}
+
+/// The latest decision on an integration, for the partner's page.
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct LatestDecision {
+    pub outcome: String,
+    pub summary: String,
+    pub revision: i32,
+    pub reviewer: String,
+    pub decided_at: OffsetDateTime,
+}
+
+impl LatestDecision {
+    pub fn approved(&self) -> bool {
+        self.outcome == "approved"
+    }
+
+    pub fn when(&self) -> String {
+        crate::web::dates::date_time(self.decided_at)
+    }
+}
+
+pub async fn latest(db: &sqlx::PgPool, id: Uuid) -> sqlx::Result<Option<LatestDecision>> {
+    sqlx::query_as(
+        "SELECT d.outcome, d.summary, d.revision, u.display_name AS reviewer, d.decided_at
+         FROM decisions d JOIN users u ON u.id = d.reviewer_id
+         WHERE d.integration_id = $1 ORDER BY d.decided_at DESC LIMIT 1",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
