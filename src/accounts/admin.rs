@@ -54,7 +54,7 @@ pub struct CompanyForm {
 
 pub async fn create_company(
     State(state): State<AppState>,
-    _admin: Admin,
+    Admin(admin): Admin,
     session: Session,
     page: Page,
     Form(form): Form<CompanyForm>,
@@ -77,6 +77,14 @@ pub async fn create_company(
         let code = (!code.is_empty()).then_some(code);
         match companies::create(&state.db, name, code).await? {
             CreateOutcome::Created(id) => {
+                crate::audit::record(
+                    &mut *state.db.acquire().await?,
+                    Some(admin.id),
+                    None,
+                    "added company",
+                    name,
+                )
+                .await?;
                 session::flash(
                     &session,
                     FlashKind::Success,
@@ -342,6 +350,19 @@ pub async fn set_active(
         .await?;
     } else {
         users::set_active(&state.db, id, None, form.active).await?;
+        let what = if form.active {
+            "reactivated"
+        } else {
+            "deactivated"
+        };
+        crate::audit::record(
+            &mut *state.db.acquire().await?,
+            Some(admin.id),
+            None,
+            what,
+            &user.email,
+        )
+        .await?;
         let done = if form.active {
             "reactivated"
         } else {

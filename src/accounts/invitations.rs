@@ -80,6 +80,15 @@ pub async fn invite(
     .bind(VALID_DAYS as i32)
     .execute(&mut *conn)
     .await?;
+    let detail = format!("{} as {}", invite.email, invite.role.label().to_lowercase());
+    crate::audit::record(
+        &mut *conn,
+        Some(invite.invited_by.id),
+        None,
+        "invited",
+        detail,
+    )
+    .await?;
     let email = if taken {
         let body = format!(
             "Someone tried to invite this address to the Haptik Partner Portal (the invitation names the \
@@ -291,6 +300,14 @@ pub async fn accept(
             company_id: invitation.company_id,
             password_hash: &hash,
         },
+    )
+    .await?;
+    crate::audit::record(
+        &mut tx,
+        Some(user_id),
+        None,
+        "accepted an invitation",
+        &invitation.email,
     )
     .await?;
     tx.commit().await?;

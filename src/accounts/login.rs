@@ -104,6 +104,14 @@ pub async fn submit(
         Some(user_id) if matched => {
             throttle::record_success(&state.db, &form.email, &address).await?;
             session::sign_in(&session, user_id).await?;
+            crate::audit::record(
+                &mut *state.db.acquire().await?,
+                Some(user_id),
+                None,
+                "signed in",
+                "",
+            )
+            .await?;
             Ok(Redirect::to(&next).into_response())
         }
         _ => Ok(refuse(page, StatusCode::UNAUTHORIZED, FAILED.to_string())),

@@ -235,6 +235,14 @@ pub async fn complete_reset(
     .execute(&mut *tx)
     .await?;
     users::set_password(&mut tx, reset.user_id, &hash).await?;
+    crate::audit::record(
+        &mut tx,
+        Some(reset.user_id),
+        None,
+        "reset their password",
+        "",
+    )
+    .await?;
     tx.commit().await?;
     throttle::clear_account(&state.db, &reset.email).await?;
 

@@ -146,6 +146,18 @@ pub async fn deactivate_member(
     if !users::set_active(&state.db, id, Some(partner.company_id), false).await? {
         return Err(AppError::NotFound);
     }
+    let email: String = sqlx::query_scalar("SELECT email::text FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_one(&state.db)
+        .await?;
+    crate::audit::record(
+        &mut *state.db.acquire().await?,
+        Some(partner.user.id),
+        None,
+        "deactivated",
+        email,
+    )
+    .await?;
     session::flash(
         &session,
         FlashKind::Success,

@@ -220,6 +220,14 @@ pub async fn add(
         ..EndpointSpec::default()
     };
     let endpoint = store::add_endpoint(&mut tx, id, &spec, partner.user.id).await?;
+    crate::audit::record(
+        &mut tx,
+        Some(partner.user.id),
+        Some(id),
+        "added",
+        format!("endpoint {}", spec.title()),
+    )
+    .await?;
     tx.commit().await?;
     if let Err(message) = path {
         session::flash(
@@ -309,6 +317,14 @@ pub async fn save(
             Ok((StatusCode::CONFLICT, view).into_response())
         }
         Saved::Saved { version } => {
+            crate::audit::record(
+                &mut tx,
+                Some(partner.user.id),
+                Some(id),
+                "saved",
+                format!("endpoint {}", parsed.data.title()),
+            )
+            .await?;
             for (field, kind) in &parsed.secrets {
                 store::record_secret_override(
                     &mut tx,
@@ -379,9 +395,27 @@ pub async fn delete(
     Path((id, endpoint)): Path<(Uuid, Uuid)>,
 ) -> Result<Response> {
     let mut tx = super::begin_edit(&state, &partner, id).await?;
+    let title: Option<String> = sqlx::query_scalar(
+        "SELECT spec ->> 'name' FROM endpoints WHERE id = $1 AND integration_id = $2",
+    )
+    .bind(endpoint)
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
     if !store::delete_endpoint(&mut tx, id, endpoint).await? {
         return Err(AppError::NotFound);
     }
+    let title = title
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| "Untitled endpoint".into());
+    crate::audit::record(
+        &mut tx,
+        Some(partner.user.id),
+        Some(id),
+        "deleted",
+        format!("endpoint {title}"),
+    )
+    .await?;
     tx.commit().await?;
     session::flash(&session, FlashKind::Success, "Endpoint deleted.").await?;
     Ok(Redirect::to(&format!("/integrations/{id}#endpoints")).into_response())

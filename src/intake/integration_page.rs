@@ -76,6 +76,7 @@ pub struct IntegrationPage {
     pub saved: bool,
     pub notice: Option<String>,
     pub decision: Option<crate::review::decisions::LatestDecision>,
+    pub events: Vec<crate::audit::Event>,
     pub schemes: [AuthScheme; 7],
     pub locations: [Location; 5],
     pub methods: [HttpMethod; 5],
@@ -143,6 +144,7 @@ impl IntegrationPage {
             saved: false,
             notice: None,
             decision: None,
+            events: Vec::new(),
             schemes: AuthScheme::ALL,
             locations: Location::ALL,
             methods: HttpMethod::ALL,
@@ -221,6 +223,7 @@ async fn render_base(state: &AppState, page: Page, loaded: Loaded) -> Result<Int
     let decision = crate::review::decisions::latest(&state.db, loaded.integration.id).await?;
     let mut view = IntegrationPage::build(page, loaded, &settings, egress);
     view.decision = decision;
+    view.events = crate::audit::timeline(&state.db, view.id).await?;
     Ok(view)
 }
 
@@ -327,6 +330,14 @@ pub async fn save_section(
             Ok((StatusCode::CONFLICT, view).into_response())
         }
         Saved::Saved { .. } => {
+            crate::audit::record(
+                &mut tx,
+                Some(partner.user.id),
+                Some(id),
+                "saved",
+                section.title(),
+            )
+            .await?;
             for (field, kind) in &parsed.secrets {
                 store::record_secret_override(&mut tx, id, None, field, kind, partner.user.id)
                     .await?;
@@ -357,6 +368,14 @@ pub async fn save_overview(
     };
     match outcome {
         Some(Saved::Saved { .. }) => {
+            crate::audit::record(
+                &mut tx,
+                Some(partner.user.id),
+                Some(id),
+                "saved",
+                "Overview",
+            )
+            .await?;
             tx.commit().await?;
             if is_htmx(&headers) {
                 let loaded = super::load_own(&state, &partner, id).await?;
@@ -426,7 +445,7 @@ pub async fn mark_not_applicable(
             .sections
             .not_applicable
             .0
-            .insert(item.id.to_string(), reason);
+            .insert(item.id.to_string(), reason.clone());
     }
     let mut tx = super::begin_edit(&state, &partner, id).await?;
     let data = loaded.sections.get(SectionId::NotApplicable);
@@ -441,6 +460,21 @@ pub async fn mark_not_applicable(
     .await?
     {
         Saved::Saved { .. } => {
+            let what = if reason.is_empty() {
+                "cleared not applicable"
+            } else {
+                "marked not applicable"
+            };
+            let detail = format!(
+                "{} {}",
+                item.label,
+                if reason.is_empty() {
+                    String::new()
+                } else {
+                    format!("(“{reason}”)")
+                }
+            );
+            crate::audit::record(&mut tx, Some(partner.user.id), Some(id), what, detail).await?;
             tx.commit().await?;
             let focus = SectionId::ALL
                 .into_iter()

@@ -437,7 +437,16 @@ pub async fn record_secret_override(
     .bind(field)
     .bind(kind)
     .bind(user)
-    .execute(conn)
+    .execute(&mut *conn)
+    .await?;
+    let detail = format!("{field} looked like {kind}; saved as typed at the user's insistence");
+    crate::audit::record(
+        conn,
+        Some(user),
+        Some(integration),
+        "kept a possible secret",
+        detail,
+    )
     .await?;
     Ok(())
 }

@@ -104,6 +104,14 @@ pub async fn submit(
     }
     let snapshot = Snapshot::of(&loaded);
     let number = freeze(&mut tx, &snapshot, partner.user.id).await?;
+    crate::audit::record(
+        &mut tx,
+        Some(partner.user.id),
+        Some(id),
+        "submitted",
+        format!("revision {number}"),
+    )
+    .await?;
     sqlx::query("UPDATE integrations SET status = $2, updated_at = now() WHERE id = $1")
         .bind(id)
         .bind(next)

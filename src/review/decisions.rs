@@ -85,6 +85,7 @@ pub async fn claim(
     let locked = lock(&mut tx, id, None).await?;
     let next = illegal(locked.status, Action::Claim, Actor::Reviewer)?;
     set_status(&mut tx, id, next, Some(reviewer.id)).await?;
+    crate::audit::record(&mut tx, Some(reviewer.id), Some(id), "claimed", "").await?;
     tx.commit().await?;
     session::flash(
         &session,
@@ -106,6 +107,7 @@ pub async fn release(
     ensure_reviewer(&locked, &reviewer)?;
     let next = illegal(locked.status, Action::Release, Actor::Reviewer)?;
     set_status(&mut tx, id, next, None).await?;
+    crate::audit::record(&mut tx, Some(reviewer.id), Some(id), "released", "").await?;
     tx.commit().await?;
     session::flash(
         &session,
@@ -187,6 +189,16 @@ pub async fn decide(
             .await?;
     }
     notify_partner(&mut tx, &state.config, id, &locked, action, &summary).await?;
+    let detail = format!(
+        "revision {}{}",
+        form.revision,
+        if summary.is_empty() {
+            String::new()
+        } else {
+            format!(": {summary}")
+        }
+    );
+    crate::audit::record(&mut tx, Some(reviewer.id), Some(id), outcome, detail).await?;
     tx.commit().await?;
     state.outbox_wakeup.notify_one();
     let done = if action == Action::Approve {
@@ -264,6 +276,12 @@ async fn partner_action(
     let locked = lock(&mut tx, id, Some(partner.company_id)).await?;
     let next = illegal(locked.status, action, Actor::Partner)?;
     set_status(&mut tx, id, next, None).await?;
+    let what = if action == Action::Reopen {
+        "reopened"
+    } else {
+        "withdrawn"
+    };
+    crate::audit::record(&mut tx, Some(partner.user.id), Some(id), what, "").await?;
     tx.commit().await?;
     Ok(next)
 }

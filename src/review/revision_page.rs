@@ -39,6 +39,7 @@ pub struct RevisionPage {
     pub snapshot: Snapshot,
     pub assessment: Assessment,
     pub claimed_by: Option<String>,
+    pub events: Vec<crate::audit::Event>,
 }
 
 impl RevisionPage {
@@ -117,5 +118,6 @@ pub async fn show(
         snapshot,
         assessment,
         claimed_by: latest.claimed_by,
+        events: crate::audit::timeline(&state.db, id).await?,
     })
 }

@@ -244,3 +244,62 @@ async fn each_side_takes_only_its_own_actions(db: PgPool) {
         StatusCode::NOT_FOUND
     );
 }
+
+#[sqlx::test]
+async fn every_step_lands_in_the_append_only_audit_log(db: PgPool) {
+    create_user(&db, "rohan@haptik.example", Role::Reviewer, None).await;
+    create_user(&db, "asha@haptik.example", Role::Admin, None).await;
+    let app = TestApp::spawn(db.clone()).await;
+    let (partner, id, _) = submitted(&app).await;
+    let reviewer = app.signed_in("rohan@haptik.example", PASSWORD).await;
+    let review = format!("/review/{id}");
+    reviewer.post_form(&format!("{review}/claim"), &[]).await;
+    reviewer
+        .post_form(
+            &format!("{review}/decision"),
+            &[
+                ("revision", "1"),
+                ("outcome", "send_back"),
+                ("summary", "Add the OTP reference"),
+            ],
+        )
+        .await;
+
+    // Both sides see the integration's timeline, newest first.
+    let (_, html) = partner.page(&format!("/integrations/{id}")).await;
+    let text = unescape(&html);
+    let timeline = &text[text.find("<h2>Timeline</h2>").expect("a timeline")..];
+    let sent_back = timeline
+        .find("sent back: revision 1: Add the OTP reference")
+        .expect("the decision");
+    let claimed = timeline.find("claimed").unwrap();
+    let submitted_at = timeline.find("submitted: revision 1").unwrap();
+    let saved = timeline
+        .find("saved: endpoint API to generate OTP")
+        .unwrap();
+    assert!(sent_back < claimed && claimed < submitted_at && submitted_at < saved);
+    let (_, html) = reviewer.page(&review).await;
+    assert!(html.contains("<h2>Timeline</h2>"));
+
+    // Admins see everything, sign-ins included; nobody else does.
+    let admin = app.signed_in("asha@haptik.example", PASSWORD).await;
+    let (status, html) = admin.page("/admin/audit").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("signed in") && html.contains("sent back"));
+    assert_eq!(
+        partner.get("/admin/audit").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        reviewer.get("/admin/audit").await.status(),
+        StatusCode::FORBIDDEN
+    );
+
+    // The database itself refuses to rewrite history.
+    let changed = sqlx::query("UPDATE audit_events SET detail = 'nothing happened'")
+        .execute(&db)
+        .await;
+    assert!(changed.unwrap_err().to_string().contains("append-only"));
+    let deleted = sqlx::query("DELETE FROM audit_events").execute(&db).await;
+    assert!(deleted.is_err());
+}

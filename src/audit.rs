@@ -1,0 +1,91 @@
+//! The audit log: an append-only record of who did what, written in the same transaction as the
+//! change it describes.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::State;
+use axum::routing::get;
+use sqlx::{PgConnection, PgPool};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::web::Result;
+use crate::web::page::Page;
+use crate::web::session::Admin;
+
+pub async fn record(
+    conn: &mut PgConnection,
+    actor: Option<Uuid>,
+    integration: Option<Uuid>,
+    action: &str,
+    detail: impl AsRef<str>,
+) -> sqlx::Result<()> {
+    let detail: String = detail.as_ref().chars().take(1000).collect();
+    sqlx::query("INSERT INTO audit_events (actor_id, integration_id, action, detail) VALUES ($1, $2, $3, $4)")
+        .bind(actor)
+        .bind(integration)
+        .bind(action)
+        .bind(detail)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct Event {
+    pub at: OffsetDateTime,
+    pub actor: Option<String>,
+    pub action: String,
+    pub detail: String,
+    pub integration: Option<String>,
+}
+
+impl Event {
+    pub fn when(&self) -> String {
+        crate::web::dates::date_time(self.at)
+    }
+
+    pub fn who(&self) -> &str {
+        self.actor.as_deref().unwrap_or("the portal")
+    }
+
+    /// The action as a phrase: "sent_back" reads "sent back".
+    pub fn what(&self) -> String {
+        self.action.replace('_', " ")
+    }
+}
+
+const EVENT_COLUMNS: &str = "e.at, u.display_name AS actor, e.action, e.detail, i.name AS integration
+     FROM audit_events e LEFT JOIN users u ON u.id = e.actor_id LEFT JOIN integrations i ON i.id = e.integration_id";
+
+/// One integration's timeline, newest first.
+pub async fn timeline(db: &PgPool, integration: Uuid) -> sqlx::Result<Vec<Event>> {
+    sqlx::query_as(&format!(
+        "SELECT {EVENT_COLUMNS} WHERE e.integration_id = $1 ORDER BY e.at DESC, e.id DESC LIMIT 100"
+    ))
+    .bind(integration)
+    .fetch_all(db)
+    .await
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/admin/audit", get(show))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "audit.html")]
+pub struct AuditPage {
+    page: Page,
+    events: Vec<Event>,
+}
+
+async fn show(State(state): State<AppState>, _admin: Admin, page: Page) -> Result<AuditPage> {
+    let events = sqlx::query_as(&format!(
+        "SELECT {EVENT_COLUMNS} ORDER BY e.at DESC, e.id DESC LIMIT 300"
+    ))
+    .fetch_all(&state.db)
+    .await?;
+    Ok(AuditPage { page, events })
+}
