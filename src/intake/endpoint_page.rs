@@ -18,6 +18,7 @@ use super::store::{self, Direction, Loaded, Saved};
 use super::validate;
 use crate::AppState;
 use crate::checklist::{self, EndpointAssessment, Settings};
+use crate::review::comments::Threads;
 use crate::review::workflow::Status;
 use crate::web::extract::{Form, Path};
 use crate::web::forms::FieldErrors;
@@ -51,6 +52,7 @@ pub struct EndpointPage {
     pub methods: [HttpMethod; 5],
     pub locations: [Location; 5],
     pub types: [ParamType; 6],
+    pub threads: Threads,
 }
 
 impl EndpointPage {
@@ -69,6 +71,7 @@ impl EndpointPage {
             .remove(0);
         EndpointPage {
             page,
+            threads: Threads::default(),
             integration_id: loaded.integration.id,
             integration_name: loaded.integration.name.clone(),
             endpoint_id: endpoint,
@@ -147,6 +150,18 @@ impl EndpointPage {
     }
 }
 
+/// The reviewers' comments on this endpoint, for the partner.
+async fn endpoint_threads(
+    state: &AppState,
+    partner: &PartnerUser,
+    id: Uuid,
+    endpoint: Uuid,
+) -> Result<Threads> {
+    let mut all = Threads::load(&mut *state.db.acquire().await?, id, &partner.user).await?;
+    all.0.retain(|t| t.anchor.endpoint == Some(endpoint));
+    Ok(all)
+}
+
 fn find_endpoint(loaded: &Loaded, endpoint: Uuid) -> Result<(EndpointSpec, i32)> {
     loaded
         .endpoints
@@ -165,7 +180,8 @@ pub async fn show(
     let loaded = super::load_own(&state, &partner, id).await?;
     let (spec, version) = find_endpoint(&loaded, endpoint)?;
     let settings = Settings::load(&state.db).await?;
-    Ok(EndpointPage::build(
+    let threads = endpoint_threads(&state, &partner, id, endpoint).await?;
+    let mut view = EndpointPage::build(
         page,
         &loaded,
         endpoint,
@@ -173,7 +189,9 @@ pub async fn show(
         spec,
         version,
         &settings,
-    ))
+    );
+    view.threads = threads;
+    Ok(view)
 }
 
 #[derive(Deserialize)]
@@ -253,9 +271,10 @@ pub async fn save(
     let (stored, _) = find_endpoint(&loaded, endpoint)?;
     super::refuse_unless_editable(&loaded, form.too_many_rows())?;
     let settings = Settings::load(&state.db).await?;
+    let threads = endpoint_threads(&state, &partner, id, endpoint).await?;
     let mut parsed = forms::endpoint(&form);
     let view = |saved: &EndpointSpec, spec: EndpointSpec, version: i32| {
-        EndpointPage::build(
+        let mut view = EndpointPage::build(
             page_clone(&page),
             &loaded,
             endpoint,
@@ -263,7 +282,9 @@ pub async fn save(
             spec,
             version,
             &settings,
-        )
+        );
+        view.threads = threads.clone();
+        view
     };
     let unsaved = |spec: EndpointSpec, version: i32| view(&stored, spec, version);
 

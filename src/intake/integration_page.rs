@@ -19,6 +19,7 @@ use super::model::{AuthScheme, HttpMethod, Location, ReachMode, SectionId, Secti
 use super::store::{self, Loaded, Saved};
 use crate::AppState;
 use crate::checklist::{self, Assessment, ItemResult, Settings};
+use crate::review::comments::Threads;
 use crate::review::workflow::Status;
 use crate::web::extract::{Form, Path};
 use crate::web::forms::FieldErrors;
@@ -77,6 +78,9 @@ pub struct IntegrationPage {
     pub notice: Option<String>,
     pub decision: Option<crate::review::decisions::LatestDecision>,
     pub events: Vec<crate::audit::Event>,
+    pub threads: crate::review::comments::Threads,
+    /// How many revisions were submitted; two or more can be compared.
+    pub revisions: i64,
     pub schemes: [AuthScheme; 7],
     pub locations: [Location; 5],
     pub methods: [HttpMethod; 5],
@@ -145,6 +149,8 @@ impl IntegrationPage {
             notice: None,
             decision: None,
             events: Vec::new(),
+            threads: Default::default(),
+            revisions: 0,
             schemes: AuthScheme::ALL,
             locations: Location::ALL,
             methods: HttpMethod::ALL,
@@ -224,6 +230,14 @@ async fn render_base(state: &AppState, page: Page, loaded: Loaded) -> Result<Int
     let mut view = IntegrationPage::build(page, loaded, &settings, egress);
     view.decision = decision;
     view.events = crate::audit::timeline(&state.db, view.id).await?;
+    let mut conn = state.db.acquire().await?;
+    if let Some(viewer) = &view.page.user {
+        view.threads = Threads::load(&mut conn, view.id, viewer).await?;
+    }
+    view.revisions = sqlx::query_scalar("SELECT count(*) FROM revisions WHERE integration_id = $1")
+        .bind(view.id)
+        .fetch_one(&mut *conn)
+        .await?;
     Ok(view)
 }
 

@@ -28,12 +28,24 @@ pub struct IntegrationSummary {
     pub total: usize,
     pub percent: usize,
     pub updated: String,
+    /// Reviewer comments the partner has not marked addressed yet.
+    pub open_comments: i64,
 }
 
 /// Every integration of `company` with its completeness, in a fixed number of queries.
 pub async fn summaries(db: &PgPool, company: Uuid) -> sqlx::Result<Vec<IntegrationSummary>> {
     let settings = Settings::load(db).await?;
     let loaded = store::list_for_company(&mut *db.acquire().await?, company).await?;
+    let open: std::collections::HashMap<Uuid, i64> = sqlx::query_as(
+        "SELECT c.integration_id, count(*) FROM comments c JOIN integrations i ON i.id = c.integration_id
+         WHERE i.company_id = $1 AND c.parent_id IS NULL AND c.published AND c.state = 'open'
+         GROUP BY c.integration_id",
+    )
+    .bind(company)
+    .fetch_all(db)
+    .await?
+    .into_iter()
+    .collect();
     Ok(loaded
         .iter()
         .map(|l| {
@@ -47,6 +59,7 @@ pub async fn summaries(db: &PgPool, company: Uuid) -> sqlx::Result<Vec<Integrati
                 total: assessment.progress.total,
                 percent: assessment.progress.percent(),
                 updated: crate::web::dates::date_time(l.integration.updated_at),
+                open_comments: open.get(&l.integration.id).copied().unwrap_or(0),
             }
         })
         .collect())

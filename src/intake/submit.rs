@@ -58,16 +58,23 @@ impl Snapshot {
     }
 }
 
-async fn freeze(conn: &mut PgConnection, snapshot: &Snapshot, user: Uuid) -> sqlx::Result<i32> {
+async fn freeze(
+    conn: &mut PgConnection,
+    snapshot: &Snapshot,
+    progress: checklist::Progress,
+    user: Uuid,
+) -> sqlx::Result<i32> {
     sqlx::query_scalar(
-        "INSERT INTO revisions (id, integration_id, number, snapshot, submitted_by)
-         VALUES ($1, $2, (SELECT coalesce(max(number), 0) + 1 FROM revisions WHERE integration_id = $2), $3, $4)
+        "INSERT INTO revisions (id, integration_id, number, snapshot, submitted_by, items_done, items_total)
+         VALUES ($1, $2, (SELECT coalesce(max(number), 0) + 1 FROM revisions WHERE integration_id = $2), $3, $4, $5, $6)
          RETURNING number",
     )
     .bind(Uuid::new_v4())
     .bind(snapshot.integration_id)
     .bind(sqlx::types::Json(snapshot))
     .bind(user)
+    .bind(progress.done as i32)
+    .bind(progress.total as i32)
     .fetch_one(conn)
     .await
 }
@@ -103,7 +110,7 @@ pub async fn submit(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
     }
     let snapshot = Snapshot::of(&loaded);
-    let number = freeze(&mut tx, &snapshot, partner.user.id).await?;
+    let number = freeze(&mut tx, &snapshot, assessment.progress, partner.user.id).await?;
     crate::audit::record(
         &mut tx,
         Some(partner.user.id),
@@ -112,7 +119,7 @@ pub async fn submit(
         format!("revision {number}"),
     )
     .await?;
-    sqlx::query("UPDATE integrations SET status = $2, updated_at = now() WHERE id = $1")
+    sqlx::query("UPDATE integrations SET status = $2, waiting_since = now(), updated_at = now() WHERE id = $1")
         .bind(id)
         .bind(next)
         .execute(&mut *tx)

@@ -9,25 +9,32 @@ use time::OffsetDateTime;
 use tower_sessions::Session;
 use uuid::Uuid;
 
+use super::comments;
+use super::signoffs::SignOffs;
 use super::workflow::{Action, Actor, Status};
 use crate::AppState;
 use crate::accounts::{Role, User};
 use crate::config::Config;
+use crate::intake::submit::Snapshot;
 use crate::mail::{self, Email};
 use crate::web::extract::{Form, Path};
 use crate::web::session::{self, FlashKind, PartnerUser, Staff};
 use crate::web::{AppError, Result};
 
-struct Locked {
-    status: Status,
-    company_id: Uuid,
-    name: String,
-    claimed_by: Option<Uuid>,
-    latest_revision: Option<i32>,
+pub(super) struct Locked {
+    pub status: Status,
+    pub company_id: Uuid,
+    pub name: String,
+    pub claimed_by: Option<Uuid>,
+    pub latest_revision: Option<i32>,
 }
 
 /// Locks the integration (scoped to `company` for partners) for the rest of the transaction.
-async fn lock(conn: &mut PgConnection, id: Uuid, company: Option<Uuid>) -> Result<Locked> {
+pub(super) async fn lock(
+    conn: &mut PgConnection,
+    id: Uuid,
+    company: Option<Uuid>,
+) -> Result<Locked> {
     let row: Option<(Status, Uuid, String, Option<Uuid>)> = sqlx::query_as(
         "SELECT status, company_id, name, claimed_by FROM integrations
          WHERE id = $1 AND ($2::uuid IS NULL OR company_id = $2) FOR UPDATE",
@@ -119,7 +126,7 @@ pub async fn release(
 }
 
 /// Only whoever claimed a submission decides on it (or an admin).
-fn ensure_reviewer(locked: &Locked, reviewer: &User) -> Result<()> {
+pub(super) fn ensure_reviewer(locked: &Locked, reviewer: &User) -> Result<()> {
     if locked.claimed_by.is_some_and(|by| by != reviewer.id) && reviewer.role != Role::Admin {
         return Err(AppError::Conflict(
             "Another reviewer is reviewing this submission.".into(),
@@ -135,6 +142,9 @@ pub struct DecisionForm {
     outcome: String,
     #[serde(default)]
     summary: String,
+    /// The reviewer confirmed approving although comments are still open.
+    #[serde(default)]
+    confirm_open: String,
 }
 
 pub async fn decide(
@@ -150,15 +160,6 @@ pub async fn decide(
         _ => return Err(AppError::BadRequest("unknown decision".into())),
     };
     let summary: String = form.summary.trim().chars().take(4000).collect();
-    if action == Action::SendBack && summary.is_empty() {
-        session::flash(
-            &session,
-            FlashKind::Error,
-            "Say what the partner should change: sending back needs a summary.",
-        )
-        .await?;
-        return Ok(Redirect::to(&format!("/review/{id}#decision")).into_response());
-    }
     let mut tx = state.db.begin().await?;
     let locked = lock(&mut tx, id, None).await?;
     ensure_reviewer(&locked, &reviewer)?;
@@ -169,6 +170,12 @@ pub async fn decide(
         )));
     }
     let next = illegal(locked.status, action, Actor::Reviewer)?;
+    if let Some(refusal) = refuse_decision(&mut tx, id, &form, action, &summary).await? {
+        tx.rollback().await?;
+        session::flash(&session, FlashKind::Error, refusal).await?;
+        return Ok(Redirect::to(&format!("/review/{id}#decision")).into_response());
+    }
+    let comments = comments::publish_drafts(&mut tx, id, reviewer.id).await?;
     sqlx::query(
         "INSERT INTO decisions (id, integration_id, revision, reviewer_id, outcome, summary) VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -190,8 +197,13 @@ pub async fn decide(
     }
     notify_partner(&mut tx, &state.config, id, &locked, action, &summary).await?;
     let detail = format!(
-        "revision {}{}",
+        "revision {}{}{}",
         form.revision,
+        match comments {
+            0 => String::new(),
+            1 => " with 1 comment".into(),
+            n => format!(" with {n} comments"),
+        },
         if summary.is_empty() {
             String::new()
         } else {
@@ -213,6 +225,46 @@ pub async fn decide(
     )
     .await?;
     Ok(Redirect::to("/").into_response())
+}
+
+/// Why this decision cannot be sent as it is, if it cannot: sending back needs something for the
+/// partner to act on; approving needs every endpoint and the integration-level sections signed off,
+/// and a confirmation when comments are still open.
+async fn refuse_decision(
+    conn: &mut PgConnection,
+    id: Uuid,
+    form: &DecisionForm,
+    action: Action,
+    summary: &str,
+) -> Result<Option<String>> {
+    let open = comments::open_count(conn, id).await?;
+    if action == Action::SendBack {
+        if open == 0 && summary.is_empty() {
+            return Ok(Some("Say what the partner should change: sending back needs an open comment or a summary.".into()));
+        }
+        return Ok(None);
+    }
+    let snapshot: sqlx::types::Json<Snapshot> = sqlx::query_scalar(
+        "SELECT snapshot FROM revisions WHERE integration_id = $1 AND number = $2",
+    )
+    .bind(id)
+    .bind(form.revision)
+    .fetch_one(&mut *conn)
+    .await?;
+    let signoffs = SignOffs::load(conn, id, &snapshot).await?;
+    if signoffs.outstanding() > 0 {
+        return Ok(Some(format!(
+            "Not approved: {} of {} parts are not checked yet. Sign off the integration-level sections and every endpoint first.",
+            signoffs.outstanding(),
+            signoffs.total()
+        )));
+    }
+    if open > 0 && form.confirm_open != "1" {
+        return Ok(Some(format!(
+            "{open} comment(s) are still open. Tick “Approve although comments are open” to approve anyway."
+        )));
+    }
+    Ok(None)
 }
 
 /// The partner's active users and the integration's SPOC hear about a decision.

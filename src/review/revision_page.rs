@@ -12,6 +12,9 @@ use crate::checklist::{self, Assessment, EndpointAssessment, Settings};
 use crate::intake::curl;
 use crate::intake::model::{AuthScheme, ReachMode};
 use crate::intake::submit::{Snapshot, SnapshotEndpoint};
+use crate::review::comments::{Thread, Threads};
+use crate::review::diff::{self, RevisionDiff};
+use crate::review::signoffs::SignOffs;
 use crate::review::workflow::Status;
 use crate::web::extract::Path;
 use crate::web::page::Page;
@@ -40,6 +43,10 @@ pub struct RevisionPage {
     pub assessment: Assessment,
     pub claimed_by: Option<String>,
     pub events: Vec<crate::audit::Event>,
+    pub threads: Threads,
+    pub signoffs: SignOffs,
+    /// What changed since the revision the reviewer last decided on (or the one before).
+    pub since: Option<RevisionDiff>,
 }
 
 impl RevisionPage {
@@ -83,6 +90,18 @@ impl RevisionPage {
         self.status == Status::InReview
     }
 
+    pub fn integration_id(&self) -> Uuid {
+        self.snapshot.integration_id
+    }
+
+    pub fn changed_since(&self, id: &Uuid) -> bool {
+        self.since.as_ref().is_some_and(|d| d.endpoint_changed(id))
+    }
+
+    pub fn answered(&self) -> Vec<&Thread> {
+        self.threads.answered_before(self.number)
+    }
+
     pub fn method(&self, endpoint: &SnapshotEndpoint) -> &'static str {
         endpoint.spec.method.map_or("(no method)", |m| m.as_str())
     }
@@ -90,7 +109,7 @@ impl RevisionPage {
 
 pub async fn show(
     State(state): State<AppState>,
-    _staff: Staff,
+    Staff(reviewer): Staff,
     page: Page,
     Path(id): Path<Uuid>,
 ) -> Result<RevisionPage> {
@@ -109,6 +128,13 @@ pub async fn show(
     let snapshot = latest.snapshot.0;
     let specs: Vec<_> = snapshot.endpoints.iter().map(|e| (e.id, &e.spec)).collect();
     let assessment = checklist::assess(&snapshot.sections, &specs, &settings);
+    let mut conn = state.db.acquire().await?;
+    let threads = Threads::load(&mut conn, id, &reviewer).await?;
+    let signoffs = SignOffs::load(&mut conn, id, &snapshot).await?;
+    let since = match last_seen(&mut conn, id, latest.number).await? {
+        Some((number, old)) => Some(diff::diff(number, &old, latest.number, &snapshot)),
+        None => None,
+    };
     Ok(RevisionPage {
         page,
         status: latest.status,
@@ -119,5 +145,29 @@ pub async fn show(
         assessment,
         claimed_by: latest.claimed_by,
         events: crate::audit::timeline(&state.db, id).await?,
+        threads,
+        signoffs,
+        since,
     })
+}
+
+/// The revision a reviewer compares against: the latest one decided on before `current`, else the
+/// one just before it.
+async fn last_seen(
+    conn: &mut sqlx::PgConnection,
+    id: Uuid,
+    current: i32,
+) -> sqlx::Result<Option<(i32, Snapshot)>> {
+    let row: Option<(i32, sqlx::types::Json<Snapshot>)> = sqlx::query_as(
+        "SELECT r.number, r.snapshot FROM revisions r
+         WHERE r.integration_id = $1 AND r.number < $2
+         ORDER BY EXISTS (SELECT 1 FROM decisions d WHERE d.integration_id = $1 AND d.revision = r.number) DESC,
+                  r.number DESC
+         LIMIT 1",
+    )
+    .bind(id)
+    .bind(current)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|(number, snapshot)| (number, snapshot.0)))
 }

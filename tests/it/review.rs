@@ -1,7 +1,7 @@
 //! The review loop: claim, send back or approve on the exact revision, resubmit, reopen.
 
 use partner_portal::accounts::Role;
-use reqwest::StatusCode;
+use reqwest::{Response, StatusCode};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -23,6 +23,18 @@ async fn submitted(app: &TestApp) -> (Browser, Uuid, Uuid) {
     let strict =
         r#"{"status": "success", "status_code": "SUCC001", "message": "Request Successful"}"#;
     save_endpoint(&partner, id, endpoint, &otp_endpoint_fields(strict)).await;
+    let verify = add_endpoint(
+        &partner,
+        id,
+        "Verify OTP",
+        "POST",
+        "/pchflih/otp/v1/verifyOTP",
+    )
+    .await;
+    let mut fields = otp_endpoint_fields(strict);
+    fields[0] = ("name", "Verify OTP");
+    fields[3] = ("path", "/pchflih/otp/v1/verifyOTP");
+    save_endpoint(&partner, id, verify, &fields).await;
     let response = partner
         .post_form(&format!("/integrations/{id}/submit"), &[])
         .await;
@@ -38,6 +50,53 @@ async fn status(db: &PgPool, id: Uuid) -> String {
         .unwrap()
 }
 
+async fn comment(reviewer: &Browser, id: Uuid, endpoint: &str, item: &str, body: &str) -> Response {
+    reviewer
+        .post_form(
+            &format!("/review/{id}/comments"),
+            &[
+                ("revision", &revision_of(reviewer, id).await),
+                ("endpoint", endpoint),
+                ("item", item),
+                ("body", body),
+            ],
+        )
+        .await
+}
+
+/// The revision the review page shows, as its decision form carries it.
+async fn revision_of(reviewer: &Browser, id: Uuid) -> String {
+    let (_, html) = reviewer.page(&format!("/review/{id}")).await;
+    let marker = "name=\"revision\" value=\"";
+    let at = html.find(marker).expect("a revision field") + marker.len();
+    html[at..at + html[at..].find('"').unwrap()].to_string()
+}
+
+async fn sign_off(reviewer: &Browser, id: Uuid, revision: &str, target: &str) -> Response {
+    reviewer
+        .post_form(
+            &format!("/review/{id}/signoffs"),
+            &[("revision", revision), ("target", target), ("signed", "1")],
+        )
+        .await
+}
+
+async fn decide(reviewer: &Browser, id: Uuid, fields: &[(&str, &str)]) -> Response {
+    reviewer
+        .post_form(&format!("/review/{id}/decision"), fields)
+        .await
+}
+
+async fn thread_state(db: &PgPool, id: Uuid) -> (String, bool) {
+    sqlx::query_as("SELECT state, published FROM comments WHERE integration_id = $1 AND parent_id IS NULL ORDER BY created_at LIMIT 1")
+        .bind(id)
+        .fetch_one(db)
+        .await
+        .unwrap()
+}
+
+/// The whole loop of the issue, over HTTP: a comment on the success response, send back, fix,
+/// resubmit, the diff and the carried-forward sign-off, approve.
 #[sqlx::test]
 async fn send_back_fix_resubmit_approve(db: PgPool) {
     create_user(&db, "rohan@haptik.example", Role::Reviewer, None).await;
@@ -53,38 +112,106 @@ async fn send_back_fix_resubmit_approve(db: PgPool) {
     assert_eq!(status(&db, id).await, "in_review");
     let (_, html) = reviewer.page(&review).await;
     assert!(html.contains("Being reviewed by <strong>rohan</strong>"));
+    assert!(
+        html.contains("0 of 3 parts checked"),
+        "integration + two endpoints"
+    );
 
-    // Sending back needs a summary.
-    let response = reviewer
-        .post_form(
-            &format!("{review}/decision"),
-            &[("revision", "1"), ("outcome", "send_back"), ("summary", "")],
-        )
-        .await;
+    // Sending back needs an open comment or a summary.
+    let response = decide(
+        &reviewer,
+        id,
+        &[("revision", "1"), ("outcome", "send_back"), ("summary", "")],
+    )
+    .await;
     assert_eq!(location(&response), format!("{review}#decision"));
     assert_eq!(status(&db, id).await, "in_review");
-    let summary = "The success response must include the OTP reference id.";
-    let response = reviewer
-        .post_form(
-            &format!("{review}/decision"),
-            &[
-                ("revision", "1"),
-                ("outcome", "send_back"),
-                ("summary", summary),
-            ],
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+
+    // Everything looks checked except one thing: a comment on the success response.
+    let other = second_endpoint(&db, id, endpoint).await;
+    for target in ["integration", &other.to_string(), &endpoint.to_string()] {
+        assert_eq!(
+            sign_off(&reviewer, id, "1", target).await.status(),
+            StatusCode::SEE_OTHER
+        );
+    }
+    let ask = "Add the OTP reference id to the success response.";
+    let response = comment(
+        &reviewer,
+        id,
+        &endpoint.to_string(),
+        "response-example",
+        ask,
+    )
+    .await;
+    assert_eq!(location(&response), format!("{review}#endpoint-{endpoint}"));
+    assert_eq!(
+        thread_state(&db, id).await,
+        ("open".into(), false),
+        "a draft until the decision"
+    );
+    let endpoint_page = format!("/integrations/{id}/endpoints/{endpoint}");
+    let (_, html) = partner.page(&endpoint_page).await;
+    assert!(
+        !html.contains("OTP reference id"),
+        "partners do not see drafts"
+    );
+
+    let response = decide(
+        &reviewer,
+        id,
+        &[("revision", "1"), ("outcome", "send_back"), ("summary", "")],
+    )
+    .await;
+    assert_eq!(location(&response), "/");
     assert_eq!(status(&db, id).await, "changes_requested");
+    assert_eq!(
+        thread_state(&db, id).await,
+        ("open".into(), true),
+        "published with the decision"
+    );
     assert_eq!(
         mail_count(&db, "ravi@xyz.example").await,
         1,
-        "the partner is told"
+        "the partner is told once"
     );
 
-    // The partner sees what to change, fixes it and submits revision 2.
-    let (_, html) = partner.page(&format!("/integrations/{id}")).await;
-    assert!(unescape(&html).contains(summary));
+    // The partner sees it on the dashboard and beside the field, replies and marks it addressed.
+    let (_, html) = partner.page("/").await;
+    assert!(html.contains(&format!("href=\"/integrations/{id}#comments\">1</a>")));
+    let (_, html) = partner.page(&endpoint_page).await;
+    assert!(html.contains(ask) && html.contains("The reviewer commented on this (1)"));
+    let thread: Uuid = sqlx::query_scalar("SELECT id FROM comments WHERE integration_id = $1")
+        .bind(id)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    let response = partner
+        .post_form(
+            &format!("/comments/{thread}/replies"),
+            &[("body", "Added otpRef.")],
+        )
+        .await;
+    assert_eq!(location(&response), format!("{endpoint_page}#comments"));
+    assert_eq!(
+        partner
+            .post_form(
+                &format!("/comments/{thread}/state"),
+                &[("state", "resolved")]
+            )
+            .await
+            .status(),
+        StatusCode::FORBIDDEN,
+        "only reviewers resolve"
+    );
+    partner
+        .post_form(
+            &format!("/comments/{thread}/state"),
+            &[("state", "addressed")],
+        )
+        .await;
+    assert_eq!(thread_state(&db, id).await.0, "addressed");
+
     let fixed = r#"{"status": "success", "status_code": "SUCC001", "message": "Request Successful", "otpRef": "A1"}"#;
     assert_eq!(
         save_endpoint(&partner, id, endpoint, &otp_endpoint_fields(fixed))
@@ -100,15 +227,48 @@ async fn send_back_fix_resubmit_approve(db: PgPool) {
         StatusCode::SEE_OTHER
     );
 
+    // Revision 2: what changed, which comments were answered, which sign-offs still hold.
     reviewer.post_form(&format!("{review}/claim"), &[]).await;
     let (_, html) = reviewer.page(&review).await;
-    assert!(html.contains("revision 2") && unescape(&html).contains("otpRef"));
-    let response = reviewer
-        .post_form(
-            &format!("{review}/decision"),
-            &[("revision", "2"), ("outcome", "approve"), ("summary", "")],
-        )
-        .await;
+    let text = unescape(&html);
+    assert!(text.contains("What changed since revision 1"));
+    assert!(text.contains("Changed endpoint: API to generate OTP"));
+    assert!(text.contains("success example") && text.contains("otpRef"));
+    assert!(text.contains("Unchanged endpoints: Verify OTP"));
+    assert!(text.contains("Earlier comments the partner answered"));
+    assert!(
+        text.contains(&format!("id=\"comment-{thread}\"")),
+        "the thread is carried forward"
+    );
+    assert!(text.contains("Added otpRef."));
+    assert!(
+        text.contains("2 of 3 parts checked"),
+        "the changed endpoint's sign-off lapsed"
+    );
+    assert!(text.contains("Changed since it was checked"));
+
+    // Approving needs every part checked, and a confirmation while comments are open.
+    let response = decide(&reviewer, id, &[("revision", "2"), ("outcome", "approve")]).await;
+    assert_eq!(location(&response), format!("{review}#decision"));
+    assert_eq!(status(&db, id).await, "in_review");
+    sign_off(&reviewer, id, "2", &endpoint.to_string()).await;
+    comment(&reviewer, id, "", "", "Thanks: all clear for go-live.").await;
+    let response = decide(&reviewer, id, &[("revision", "2"), ("outcome", "approve")]).await;
+    assert_eq!(
+        location(&response),
+        format!("{review}#decision"),
+        "asks for confirmation"
+    );
+    let response = decide(
+        &reviewer,
+        id,
+        &[
+            ("revision", "2"),
+            ("outcome", "approve"),
+            ("confirm_open", "1"),
+        ],
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(status(&db, id).await, "approved");
     let approved: Option<i32> =
@@ -120,6 +280,29 @@ async fn send_back_fix_resubmit_approve(db: PgPool) {
     assert_eq!(approved, Some(2));
     let (_, html) = partner.page(&format!("/integrations/{id}")).await;
     assert!(html.contains("Revision 2 was approved by rohan"));
+    assert!(html.contains("all clear for go-live"));
+
+    // Any two revisions compare, for the partner too; another company cannot.
+    let (status_code, html) = partner
+        .page(&format!("/integrations/{id}/compare?from=1&to=2"))
+        .await;
+    assert_eq!(status_code, StatusCode::OK);
+    assert!(unescape(&html).contains("otpRef"));
+    let (stranger, _) = partner_with_integration(&app, "Other Bank", "sam@other.example").await;
+    assert_eq!(
+        stranger
+            .get(&format!("/integrations/{id}/compare"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        stranger
+            .post_form(&format!("/comments/{thread}/replies"), &[("body", "hi")])
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
 
     // Reopening starts a draft; the approved revision stays approved.
     partner
@@ -133,6 +316,16 @@ async fn send_back_fix_resubmit_approve(db: PgPool) {
             .await
             .unwrap();
     assert_eq!(approved, Some(2));
+}
+
+/// The endpoint of a submitted integration other than `first`.
+async fn second_endpoint(db: &PgPool, id: Uuid, first: Uuid) -> Uuid {
+    sqlx::query_scalar("SELECT id FROM endpoints WHERE integration_id = $1 AND id <> $2")
+        .bind(id)
+        .bind(first)
+        .fetch_one(db)
+        .await
+        .unwrap()
 }
 
 #[sqlx::test]
@@ -182,7 +375,7 @@ async fn each_side_takes_only_its_own_actions(db: PgPool) {
     let app = TestApp::spawn(db.clone()).await;
     let (partner, id, _) = submitted(&app).await;
     let review = format!("/review/{id}");
-    for path in ["claim", "release", "decision"] {
+    for path in ["claim", "release", "decision", "comments", "signoffs"] {
         let response = partner
             .post_form(
                 &format!("{review}/{path}"),
@@ -233,6 +426,74 @@ async fn each_side_takes_only_its_own_actions(db: PgPool) {
         .await;
     assert_eq!(response.status(), StatusCode::CONFLICT);
     assert_eq!(status(&db, id).await, "in_review");
+    let comment_there = other
+        .post_form(
+            &format!("{review}/comments"),
+            &[("revision", "1"), ("item", "staging"), ("body", "mine?")],
+        )
+        .await;
+    assert_eq!(comment_there.status(), StatusCode::CONFLICT);
+    let sign_there = other
+        .post_form(
+            &format!("{review}/signoffs"),
+            &[
+                ("revision", "1"),
+                ("target", "integration"),
+                ("signed", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(sign_there.status(), StatusCode::CONFLICT);
+
+    // A reviewer's draft is theirs alone: invisible to the partner, not deletable by others.
+    let response = reviewer
+        .post_form(
+            &format!("{review}/comments"),
+            &[
+                ("revision", "1"),
+                ("item", "staging"),
+                ("body", "Staging URL answers 503."),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let draft: Uuid = sqlx::query_scalar("SELECT id FROM comments WHERE integration_id = $1")
+        .bind(id)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    for (who, browser) in [("partner", &partner), ("other reviewer", &other)] {
+        let response = browser
+            .post_form(
+                &format!("/comments/{draft}/replies"),
+                &[("body", "seen it")],
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::NOT_FOUND,
+            "{who} replying to a draft"
+        );
+        let response = browser
+            .post_form(&format!("/comments/{draft}/delete"), &[])
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::NOT_FOUND,
+            "{who} deleting a draft"
+        );
+    }
+    let (_, html) = partner.page(&format!("/integrations/{id}")).await;
+    assert!(!html.contains("answers 503"));
+
+    // Reviewers read partner content but cannot change it.
+    let response = reviewer
+        .post_form(
+            &format!("/integrations/{id}/sections/partner_code"),
+            &[("version", "1"), ("partner_code", "HACK")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
 
     // Another company cannot withdraw it.
     let (stranger, _) = partner_with_integration(&app, "Other Bank", "sam@other.example").await;

@@ -1,0 +1,615 @@
+//! Comments on the exact item: a thread is anchored to (revision, endpoint, checklist item), shows
+//! on the same item in every later revision until it is resolved, and a reviewer's comments stay a
+//! draft until the decision is sent.
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use sqlx::PgConnection;
+use time::OffsetDateTime;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use super::decisions::{ensure_reviewer, lock};
+use super::workflow::Status;
+use crate::AppState;
+use crate::accounts::{Role, User};
+use crate::checklist::{self, Scope};
+use crate::web::extract::{Form, Path};
+use crate::web::session::{self, CurrentUser, FlashKind};
+use crate::web::{AppError, Result};
+
+pub const MAX_BODY: usize = 4000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThreadState {
+    Open,
+    Addressed,
+    Resolved,
+}
+
+impl ThreadState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ThreadState::Open => "open",
+            ThreadState::Addressed => "addressed",
+            ThreadState::Resolved => "resolved",
+        }
+    }
+
+    fn parse(text: &str) -> Option<ThreadState> {
+        [
+            ThreadState::Open,
+            ThreadState::Addressed,
+            ThreadState::Resolved,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+    }
+
+    /// Partners say they have dealt with a comment; only reviewers resolve or reopen it.
+    fn may_set(self, role: Role) -> bool {
+        match role {
+            Role::Partner => self == ThreadState::Addressed,
+            Role::Reviewer | Role::Admin => true,
+        }
+    }
+}
+
+/// What a comment is about: the whole integration or endpoint (`item` empty), or one checklist item
+/// of it. Only items of the checklist are accepted, so every anchor has a place on both pages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Anchor {
+    pub endpoint: Option<Uuid>,
+    pub item: String,
+}
+
+impl Anchor {
+    pub fn parse(endpoint: &str, item: &str) -> Option<Anchor> {
+        let endpoint = match endpoint.trim() {
+            "" => None,
+            text => Some(text.parse().ok()?),
+        };
+        let item = item.trim();
+        if !item.is_empty() {
+            let scope = checklist::item(item)?.scope;
+            let expected = if endpoint.is_some() {
+                Scope::Endpoint
+            } else {
+                Scope::Integration
+            };
+            if scope != expected {
+                return None;
+            }
+        }
+        Some(Anchor {
+            endpoint,
+            item: item.to_string(),
+        })
+    }
+
+    pub fn label(&self) -> &'static str {
+        match checklist::item(&self.item) {
+            Some(item) => item.label,
+            None if self.endpoint.is_some() => "the endpoint",
+            None => "the integration",
+        }
+    }
+}
+
+#[derive(sqlx::FromRow, Debug, Clone)]
+struct Row {
+    id: Uuid,
+    revision: i32,
+    endpoint_id: Option<Uuid>,
+    item: String,
+    parent_id: Option<Uuid>,
+    author: String,
+    author_role: Role,
+    body: String,
+    state: String,
+    published: bool,
+    created_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct Comment {
+    pub id: Uuid,
+    pub author: String,
+    pub by_reviewer: bool,
+    pub body: String,
+    pub draft: bool,
+    pub at: OffsetDateTime,
+}
+
+impl Comment {
+    pub fn when(&self) -> String {
+        crate::web::dates::date_time(self.at)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Thread {
+    pub anchor: Anchor,
+    pub revision: i32,
+    pub state: ThreadState,
+    pub first: Comment,
+    pub replies: Vec<Comment>,
+}
+
+impl Thread {
+    pub fn id(&self) -> Uuid {
+        self.first.id
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.state == ThreadState::Open
+    }
+
+    pub fn is_resolved(&self) -> bool {
+        self.state == ThreadState::Resolved
+    }
+
+    pub fn state_label(&self) -> &'static str {
+        self.state.as_str()
+    }
+
+    /// The partner replied or marked it addressed: what a reviewer re-reads on a resubmission.
+    pub fn answered(&self) -> bool {
+        self.state == ThreadState::Addressed || self.replies.iter().any(|r| !r.by_reviewer)
+    }
+}
+
+/// All the threads of one integration that a viewer may see, oldest first.
+#[derive(Debug, Clone, Default)]
+pub struct Threads(pub Vec<Thread>);
+
+impl Threads {
+    pub async fn load(
+        conn: &mut PgConnection,
+        integration: Uuid,
+        viewer: &User,
+    ) -> sqlx::Result<Threads> {
+        // Partners see what was sent; staff also see their own drafts.
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT c.id, c.revision, c.endpoint_id, c.item, c.parent_id, u.display_name AS author,
+                    u.role AS author_role, c.body, c.state, c.published, c.created_at
+             FROM comments c JOIN users u ON u.id = c.author_id
+             WHERE c.integration_id = $1 AND (c.published OR c.author_id = $2)
+             ORDER BY c.created_at, c.id",
+        )
+        .bind(integration)
+        .bind(viewer.id)
+        .fetch_all(conn)
+        .await?;
+        let mut threads: Vec<Thread> = Vec::new();
+        for row in rows {
+            let comment = Comment {
+                id: row.id,
+                author: row.author,
+                by_reviewer: row.author_role != Role::Partner,
+                body: row.body,
+                draft: !row.published,
+                at: row.created_at,
+            };
+            match row.parent_id {
+                None => threads.push(Thread {
+                    anchor: Anchor {
+                        endpoint: row.endpoint_id,
+                        item: row.item,
+                    },
+                    revision: row.revision,
+                    state: ThreadState::parse(&row.state).unwrap_or(ThreadState::Open),
+                    first: comment,
+                    replies: Vec::new(),
+                }),
+                Some(parent) => {
+                    if let Some(thread) = threads.iter_mut().find(|t| t.first.id == parent) {
+                        thread.replies.push(comment);
+                    }
+                }
+            }
+        }
+        Ok(Threads(threads))
+    }
+
+    /// The threads on one item (carried forward from earlier revisions too).
+    pub fn on(&self, endpoint: Option<Uuid>, item: &str) -> Vec<&Thread> {
+        self.0
+            .iter()
+            .filter(|t| t.anchor.endpoint == endpoint && t.anchor.item == item)
+            .collect()
+    }
+
+    pub fn at_integration(&self, item: &str) -> Vec<&Thread> {
+        self.on(None, item)
+    }
+
+    pub fn at_endpoint(
+        &self,
+        endpoint: impl std::borrow::Borrow<Uuid>,
+        item: &str,
+    ) -> Vec<&Thread> {
+        self.on(Some(*endpoint.borrow()), item)
+    }
+
+    /// Unresolved threads about one endpoint, whichever of its items.
+    pub fn on_endpoint(&self, endpoint: impl std::borrow::Borrow<Uuid>) -> usize {
+        let endpoint = *endpoint.borrow();
+        self.0
+            .iter()
+            .filter(|t| t.anchor.endpoint == Some(endpoint) && !t.is_resolved())
+            .count()
+    }
+
+    pub fn open(&self) -> usize {
+        self.0.iter().filter(|t| t.is_open()).count()
+    }
+
+    pub fn drafts(&self) -> usize {
+        self.0
+            .iter()
+            .flat_map(|t| std::iter::once(&t.first).chain(&t.replies))
+            .filter(|c| c.draft)
+            .count()
+    }
+
+    /// Threads from before `revision` that the partner answered, for the reviewer's "since" view.
+    pub fn answered_before(&self, revision: i32) -> Vec<&Thread> {
+        self.0
+            .iter()
+            .filter(|t| t.revision < revision && t.answered())
+            .collect()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Open threads the partner can read, for decisions and the dashboard's counts.
+pub async fn open_count(conn: &mut PgConnection, integration: Uuid) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM comments WHERE integration_id = $1 AND parent_id IS NULL AND state = 'open'",
+    )
+    .bind(integration)
+    .fetch_one(conn)
+    .await
+}
+
+/// Sends the reviewers' drafts with the decision: one coherent message. Each becomes an audit event.
+pub async fn publish_drafts(
+    conn: &mut PgConnection,
+    integration: Uuid,
+    author: Uuid,
+) -> sqlx::Result<usize> {
+    let published: Vec<(Option<Uuid>, String, String)> = sqlx::query_as(
+        "UPDATE comments SET published = true, updated_at = now()
+         WHERE integration_id = $1 AND NOT published
+         RETURNING endpoint_id, item, body",
+    )
+    .bind(integration)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (endpoint, item, body) in &published {
+        let anchor = Anchor {
+            endpoint: *endpoint,
+            item: item.clone(),
+        };
+        let detail = format!("on {}: {}", anchor.label(), excerpt(body));
+        crate::audit::record(conn, Some(author), Some(integration), "commented", detail).await?;
+    }
+    Ok(published.len())
+}
+
+fn excerpt(body: &str) -> String {
+    let mut text: String = body.chars().take(200).collect();
+    if body.chars().count() > 200 {
+        text.push('…');
+    }
+    text
+}
+
+fn clean_body(body: &str) -> Result<String> {
+    let body = body.trim();
+    if body.is_empty() {
+        return Err(AppError::BadRequest("Write the comment first.".into()));
+    }
+    if body.chars().count() > MAX_BODY {
+        return Err(AppError::BadRequest(format!(
+            "A comment can be at most {MAX_BODY} characters."
+        )));
+    }
+    Ok(body.to_string())
+}
+
+#[derive(Deserialize)]
+pub struct NewComment {
+    revision: i32,
+    #[serde(default)]
+    endpoint: String,
+    #[serde(default)]
+    item: String,
+    #[serde(default)]
+    body: String,
+}
+
+/// The anchor's fragment on the review and intake pages.
+fn fragment(endpoint: Option<Uuid>, item: &str) -> String {
+    match endpoint {
+        Some(id) => format!("endpoint-{id}"),
+        None if item.is_empty() => "comments".into(),
+        None => format!("item-{item}"),
+    }
+}
+
+/// A reviewer comments on an item of the submission they are reviewing; it stays a draft until
+/// the decision.
+pub async fn create(
+    State(state): State<AppState>,
+    crate::web::session::Staff(reviewer): crate::web::session::Staff,
+    session: Session,
+    Path(id): Path<Uuid>,
+    Form(form): Form<NewComment>,
+) -> Result<Response> {
+    let anchor = Anchor::parse(&form.endpoint, &form.item)
+        .ok_or_else(|| AppError::BadRequest("unknown item".into()))?;
+    let back = format!("/review/{id}#{}", fragment(anchor.endpoint, &anchor.item));
+    let body = match clean_body(&form.body) {
+        Ok(body) => body,
+        Err(AppError::BadRequest(message)) => {
+            session::flash(&session, FlashKind::Error, message).await?;
+            return Ok(Redirect::to(&back).into_response());
+        }
+        Err(other) => return Err(other),
+    };
+    let mut tx = state.db.begin().await?;
+    let locked = lock(&mut tx, id, None).await?;
+    if locked.status != Status::InReview {
+        return Err(AppError::Conflict(
+            "Claim the submission first: comments are part of a review.".into(),
+        ));
+    }
+    ensure_reviewer(&locked, &reviewer)?;
+    if locked.latest_revision != Some(form.revision) {
+        return Err(AppError::Conflict(
+            "The partner has since withdrawn or resubmitted it; reload the review page.".into(),
+        ));
+    }
+    sqlx::query(
+        "INSERT INTO comments (id, integration_id, revision, endpoint_id, item, author_id, body, published)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, false)",
+    )
+    .bind(Uuid::new_v4())
+    .bind(id)
+    .bind(form.revision)
+    .bind(anchor.endpoint)
+    .bind(&anchor.item)
+    .bind(reviewer.id)
+    .bind(&body)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    session::flash(
+        &session,
+        FlashKind::Info,
+        "Comment saved as a draft: the partner reads it when you send your decision.",
+    )
+    .await?;
+    Ok(Redirect::to(&back).into_response())
+}
+
+/// A comment's thread, if the viewer may act on it: partners only within their own company.
+async fn find_thread(
+    conn: &mut PgConnection,
+    comment: Uuid,
+    viewer: &User,
+) -> Result<(Uuid, Uuid, Option<Uuid>, String, Status)> {
+    let row: Option<(Uuid, Uuid, Option<Uuid>, String, Status)> = sqlx::query_as(
+        "SELECT c.id, c.integration_id, c.endpoint_id, c.item, i.status
+         FROM comments c JOIN integrations i ON i.id = c.integration_id
+         WHERE c.id = $1 AND c.parent_id IS NULL AND (c.published OR c.author_id = $3)
+           AND ($2::uuid IS NULL OR i.company_id = $2)
+         FOR UPDATE OF c",
+    )
+    .bind(comment)
+    .bind(viewer_company(viewer)?)
+    .bind(viewer.id)
+    .fetch_optional(conn)
+    .await?;
+    row.ok_or(AppError::NotFound)
+}
+
+/// Partners act only within their company (`Some`); staff anywhere (`None`).
+fn viewer_company(viewer: &User) -> Result<Option<Uuid>> {
+    match viewer.role {
+        Role::Partner => viewer.company_id.map(Some).ok_or(AppError::Forbidden),
+        Role::Reviewer | Role::Admin => Ok(None),
+    }
+}
+
+fn page_of(viewer: &User, integration: Uuid, endpoint: Option<Uuid>, item: &str) -> String {
+    let place = fragment(endpoint, item);
+    match (viewer.role, endpoint) {
+        (Role::Partner, Some(e)) => format!("/integrations/{integration}/endpoints/{e}#comments"),
+        (Role::Partner, None) => format!("/integrations/{integration}#{place}"),
+        _ => format!("/review/{integration}#{place}"),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ReplyForm {
+    #[serde(default)]
+    body: String,
+}
+
+/// A reply in a thread. A reviewer's reply during a review waits for the decision like any comment.
+pub async fn reply(
+    State(state): State<AppState>,
+    CurrentUser(viewer): CurrentUser,
+    session: Session,
+    Path(comment): Path<Uuid>,
+    Form(form): Form<ReplyForm>,
+) -> Result<Response> {
+    let mut tx = state.db.begin().await?;
+    let (thread, integration, endpoint, item, status) =
+        find_thread(&mut tx, comment, &viewer).await?;
+    let back = page_of(&viewer, integration, endpoint, &item);
+    let body = match clean_body(&form.body) {
+        Ok(body) => body,
+        Err(AppError::BadRequest(message)) => {
+            session::flash(&session, FlashKind::Error, message).await?;
+            return Ok(Redirect::to(&back).into_response());
+        }
+        Err(other) => return Err(other),
+    };
+    let staff = viewer.role != Role::Partner;
+    let draft = staff && status == Status::InReview;
+    let revision: i32 = sqlx::query_scalar(
+        "SELECT coalesce(max(number), 0) FROM revisions WHERE integration_id = $1",
+    )
+    .bind(integration)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO comments (id, integration_id, revision, endpoint_id, item, parent_id, author_id, body, published)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(Uuid::new_v4())
+    .bind(integration)
+    .bind(revision)
+    .bind(endpoint)
+    .bind(&item)
+    .bind(thread)
+    .bind(viewer.id)
+    .bind(&body)
+    .bind(!draft)
+    .execute(&mut *tx)
+    .await?;
+    if !draft {
+        let anchor = Anchor { endpoint, item };
+        let detail = format!("on {}: {}", anchor.label(), excerpt(&body));
+        crate::audit::record(
+            &mut tx,
+            Some(viewer.id),
+            Some(integration),
+            "replied",
+            detail,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    let done = if draft {
+        "Reply saved as a draft until you send your decision."
+    } else {
+        "Reply posted."
+    };
+    session::flash(&session, FlashKind::Success, done).await?;
+    Ok(Redirect::to(&back).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct StateForm {
+    state: String,
+}
+
+/// Partners mark a thread addressed; reviewers resolve it or open it again.
+pub async fn set_state(
+    State(state): State<AppState>,
+    CurrentUser(viewer): CurrentUser,
+    session: Session,
+    Path(comment): Path<Uuid>,
+    Form(form): Form<StateForm>,
+) -> Result<Response> {
+    let next = ThreadState::parse(&form.state)
+        .ok_or_else(|| AppError::BadRequest("unknown comment state".into()))?;
+    if !next.may_set(viewer.role) {
+        return Err(AppError::Forbidden);
+    }
+    let mut tx = state.db.begin().await?;
+    let (thread, integration, endpoint, item, _) = find_thread(&mut tx, comment, &viewer).await?;
+    sqlx::query("UPDATE comments SET state = $2, updated_at = now() WHERE id = $1")
+        .bind(thread)
+        .bind(next.as_str())
+        .execute(&mut *tx)
+        .await?;
+    let anchor = Anchor {
+        endpoint,
+        item: item.clone(),
+    };
+    crate::audit::record(
+        &mut tx,
+        Some(viewer.id),
+        Some(integration),
+        "comment_state",
+        format!("comment on {} marked {}", anchor.label(), next.as_str()),
+    )
+    .await?;
+    tx.commit().await?;
+    session::flash(
+        &session,
+        FlashKind::Success,
+        format!("Comment marked {}.", next.as_str()),
+    )
+    .await?;
+    Ok(Redirect::to(&page_of(&viewer, integration, endpoint, &item)).into_response())
+}
+
+/// A reviewer takes back a draft before the partner has seen it.
+pub async fn delete_draft(
+    State(state): State<AppState>,
+    CurrentUser(viewer): CurrentUser,
+    session: Session,
+    Path(comment): Path<Uuid>,
+) -> Result<Response> {
+    let deleted: Option<(Uuid, Option<Uuid>, String)> = sqlx::query_as(
+        "DELETE FROM comments WHERE id = $1 AND author_id = $2 AND NOT published
+           AND NOT EXISTS (SELECT 1 FROM comments r WHERE r.parent_id = $1)
+         RETURNING integration_id, endpoint_id, item",
+    )
+    .bind(comment)
+    .bind(viewer.id)
+    .fetch_optional(&state.db)
+    .await?;
+    let (integration, endpoint, item) = deleted.ok_or(AppError::NotFound)?;
+    session::flash(&session, FlashKind::Info, "Draft comment deleted.").await?;
+    Ok(Redirect::to(&page_of(&viewer, integration, endpoint, &item)).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn anchors_name_items_of_the_right_scope() {
+        let endpoint = Uuid::new_v4().to_string();
+        assert_eq!(Anchor::parse("", "").unwrap().label(), "the integration");
+        assert_eq!(
+            Anchor::parse(&endpoint, "").unwrap().label(),
+            "the endpoint"
+        );
+        assert_eq!(
+            Anchor::parse(&endpoint, "response-example")
+                .unwrap()
+                .label(),
+            "Success response"
+        );
+        assert!(Anchor::parse("", "staging").is_some());
+        assert!(
+            Anchor::parse("", "response-example").is_none(),
+            "an endpoint item needs its endpoint"
+        );
+        assert!(Anchor::parse(&endpoint, "staging").is_none());
+        assert!(Anchor::parse("not-a-uuid", "").is_none());
+        assert!(Anchor::parse("", "no-such-item").is_none());
+    }
+
+    #[test]
+    fn partners_only_mark_comments_addressed() {
+        assert!(ThreadState::Addressed.may_set(Role::Partner));
+        assert!(!ThreadState::Resolved.may_set(Role::Partner));
+        assert!(!ThreadState::Open.may_set(Role::Partner));
+        assert!(ThreadState::Resolved.may_set(Role::Reviewer));
+        assert!(ThreadState::Open.may_set(Role::Admin));
+    }
+}

@@ -1,0 +1,237 @@
+//! Field-level differences between two revisions of an integration: endpoints added, removed and
+//! changed (matched by their stable id), and every changed field with its before and after.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::intake::submit::Snapshot;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldChange {
+    pub field: String,
+    pub before: String,
+    pub after: String,
+}
+
+impl FieldChange {
+    pub fn added(&self) -> bool {
+        self.before.is_empty()
+    }
+
+    pub fn removed(&self) -> bool {
+        self.after.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EndpointChange {
+    pub id: Uuid,
+    pub title: String,
+    pub fields: Vec<FieldChange>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RevisionDiff {
+    pub from: i32,
+    pub to: i32,
+    pub integration: Vec<FieldChange>,
+    pub added: Vec<EndpointChange>,
+    pub removed: Vec<EndpointChange>,
+    pub changed: Vec<EndpointChange>,
+    /// Endpoints present in both with no change, by title.
+    pub unchanged: Vec<String>,
+}
+
+impl RevisionDiff {
+    pub fn is_empty(&self) -> bool {
+        self.integration.is_empty()
+            && self.added.is_empty()
+            && self.removed.is_empty()
+            && self.changed.is_empty()
+    }
+
+    pub fn endpoint_changed(&self, id: &Uuid) -> bool {
+        self.changed.iter().chain(&self.added).any(|e| e.id == *id)
+    }
+}
+
+pub fn diff(from: i32, old: &Snapshot, to: i32, new: &Snapshot) -> RevisionDiff {
+    let overview = |s: &Snapshot| {
+        serde_json::json!({
+            "name": s.name,
+            "purpose": s.purpose,
+            "sections": s.sections,
+        })
+    };
+    let mut result = RevisionDiff {
+        from,
+        to,
+        integration: compare(&overview(old), &overview(new)),
+        ..RevisionDiff::default()
+    };
+    for endpoint in &new.endpoints {
+        let after = to_value(&endpoint.spec);
+        match old.endpoints.iter().find(|e| e.id == endpoint.id) {
+            None => result.added.push(EndpointChange {
+                id: endpoint.id,
+                title: endpoint.spec.title(),
+                fields: compare(&Value::Null, &after),
+            }),
+            Some(before) => {
+                let fields = compare(&to_value(&before.spec), &after);
+                if fields.is_empty() {
+                    result.unchanged.push(endpoint.spec.title());
+                } else {
+                    result.changed.push(EndpointChange {
+                        id: endpoint.id,
+                        title: endpoint.spec.title(),
+                        fields,
+                    });
+                }
+            }
+        }
+    }
+    for endpoint in &old.endpoints {
+        if !new.endpoints.iter().any(|e| e.id == endpoint.id) {
+            result.removed.push(EndpointChange {
+                id: endpoint.id,
+                title: endpoint.spec.title(),
+                fields: Vec::new(),
+            });
+        }
+    }
+    result
+}
+
+fn to_value(value: &impl serde::Serialize) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+/// Changed leaves of two JSON documents, in the order of the newer one.
+fn compare(old: &Value, new: &Value) -> Vec<FieldChange> {
+    let before = flatten(old);
+    let after = flatten(new);
+    let mut changes = Vec::new();
+    for (field, value) in &after {
+        let previous = before.get(field).map(String::as_str).unwrap_or("");
+        if previous != value {
+            changes.push(FieldChange {
+                field: field.clone(),
+                before: previous.to_string(),
+                after: value.clone(),
+            });
+        }
+    }
+    for (field, value) in &before {
+        if !after.contains_key(field) {
+            changes.push(FieldChange {
+                field: field.clone(),
+                before: value.clone(),
+                after: String::new(),
+            });
+        }
+    }
+    changes
+}
+
+/// Leaf values by a readable path ("sections › environments › staging url", "headers 2 › value");
+/// empty values are left out so "" and a missing field compare equal.
+fn flatten(value: &Value) -> BTreeMap<String, String> {
+    fn walk(value: &Value, path: String, out: &mut BTreeMap<String, String>) {
+        let join = |key: &str| {
+            let key = key.replace('_', " ");
+            if path.is_empty() {
+                key
+            } else {
+                format!("{path} › {key}")
+            }
+        };
+        match value {
+            Value::Object(map) => {
+                for (key, value) in map {
+                    walk(value, join(key), out);
+                }
+            }
+            Value::Array(items) => {
+                for (index, value) in items.iter().enumerate() {
+                    walk(value, join(&(index + 1).to_string()), out);
+                }
+            }
+            Value::Null => {}
+            Value::String(text) if text.is_empty() => {}
+            Value::String(text) => {
+                out.insert(path, text.clone());
+            }
+            other => {
+                out.insert(path, other.to_string());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(value, String::new(), &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::intake::model::EndpointSpec;
+    use crate::intake::submit::SnapshotEndpoint;
+
+    fn snapshot(endpoints: Vec<SnapshotEndpoint>) -> Snapshot {
+        Snapshot {
+            integration_id: Uuid::nil(),
+            company: "Acme".into(),
+            name: "OTP".into(),
+            purpose: String::new(),
+            sections: Default::default(),
+            endpoints,
+        }
+    }
+
+    fn endpoint(name: &str, success: &str) -> SnapshotEndpoint {
+        SnapshotEndpoint {
+            id: Uuid::new_v4(),
+            spec: EndpointSpec {
+                name: name.into(),
+                success_example: success.into(),
+                ..Default::default()
+            },
+        }
+    }
+
+    #[test]
+    fn reports_added_removed_changed_and_untouched_endpoints() {
+        let send = endpoint("Send OTP", r#"{"status": "sent"}"#);
+        let verify = endpoint("Verify OTP", r#"{"ok": true}"#);
+        let gone = endpoint("Old", "");
+        let old = snapshot(vec![send.clone(), verify.clone(), gone]);
+        let mut fixed = send.clone();
+        fixed.spec.success_example = r#"{"status": "sent", "ttl": 300}"#.into();
+        let added = endpoint("Resend OTP", "");
+        let mut new = snapshot(vec![fixed, verify, added.clone()]);
+        new.purpose = "Log in by OTP".into();
+
+        let d = diff(1, &old, 2, &new);
+        assert_eq!(
+            d.integration,
+            vec![FieldChange {
+                field: "purpose".into(),
+                before: String::new(),
+                after: "Log in by OTP".into()
+            }]
+        );
+        assert_eq!(d.changed.len(), 1);
+        assert_eq!(d.changed[0].title, "Send OTP");
+        assert_eq!(d.changed[0].fields[0].field, "success example");
+        assert_eq!(d.changed[0].fields[0].before, r#"{"status": "sent"}"#);
+        assert_eq!(d.added[0].id, added.id);
+        assert_eq!(d.removed[0].title, "Old");
+        assert_eq!(d.unchanged, vec!["Verify OTP".to_string()]);
+        assert!(d.endpoint_changed(&send.id));
+        assert!(!diff(1, &old, 1, &old).endpoint_changed(&send.id));
+        assert!(diff(1, &old, 1, &old).is_empty());
+    }
+}

@@ -1,0 +1,207 @@
+//! The reviewer's "checked" mark on the integration-level sections and on each endpoint. A sign-off
+//! remembers a fingerprint of what was checked, so on a resubmission it still counts for content
+//! that did not change and lapses for content that did.
+
+use std::collections::HashMap;
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use sqlx::PgConnection;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use super::decisions::{ensure_reviewer, lock};
+use super::workflow::Status;
+use crate::AppState;
+use crate::intake::model::EndpointSpec;
+use crate::intake::submit::Snapshot;
+use crate::web::extract::{Form, Path};
+use crate::web::session::{self, FlashKind, Staff};
+use crate::web::{AppError, Result};
+
+/// The integration-level sections' sign-off target; endpoints use their id.
+pub const INTEGRATION: &str = "integration";
+
+fn digest(value: &impl serde::Serialize) -> String {
+    let json = serde_json::to_vec(value).unwrap_or_default();
+    Sha256::digest(json)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+pub fn integration_fingerprint(snapshot: &Snapshot) -> String {
+    digest(&(&snapshot.name, &snapshot.purpose, &snapshot.sections))
+}
+
+pub fn endpoint_fingerprint(spec: &EndpointSpec) -> String {
+    digest(spec)
+}
+
+/// Every target of a revision with the fingerprint of its content there.
+pub fn targets(snapshot: &Snapshot) -> Vec<(String, String)> {
+    std::iter::once((INTEGRATION.to_string(), integration_fingerprint(snapshot)))
+        .chain(
+            snapshot
+                .endpoints
+                .iter()
+                .map(|e| (e.id.to_string(), endpoint_fingerprint(&e.spec))),
+        )
+        .collect()
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SignOffs {
+    /// target → (fingerprint, who, on which revision)
+    by_target: HashMap<String, (String, String, i32)>,
+    current: HashMap<String, String>,
+}
+
+impl SignOffs {
+    pub async fn load(
+        conn: &mut PgConnection,
+        integration: Uuid,
+        snapshot: &Snapshot,
+    ) -> sqlx::Result<SignOffs> {
+        let rows: Vec<(String, String, String, i32)> = sqlx::query_as(
+            "SELECT s.target, s.fingerprint, u.display_name, s.revision
+             FROM signoffs s JOIN users u ON u.id = s.reviewer_id WHERE s.integration_id = $1",
+        )
+        .bind(integration)
+        .fetch_all(conn)
+        .await?;
+        Ok(SignOffs {
+            by_target: rows
+                .into_iter()
+                .map(|(target, fp, who, rev)| (target, (fp, who, rev)))
+                .collect(),
+            current: targets(snapshot).into_iter().collect(),
+        })
+    }
+
+    /// Who signed this target off, and on which revision, if it still holds for this content.
+    pub fn holding(&self, target: &str) -> Option<(&str, i32)> {
+        let (fp, who, revision) = self.by_target.get(target)?;
+        (self.current.get(target) == Some(fp)).then_some((who.as_str(), *revision))
+    }
+
+    pub fn signed(&self, target: &str) -> bool {
+        self.holding(target).is_some()
+    }
+
+    /// A sign-off that lapsed because the content changed since.
+    pub fn lapsed(&self, target: &str) -> bool {
+        self.by_target.contains_key(target) && !self.signed(target)
+    }
+
+    pub fn endpoint(&self, id: &Uuid) -> Option<(&str, i32)> {
+        self.holding(&id.to_string())
+    }
+
+    pub fn endpoint_lapsed(&self, id: &Uuid) -> bool {
+        self.lapsed(&id.to_string())
+    }
+
+    pub fn outstanding(&self) -> usize {
+        self.current.keys().filter(|t| !self.signed(t)).count()
+    }
+
+    pub fn total(&self) -> usize {
+        self.current.len()
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SignOffForm {
+    revision: i32,
+    target: String,
+    /// "1" signs off; anything else takes the sign-off back.
+    #[serde(default)]
+    signed: String,
+}
+
+pub async fn toggle(
+    State(state): State<AppState>,
+    Staff(reviewer): Staff,
+    session: Session,
+    Path(id): Path<Uuid>,
+    Form(form): Form<SignOffForm>,
+) -> Result<Response> {
+    let mut tx = state.db.begin().await?;
+    let locked = lock(&mut tx, id, None).await?;
+    if locked.status != Status::InReview {
+        return Err(AppError::Conflict(
+            "Claim the submission first: sign-offs are part of a review.".into(),
+        ));
+    }
+    ensure_reviewer(&locked, &reviewer)?;
+    if locked.latest_revision != Some(form.revision) {
+        return Err(AppError::Conflict(
+            "The partner has since withdrawn or resubmitted it; reload the review page.".into(),
+        ));
+    }
+    let snapshot: sqlx::types::Json<Snapshot> = sqlx::query_scalar(
+        "SELECT snapshot FROM revisions WHERE integration_id = $1 AND number = $2",
+    )
+    .bind(id)
+    .bind(form.revision)
+    .fetch_one(&mut *tx)
+    .await?;
+    let (target, fingerprint) = targets(&snapshot)
+        .into_iter()
+        .find(|(target, _)| *target == form.target)
+        .ok_or(AppError::NotFound)?;
+    let title = if target == INTEGRATION {
+        "integration-level sections".to_string()
+    } else {
+        snapshot
+            .endpoints
+            .iter()
+            .find(|e| e.id.to_string() == target)
+            .map(|e| e.spec.title())
+            .unwrap_or_default()
+    };
+    let signing = form.signed == "1";
+    if signing {
+        sqlx::query(
+            "INSERT INTO signoffs (integration_id, target, fingerprint, revision, reviewer_id) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (integration_id, target) DO UPDATE
+             SET fingerprint = EXCLUDED.fingerprint, revision = EXCLUDED.revision,
+                 reviewer_id = EXCLUDED.reviewer_id, signed_at = now()",
+        )
+        .bind(id)
+        .bind(&target)
+        .bind(&fingerprint)
+        .bind(form.revision)
+        .bind(reviewer.id)
+        .execute(&mut *tx)
+        .await?;
+    } else {
+        sqlx::query("DELETE FROM signoffs WHERE integration_id = $1 AND target = $2")
+            .bind(id)
+            .bind(&target)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let what = if signing {
+        "signed_off"
+    } else {
+        "sign_off_withdrawn"
+    };
+    crate::audit::record(&mut tx, Some(reviewer.id), Some(id), what, &title).await?;
+    tx.commit().await?;
+    let message = if signing {
+        format!("Checked: {title}.")
+    } else {
+        format!("Sign-off taken back: {title}.")
+    };
+    session::flash(&session, FlashKind::Success, message).await?;
+    let place = if target == INTEGRATION {
+        "signoff-integration".to_string()
+    } else {
+        format!("endpoint-{target}")
+    };
+    Ok(Redirect::to(&format!("/review/{id}#{place}")).into_response())
+}
