@@ -3,54 +3,13 @@
 # connections, plus the number of SQL statements one view of it runs.
 #
 #   bench/integration_page.sh            # BENCH_DURATION=20s BENCH_ENDPOINTS=50 BENCH_CONNECTIONS=32
-#
-# Uses a separate database (partner_portal_bench, recreated each run), a release build, wrk
-# (installed from Debian when missing) and loopback only.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-
-server="${BENCH_SERVER_URL:-postgres://postgres:postgres@127.0.0.1:5432}"
-database="$server/partner_portal_bench"
-port="${BENCH_PORT:-18080}"
-duration="${BENCH_DURATION:-20s}"
+source "$(dirname "$0")/lib.sh"
 endpoints="${BENCH_ENDPOINTS:-50}"
-connections="${BENCH_CONNECTIONS:-32}"
-base="http://127.0.0.1:$port"
-work="$(mktemp -d)"
-trap 'kill "${portal_pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
 
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-cargo build --release --quiet --bin portal
-portal=./target/release/portal
-
-psql "$server/postgres" -q -c "DROP DATABASE IF EXISTS partner_portal_bench" >/dev/null
+bench_setup
 # Global flags go after the subcommand: the CLI refuses them before one (args_conflicts_with_subcommands).
 seeded="$("$portal" seed --database-url "$database" --integrations 1 --endpoints "$endpoints")"
 page="$(echo "$seeded" | grep -o '/integrations/[0-9a-f-]*' | head -n 1)"
-
-RUST_LOG="warn,partner_portal=info,sqlx::query=debug" "$portal" serve --database-url "$database" --log-format json \
-  --bind "127.0.0.1:$port" --public-url "$base" >"$work/portal.log" 2>&1 &
-portal_pid=$!
-for _ in $(seq 1 100); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.1; done
-
-# Sign in like a browser: the form's CSRF token, then the credentials.
-token="$(curl -fs -c "$work/jar" "$base/login" | grep -o 'name="csrf_token" value="[^"]*"' | head -n 1 | sed 's/.*value="//; s/"$//')"
-curl -fs -b "$work/jar" -c "$work/jar" -o /dev/null \
-  --data-urlencode "csrf_token=$token" --data-urlencode "email=bench@seeded.example" \
-  --data-urlencode "password=seeded bench lantern 42" "$base/login"
-cookie="$(awk '$6 ~ /portal_session/ {print $6"="$7}' "$work/jar")"
-
-curl -fs -b "$work/jar" -o /dev/null "$base$page"   # warm-up
-status="$(curl -fs -b "$work/jar" -H "x-request-id: bench-count" -o "$work/page.html" -w '%{http_code}' "$base$page")"
-# A failed sign-in shows up as a 303 to /login, which curl -f lets through.
-[ "$status" = 200 ] || { echo "the page answered $status, not 200: did the sign-in fail?" >&2; exit 1; }
-sleep 0.5
-# Leave out sqlx's pg_catalog type lookups: it runs them once per new pool connection, not per view.
-queries="$(grep '"bench-count"' "$work/portal.log" | grep '"target":"sqlx::query"' | grep -vc 'pg_catalog' || true)"
-bytes="$(wc -c <"$work/page.html")"
-
-echo "integration page: $endpoints endpoints, $bytes bytes of HTML, $queries SQL statements per view"
-wrk -t2 -c"$connections" -d"$duration" --latency -H "Cookie: $cookie" "$base$page" | tee "$work/wrk.txt"
-echo
-echo "summary: $(grep 'Requests/sec' "$work/wrk.txt" | awk '{print $2}') requests/s," \
-     "p99 $(grep ' 99%' "$work/wrk.txt" | awk '{print $2}'), $queries queries per page, $connections connections, $duration"
+bench_serve
+bench_sign_in bench@seeded.example
+bench_page "$page" "integration page with $endpoints endpoints"

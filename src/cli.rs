@@ -50,6 +50,12 @@ pub struct SeedArgs {
     pub integrations: usize,
     #[arg(long, default_value_t = 50)]
     pub endpoints: usize,
+    /// Instead: a review queue of this many submissions across many partners.
+    #[arg(long)]
+    pub queue: Option<usize>,
+    /// Reviewers for --queue.
+    #[arg(long, default_value_t = 100)]
+    pub reviewers: usize,
 }
 
 #[derive(Subcommand, Debug)]
@@ -166,6 +172,17 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::User(UserCommand::Create(args))) => create_user(&pool, args).await,
+        Some(Command::Seed(args)) if args.queue.is_some() => {
+            let size = args.queue.unwrap_or_default();
+            crate::seed::queue(&pool, size, args.reviewers).await?;
+            println!(
+                "Seeded a review queue of {size} submissions and {} reviewers. Sign in as {} / {}",
+                args.reviewers,
+                crate::seed::REVIEWER_LOGIN,
+                crate::seed::PASSWORD
+            );
+            Ok(())
+        }
         Some(Command::Seed(args)) => {
             let seeded = crate::seed::run(&pool, args.integrations, args.endpoints).await?;
             println!(

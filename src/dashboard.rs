@@ -9,6 +9,7 @@ use axum::routing::get;
 use crate::AppState;
 use crate::accounts::{Role, invitations, users};
 use crate::intake::list::{self, IntegrationSummary};
+use crate::review::queue::{self, Filter, QueueRow};
 use crate::web::Result;
 use crate::web::page::Page;
 use crate::web::session::CurrentUser;
@@ -26,39 +27,8 @@ pub struct DashboardPage {
     pending_invitations: usize,
     companies: i64,
     integrations: Vec<IntegrationSummary>,
-    waiting: Vec<Waiting>,
-}
-
-/// A submitted integration as reviewers see it on their dashboard.
-#[derive(sqlx::FromRow)]
-pub struct Waiting {
-    pub id: uuid::Uuid,
-    pub company: String,
-    pub name: String,
-    pub revision: i32,
-    pub submitted_at: time::OffsetDateTime,
-}
-
-impl Waiting {
-    pub fn submitted(&self) -> String {
-        crate::web::dates::date_time(self.submitted_at)
-    }
-}
-
-/// Integrations waiting for a reviewer, longest-waiting first, with their latest revision.
-async fn waiting_for_review(db: &sqlx::PgPool) -> sqlx::Result<Vec<Waiting>> {
-    sqlx::query_as(
-        "SELECT i.id, c.name AS company, i.name, r.number AS revision, r.submitted_at
-         FROM integrations i
-         JOIN companies c ON c.id = i.company_id
-         JOIN LATERAL (SELECT number, submitted_at FROM revisions WHERE integration_id = i.id
-                       ORDER BY number DESC LIMIT 1) r ON true
-         WHERE i.status = 'submitted'
-         ORDER BY r.submitted_at
-         LIMIT 200",
-    )
-    .fetch_all(db)
-    .await
+    waiting: Vec<QueueRow>,
+    waiting_total: i64,
 }
 
 async fn show(
@@ -74,6 +44,7 @@ async fn show(
         companies: 0,
         integrations: Vec::new(),
         waiting: Vec::new(),
+        waiting_total: 0,
     };
     match (user.role, user.company_id) {
         (Role::Partner, Some(company_id)) => {
@@ -86,7 +57,9 @@ async fn show(
             view.heading = user.company_name.clone().unwrap_or_default();
         }
         _ => {
-            view.waiting = waiting_for_review(&state.db).await?;
+            let queue = queue::fetch(&state.db, &Filter::default(), user.id, 10).await?;
+            view.waiting = queue.rows;
+            view.waiting_total = queue.total;
             view.companies = sqlx::query_scalar("SELECT count(*) FROM companies")
                 .fetch_one(&state.db)
                 .await?;

@@ -162,3 +162,82 @@ pub(crate) fn sample_endpoint(n: usize) -> EndpointSpec {
         ..EndpointSpec::default()
     }
 }
+
+pub const REVIEWER_LOGIN: &str = "reviewer1@seeded.example";
+
+/// A busy review queue: `integrations` submissions spread over partner companies, in every
+/// status, claimed by `reviewers` reviewers, each with one frozen revision. Written set-wise in a
+/// few statements, so 10,000 take seconds. Every reviewer signs in with `PASSWORD`.
+pub async fn queue(db: &PgPool, integrations: usize, reviewers: usize) -> anyhow::Result<()> {
+    let mut tx = db.begin().await?;
+    let hash = Passwords::new().hash(PASSWORD.into()).await?;
+    sqlx::query(
+        "INSERT INTO users (id, email, display_name, role, password_hash)
+         SELECT gen_random_uuid(), 'reviewer' || n || '@seeded.example', 'Seeded Reviewer ' || n, 'reviewer', $2
+         FROM generate_series(1, $1) n
+         ON CONFLICT ON CONSTRAINT users_email_key DO UPDATE SET password_hash = EXCLUDED.password_hash, active = true",
+    )
+    .bind(reviewers.max(1) as i32)
+    .bind(hash.expose())
+    .execute(&mut *tx)
+    .await?;
+    let companies = (integrations / 20).max(1) as i32;
+    sqlx::query(
+        "INSERT INTO companies (id, name, partner_code)
+         SELECT gen_random_uuid(), 'Seeded Partner ' || n, 'SP' || n FROM generate_series(1, $1) n
+         ON CONFLICT ((lower(name))) DO NOTHING",
+    )
+    .bind(companies)
+    .execute(&mut *tx)
+    .await?;
+    let snapshot = serde_json::to_value(crate::intake::submit::Snapshot {
+        integration_id: Uuid::nil(),
+        company: String::new(),
+        name: String::new(),
+        purpose: "Benchmark data".into(),
+        sections: sample_sections(),
+        endpoints: (0..3)
+            .map(|n| crate::intake::submit::SnapshotEndpoint {
+                id: Uuid::new_v4(),
+                spec: sample_endpoint(n),
+            })
+            .collect(),
+    })?;
+    // Statuses cycle 6:2:1:1 through submitted, in review, changes requested, approved; waiting
+    // times spread over the last 30 days.
+    sqlx::query(
+        "WITH reviewers AS (SELECT id, row_number() OVER (ORDER BY email) AS k FROM users
+                            WHERE email::text LIKE 'reviewer%@seeded.example'),
+              partners AS (SELECT id, name, row_number() OVER (ORDER BY name) AS k FROM companies
+                           WHERE name LIKE 'Seeded Partner %'),
+              submitter AS (SELECT id FROM users WHERE email::text = 'reviewer1@seeded.example'),
+              made AS (
+                SELECT gen_random_uuid() AS id, n,
+                       CASE WHEN n % 10 < 6 THEN 'submitted' WHEN n % 10 < 8 THEN 'in_review'
+                            WHEN n % 10 < 9 THEN 'changes_requested' ELSE 'approved' END AS status,
+                       now() - (n % 43200) * interval '1 minute' AS since
+                FROM generate_series(1, $1) n),
+              inserted AS (
+                INSERT INTO integrations (id, company_id, name, purpose, status, claimed_by, claimed_at, waiting_since, approved_revision)
+                SELECT m.id, p.id, 'Queued integration ' || m.n, 'Benchmark data', m.status,
+                       CASE WHEN m.status = 'in_review' THEN r.id END,
+                       CASE WHEN m.status = 'in_review' THEN m.since END,
+                       m.since, CASE WHEN m.status = 'approved' THEN 1 END
+                FROM made m
+                JOIN partners p ON p.k = 1 + m.n % (SELECT count(*) FROM partners)
+                JOIN reviewers r ON r.k = 1 + m.n % (SELECT count(*) FROM reviewers)
+                RETURNING id, company_id, name, waiting_since)
+         INSERT INTO revisions (id, integration_id, number, snapshot, submitted_by, submitted_at, items_done, items_total)
+         SELECT gen_random_uuid(), i.id, 1,
+                jsonb_set(jsonb_set(jsonb_set($2, '{integration_id}', to_jsonb(i.id::text)), '{name}', to_jsonb(i.name)),
+                          '{company}', to_jsonb((SELECT name FROM companies WHERE id = i.company_id))),
+                (SELECT id FROM submitter), i.waiting_since, 34, 34
+         FROM inserted i",
+    )
+    .bind(integrations as i32)
+    .bind(&snapshot)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

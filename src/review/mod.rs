@@ -4,6 +4,7 @@ pub mod comments;
 pub mod compare_page;
 pub mod decisions;
 pub mod diff;
+pub mod queue;
 pub mod revision_page;
 pub mod signoffs;
 pub mod workflow;
@@ -15,6 +16,7 @@ use crate::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/review", get(queue::show))
         .route("/review/{id}", get(revision_page::show))
         .route("/integrations/{id}/compare", get(compare_page::show))
         .route("/review/{id}/claim", post(decisions::claim))

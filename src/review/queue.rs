@@ -1,0 +1,270 @@
+//! The reviewers' queue: every submission with its partner, revision, completeness, reviewer and
+//! waiting time; filtered by status, partner and "mine", sorted by waiting time, a page at a time.
+//! Two queries per page whatever the data size: the page (index on status and waiting time) and
+//! its count.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use serde::Deserialize;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::workflow::Status;
+use crate::AppState;
+use crate::web::Result;
+use crate::web::page::Page;
+use crate::web::session::Staff;
+
+pub const PAGE_SIZE: i64 = 50;
+
+/// The queue's filter as the address carries it; everything optional so any link works.
+#[derive(Deserialize, Default, Debug, Clone)]
+pub struct Filter {
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub partner: String,
+    #[serde(default)]
+    pub mine: String,
+    #[serde(default)]
+    pub sort: String,
+    #[serde(default)]
+    pub page: String,
+}
+
+impl Filter {
+    /// The statuses shown: "waiting" (the default) is everything a reviewer still has to act on.
+    fn statuses(&self) -> Vec<&'static str> {
+        match self.status.as_str() {
+            "all" => Status::ALL.iter().map(|s| s.as_str()).collect(),
+            text => match text.parse::<Status>() {
+                Ok(status) => vec![status.as_str()],
+                Err(_) => vec![Status::Submitted.as_str(), Status::InReview.as_str()],
+            },
+        }
+    }
+
+    pub fn status_value(&self) -> &str {
+        match self.status.as_str() {
+            "all" => "all",
+            text if text.parse::<Status>().is_ok() => text,
+            _ => "waiting",
+        }
+    }
+
+    pub fn newest_first(&self) -> bool {
+        self.sort == "newest"
+    }
+
+    pub fn only_mine(&self) -> bool {
+        self.mine == "1"
+    }
+
+    pub fn page_number(&self) -> i64 {
+        self.page
+            .trim()
+            .parse::<i64>()
+            .unwrap_or(1)
+            .clamp(1, 100_000)
+    }
+
+    fn partner_pattern(&self) -> String {
+        let text: String = self.partner.trim().chars().take(100).collect();
+        // The user's text is matched literally, wildcards included.
+        let escaped = text
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        format!("%{escaped}%")
+    }
+
+    /// This filter's address for another page.
+    pub fn link(&self, page: i64) -> String {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        query.append_pair("status", self.status_value());
+        if !self.partner.trim().is_empty() {
+            query.append_pair("partner", self.partner.trim());
+        }
+        if self.only_mine() {
+            query.append_pair("mine", "1");
+        }
+        if self.newest_first() {
+            query.append_pair("sort", "newest");
+        }
+        query.append_pair("page", &page.to_string());
+        format!("/review?{}", query.finish())
+    }
+}
+
+#[derive(sqlx::FromRow, Debug)]
+pub struct QueueRow {
+    pub id: Uuid,
+    pub company: String,
+    pub name: String,
+    pub status: Status,
+    pub revision: i32,
+    pub items_done: Option<i32>,
+    pub items_total: Option<i32>,
+    pub reviewer: Option<String>,
+    pub waiting_since: Option<OffsetDateTime>,
+}
+
+impl QueueRow {
+    pub fn completeness(&self) -> String {
+        match (self.items_done, self.items_total) {
+            (Some(done), Some(total)) => format!("{done} of {total}"),
+            _ => "—".into(),
+        }
+    }
+
+    pub fn waited(&self) -> String {
+        self.waiting_since.map_or_else(
+            || "—".into(),
+            |since| waited(OffsetDateTime::now_utc() - since),
+        )
+    }
+}
+
+/// "3 days", "5 hours", "12 minutes": how long a submission has waited, to the unit that matters.
+pub fn waited(duration: time::Duration) -> String {
+    let plural = |n: i64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
+    if duration.whole_days() >= 1 {
+        plural(duration.whole_days(), "day")
+    } else if duration.whole_hours() >= 1 {
+        plural(duration.whole_hours(), "hour")
+    } else {
+        plural(duration.whole_minutes().max(0), "minute")
+    }
+}
+
+pub struct QueuePage {
+    pub rows: Vec<QueueRow>,
+    pub total: i64,
+}
+
+/// One page of the queue.
+pub async fn fetch(
+    db: &sqlx::PgPool,
+    filter: &Filter,
+    viewer: Uuid,
+    limit: i64,
+) -> sqlx::Result<QueuePage> {
+    let statuses = filter.statuses();
+    let mine = filter.only_mine().then_some(viewer);
+    let pattern = filter.partner_pattern();
+    const FILTER: &str =
+        "i.status = ANY($1) AND c.name ILIKE $2 AND ($3::uuid IS NULL OR i.claimed_by = $3)";
+    let order = if filter.newest_first() { "DESC" } else { "ASC" };
+    // The latest revision is joined after the page is cut, so only one page of rows reads it.
+    let rows: Vec<QueueRow> = sqlx::query_as(&format!(
+        "SELECT p.id, p.company, p.name, p.status, r.number AS revision, r.items_done, r.items_total,
+                cu.display_name AS reviewer, p.waiting_since
+         FROM (SELECT i.id, c.name AS company, i.name, i.status, i.claimed_by, i.waiting_since
+               FROM integrations i JOIN companies c ON c.id = i.company_id
+               WHERE {FILTER} AND i.waiting_since IS NOT NULL
+               ORDER BY i.waiting_since {order}, i.id
+               LIMIT $4 OFFSET $5) p
+         JOIN LATERAL (SELECT number, items_done, items_total FROM revisions
+                       WHERE integration_id = p.id ORDER BY number DESC LIMIT 1) r ON true
+         LEFT JOIN users cu ON cu.id = p.claimed_by
+         ORDER BY p.waiting_since {order}, p.id"
+    ))
+    .bind(&statuses)
+    .bind(&pattern)
+    .bind(mine)
+    .bind(limit)
+    .bind((filter.page_number() - 1) * limit)
+    .fetch_all(db)
+    .await?;
+    let total: i64 = sqlx::query_scalar(&format!(
+        "SELECT count(*) FROM integrations i JOIN companies c ON c.id = i.company_id
+         WHERE {FILTER} AND i.waiting_since IS NOT NULL"
+    ))
+    .bind(&statuses)
+    .bind(&pattern)
+    .bind(mine)
+    .fetch_one(db)
+    .await?;
+    Ok(QueuePage { rows, total })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "review/queue.html")]
+pub struct QueueView {
+    pub page: Page,
+    pub filter: Filter,
+    pub rows: Vec<QueueRow>,
+    pub total: i64,
+    pub statuses: [Status; 5],
+}
+
+impl QueueView {
+    pub fn pages(&self) -> i64 {
+        ((self.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1)
+    }
+
+    pub fn previous(&self) -> Option<String> {
+        let page = self.filter.page_number();
+        (page > 1).then(|| self.filter.link(page - 1))
+    }
+
+    pub fn next(&self) -> Option<String> {
+        let page = self.filter.page_number();
+        (page < self.pages()).then(|| self.filter.link(page + 1))
+    }
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    Staff(reviewer): Staff,
+    page: Page,
+    Query(filter): Query<Filter>,
+) -> Result<QueueView> {
+    let QueuePage { rows, total } = fetch(&state.db, &filter, reviewer.id, PAGE_SIZE).await?;
+    Ok(QueueView {
+        page,
+        filter,
+        rows,
+        total,
+        statuses: Status::ALL,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waiting_time_reads_in_the_unit_that_matters() {
+        assert_eq!(waited(time::Duration::minutes(1)), "1 minute");
+        assert_eq!(waited(time::Duration::minutes(59)), "59 minutes");
+        assert_eq!(waited(time::Duration::hours(5)), "5 hours");
+        assert_eq!(
+            waited(time::Duration::days(3) + time::Duration::hours(4)),
+            "3 days"
+        );
+    }
+
+    #[test]
+    fn filters_fall_back_to_what_waits_and_keep_the_rest_in_links() {
+        let filter = Filter {
+            status: "nonsense".into(),
+            partner: "50%_off".into(),
+            page: "-4".into(),
+            ..Filter::default()
+        };
+        assert_eq!(filter.statuses(), ["submitted", "in_review"]);
+        assert_eq!(filter.page_number(), 1);
+        assert_eq!(filter.partner_pattern(), "%50\\%\\_off%");
+        assert_eq!(
+            filter.link(2),
+            "/review?status=waiting&partner=50%25_off&page=2"
+        );
+        let approved = Filter {
+            status: "approved".into(),
+            ..Filter::default()
+        };
+        assert_eq!(approved.statuses(), ["approved"]);
+    }
+}
