@@ -564,3 +564,87 @@ async fn every_step_lands_in_the_append_only_audit_log(db: PgPool) {
     let deleted = sqlx::query("DELETE FROM audit_events").execute(&db).await;
     assert!(deleted.is_err());
 }
+
+/// A page of the queue, with the SQL statements it ran.
+async fn queue_page(reviewer: &Browser, query: &str) -> (String, usize) {
+    let request = Uuid::new_v4().to_string();
+    let response = reviewer
+        .client
+        .get(reviewer.url(&format!("/review{query}")))
+        .header("x-request-id", &request)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{query}");
+    (response.text().await.unwrap(), query_count::of(&request))
+}
+
+#[sqlx::test]
+async fn the_queue_filters_sorts_and_pages_in_constant_queries(db: PgPool) {
+    query_count::install();
+    // 120 submissions: statuses cycle 6:2:1:1, six partners, three reviewers.
+    partner_portal::seed::queue(&db, 120, 3).await.unwrap();
+    let app = TestApp::spawn(db.clone()).await;
+    let reviewer = app
+        .signed_in(
+            partner_portal::seed::REVIEWER_LOGIN,
+            partner_portal::seed::PASSWORD,
+        )
+        .await;
+    queue_page(&reviewer, "").await; // warm the pool's statements
+
+    let (first, first_queries) = queue_page(&reviewer, "").await;
+    assert!(
+        first.contains("96 submissions · page 1 of 2"),
+        "submitted or in review"
+    );
+    assert_eq!(first.matches("<a href=\"/review/").count(), 50);
+    let oldest = first
+        .find("Queued integration 117<")
+        .expect("the longest waiting first");
+    assert!(oldest < first.find("Queued integration 116<").unwrap());
+    assert!(unescape(&first).contains("href=\"/review?status=waiting&page=2\""));
+
+    let (second, second_queries) = queue_page(&reviewer, "?status=waiting&page=2").await;
+    assert_eq!(second.matches("<a href=\"/review/").count(), 46);
+    assert_eq!(
+        first_queries, second_queries,
+        "queries do not grow with rows"
+    );
+    assert!(first_queries <= 8, "{first_queries} queries for one page");
+
+    let (newest, _) = queue_page(&reviewer, "?sort=newest").await;
+    assert!(
+        newest.find("Queued integration 1<").unwrap()
+            < newest.find("Queued integration 2<").unwrap()
+    );
+    let (approved, _) = queue_page(&reviewer, "?status=approved").await;
+    assert!(approved.contains("12 submissions"));
+    let (partner, _) = queue_page(&reviewer, "?partner=partner+3").await;
+    assert!(
+        partner.contains("16 submissions"),
+        "one of six partners, its waiting ones"
+    );
+    assert!(!partner.contains("Seeded Partner 4<"));
+    let (mine, _) = queue_page(&reviewer, "?mine=1&status=in_review").await;
+    let claimed: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM integrations i JOIN users u ON u.id = i.claimed_by WHERE u.email = $1",
+    )
+    .bind(partner_portal::seed::REVIEWER_LOGIN)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert!(claimed > 0);
+    assert!(mine.contains(&format!("{claimed} submissions")));
+    let (nothing, _) = queue_page(&reviewer, "?partner=%25&page=999999").await;
+    assert!(
+        nothing.contains("Nothing matches."),
+        "a literal % matches no partner"
+    );
+
+    let (outsider, _) = partner_with_integration(&app, "XYZ Finance", "ravi@xyz.example").await;
+    assert_eq!(
+        outsider.get("/review").await.status(),
+        StatusCode::FORBIDDEN
+    );
+}
