@@ -327,6 +327,62 @@ pub async fn revoke_invitation(
 }
 
 #[derive(Deserialize)]
+pub struct RoleForm {
+    role: String,
+}
+
+/// Makes a reviewer an admin or the other way round. Partners keep their role: it is tied to
+/// their company. Takes effect on the user's next request; the change is audited.
+pub async fn set_role(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    session: Session,
+    Path(id): Path<Uuid>,
+    Form(form): Form<RoleForm>,
+) -> Result<Response> {
+    let role = match form.role.as_str() {
+        "reviewer" => Role::Reviewer,
+        "admin" => Role::Admin,
+        _ => return Err(AppError::BadRequest("Choose reviewer or admin.".into())),
+    };
+    let user = users::find(&state.db, id)
+        .await?
+        .filter(|user| user.role.is_staff())
+        .ok_or(AppError::NotFound)?;
+    if user.id == admin.id {
+        session::flash(
+            &session,
+            FlashKind::Error,
+            "Ask another admin to change your own role.",
+        )
+        .await?;
+        return Ok(Redirect::to("/admin/staff").into_response());
+    }
+    if user.role != role {
+        let mut tx = state.db.begin().await?;
+        sqlx::query("UPDATE users SET role = $2 WHERE id = $1")
+            .bind(id)
+            .bind(role)
+            .execute(&mut *tx)
+            .await?;
+        let detail = format!("{}: {} → {}", user.email, user.role.label(), role.label());
+        crate::audit::record(&mut tx, Some(admin.id), None, "role_changed", detail).await?;
+        tx.commit().await?;
+    }
+    session::flash(
+        &session,
+        FlashKind::Success,
+        format!(
+            "{} is now {}.",
+            user.display_name,
+            role.label().to_lowercase()
+        ),
+    )
+    .await?;
+    Ok(Redirect::to("/admin/staff").into_response())
+}
+
+#[derive(Deserialize)]
 pub struct ActiveForm {
     active: bool,
 }

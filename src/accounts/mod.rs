@@ -61,4 +61,5 @@ pub fn router() -> Router<AppState> {
             post(admin::revoke_invitation),
         )
         .route("/admin/users/{id}/active", post(admin::set_active))
+        .route("/admin/users/{id}/role", post(admin::set_role))
 }

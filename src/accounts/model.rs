@@ -21,6 +21,10 @@ impl Role {
             Role::Admin => "Admin",
         }
     }
+
+    pub fn is_staff(self) -> bool {
+        matches!(self, Role::Reviewer | Role::Admin)
+    }
 }
 
 /// A signed-in person as every page sees them. The password hash is deliberately not here.

@@ -418,3 +418,60 @@ async fn a_signed_in_user_is_never_redirected_off_site(db: PgPool) {
         assert_eq!(location(&response), "/", "{next}");
     }
 }
+
+#[sqlx::test]
+async fn admins_change_staff_roles_and_the_change_is_audited(db: PgPool) {
+    let company = create_company(&db, "Acme Loans").await;
+    let neha = create_user(&db, "neha@acme.example", Role::Partner, Some(company)).await;
+    let rohan = create_user(&db, "rohan@haptik.example", Role::Reviewer, None).await;
+    let asha = create_user(&db, "asha@haptik.example", Role::Admin, None).await;
+    let app = TestApp::spawn(db.clone()).await;
+    let admin = app.signed_in("asha@haptik.example", PASSWORD).await;
+    let reviewer = app.signed_in("rohan@haptik.example", PASSWORD).await;
+    assert_eq!(
+        reviewer.get("/admin/staff").await.status(),
+        StatusCode::FORBIDDEN
+    );
+
+    let response = admin
+        .post_form(&format!("/admin/users/{rohan}/role"), &[("role", "admin")])
+        .await;
+    assert_eq!(location(&response), "/admin/staff");
+    assert_eq!(
+        reviewer.get("/admin/staff").await.status(),
+        StatusCode::OK,
+        "at once"
+    );
+    let (_, log) = admin.page("/admin/audit").await;
+    let log = unescape(&log);
+    assert!(log.contains("<td>role changed</td><td></td><td>rohan@haptik.example: Reviewer → Admin</td>"));
+
+    // Reviewers cannot promote themselves; partners' roles and the admin's own are not for changing.
+    let partner = app.signed_in("neha@acme.example", PASSWORD).await;
+    assert_eq!(
+        partner
+            .post_form(&format!("/admin/users/{neha}/role"), &[("role", "admin")])
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        admin
+            .post_form(&format!("/admin/users/{neha}/role"), &[("role", "admin")])
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    admin
+        .post_form(
+            &format!("/admin/users/{asha}/role"),
+            &[("role", "reviewer")],
+        )
+        .await;
+    let role: String = sqlx::query_scalar("SELECT role::text FROM users WHERE id = $1")
+        .bind(asha)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(role, "admin");
+}
