@@ -444,7 +444,11 @@ async fn admins_change_staff_roles_and_the_change_is_audited(db: PgPool) {
     );
     let (_, log) = admin.page("/admin/audit").await;
     let log = unescape(&log);
-    assert!(log.contains("<td>role changed</td><td></td><td>rohan@haptik.example: Reviewer → Admin</td>"));
+    assert!(
+        log.contains(
+            "<td>role changed</td><td></td><td>rohan@haptik.example: Reviewer → Admin</td>"
+        )
+    );
 
     // Reviewers cannot promote themselves; partners' roles and the admin's own are not for changing.
     let partner = app.signed_in("neha@acme.example", PASSWORD).await;

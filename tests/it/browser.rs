@@ -198,7 +198,7 @@ async fn a_partner_signs_in_in_a_real_browser_and_lands_on_the_dashboard(db: PgP
     driver.client.clone().close().await.unwrap();
 }
 
-async fn fill(client: &Client, css: &str, text: &str) {
+pub(crate) async fn fill(client: &Client, css: &str, text: &str) {
     let field = client
         .find(Locator::Css(css))
         .await
@@ -207,7 +207,7 @@ async fn fill(client: &Client, css: &str, text: &str) {
     field.send_keys(text).await.unwrap();
 }
 
-async fn click(client: &Client, css: &str) {
+pub(crate) async fn click(client: &Client, css: &str) {
     client
         .find(Locator::Css(css))
         .await
@@ -217,7 +217,7 @@ async fn click(client: &Client, css: &str) {
         .unwrap();
 }
 
-async fn text_of(client: &Client, css: &str) -> String {
+pub(crate) async fn text_of(client: &Client, css: &str) -> String {
     client
         .find(Locator::Css(css))
         .await
@@ -228,7 +228,7 @@ async fn text_of(client: &Client, css: &str) -> String {
 }
 
 /// Waits until the element's text contains `expected` (htmx swaps arrive asynchronously).
-async fn wait_for_text(driver: &Driver, css: &str, expected: &str) {
+pub(crate) async fn wait_for_text(driver: &Driver, css: &str, expected: &str) {
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         if let Ok(element) = driver.client.find(Locator::Css(css)).await
@@ -246,10 +246,17 @@ async fn wait_for_text(driver: &Driver, css: &str, expected: &str) {
 }
 
 async fn sign_in(driver: &Driver, base: &str, login: &demo::DemoLogin) {
+    sign_in_as(driver, base, login.email, login.password).await;
+}
+
+/// Signs in from a clean slate: any earlier user's session cookie is dropped first.
+pub(crate) async fn sign_in_as(driver: &Driver, base: &str, email: &str, password: &str) {
     let browser = &driver.client;
     browser.goto(&format!("{base}/login")).await.unwrap();
-    fill(browser, "#email", login.email).await;
-    fill(browser, "#password", login.password).await;
+    browser.delete_all_cookies().await.unwrap();
+    browser.goto(&format!("{base}/login")).await.unwrap();
+    fill(browser, "#email", email).await;
+    fill(browser, "#password", password).await;
     click(browser, "form[action='/login'] button[type=submit]").await;
     driver.wait_for_path("/").await;
 }

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod browser;
+mod browser_review;
 mod csrf;
 mod helpers;
 mod instances;

@@ -8,8 +8,9 @@ use uuid::Uuid;
 use crate::helpers::*;
 use crate::intake::*;
 
-/// A partner's complete OTP integration, submitted as revision 1.
-async fn submitted(app: &TestApp) -> (Browser, Uuid, Uuid) {
+/// A partner's complete OTP integration with two endpoints, not submitted yet; the generate
+/// endpoint's id.
+pub(crate) async fn complete_otp(app: &TestApp) -> (Browser, Uuid, Uuid) {
     let (partner, id) = partner_with_integration(app, "XYZ Finance", "ravi@xyz.example").await;
     fill_otp_sections(&partner, id).await;
     let endpoint = add_endpoint(
@@ -35,6 +36,12 @@ async fn submitted(app: &TestApp) -> (Browser, Uuid, Uuid) {
     fields[0] = ("name", "Verify OTP");
     fields[3] = ("path", "/pchflih/otp/v1/verifyOTP");
     save_endpoint(&partner, id, verify, &fields).await;
+    (partner, id, endpoint)
+}
+
+/// The same, submitted as revision 1.
+async fn submitted(app: &TestApp) -> (Browser, Uuid, Uuid) {
+    let (partner, id, endpoint) = complete_otp(app).await;
     let response = partner
         .post_form(&format!("/integrations/{id}/submit"), &[])
         .await;
