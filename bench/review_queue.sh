@@ -9,7 +9,8 @@ reviewers="${BENCH_REVIEWERS:-100}"
 
 bench_setup
 "$portal" seed --database-url "$database" --queue "$size" --reviewers "$reviewers"
-psql "$database" -q -c "ANALYZE" >/dev/null
+# As autovacuum would have by now: statistics, and the visibility map that lets count(*) read only the index.
+psql "$database" -q -c "VACUUM ANALYZE" >/dev/null
 bench_serve
 bench_sign_in reviewer1@seeded.example
 bench_page "/review" "queue, first page of $size"

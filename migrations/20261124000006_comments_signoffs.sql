@@ -41,6 +41,8 @@ ALTER TABLE integrations ADD COLUMN waiting_since timestamptz;
 UPDATE integrations i SET waiting_since = (SELECT max(submitted_at) FROM revisions r WHERE r.integration_id = i.id)
  WHERE status IN ('submitted', 'in_review');
 CREATE INDEX integrations_queue_idx ON integrations (status, waiting_since);
+-- Walked in order for the default view (several statuses): the first page stops after a few rows.
+CREATE INDEX integrations_waiting_idx ON integrations (waiting_since, id) WHERE waiting_since IS NOT NULL;
 
 ALTER TABLE revisions
     ADD COLUMN items_done  integer,
