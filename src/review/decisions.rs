@@ -195,7 +195,16 @@ pub async fn decide(
             .execute(&mut *tx)
             .await?;
     }
-    notify_partner(&mut tx, &state.config, id, &locked, action, &summary).await?;
+    notify_partner(
+        &mut tx,
+        &state.config,
+        id,
+        &locked,
+        action,
+        &summary,
+        comments,
+    )
+    .await?;
     let detail = format!(
         "revision {}{}{}",
         form.revision,
@@ -275,6 +284,7 @@ async fn notify_partner(
     locked: &Locked,
     action: Action,
     summary: &str,
+    comments: usize,
 ) -> sqlx::Result<()> {
     let mut recipients: Vec<String> =
         sqlx::query_scalar("SELECT email::text FROM users WHERE company_id = $1 AND active")
@@ -298,12 +308,19 @@ async fn notify_partner(
         _ => ("needs changes", "Haptik's reviewer asked for changes to"),
     };
     let body = format!(
-        "{opening} “{}”.\n\n{}{}\n",
+        "{opening} “{}”.\n\n{}{}{}\n",
         locked.name,
         if summary.is_empty() {
             String::new()
         } else {
             format!("The reviewer wrote:\n{summary}\n\n")
+        },
+        match comments {
+            0 => String::new(),
+            1 => "There is 1 comment on a specific item, shown beside it in the portal.\n\n".into(),
+            n => format!(
+                "There are {n} comments on specific items, each shown beside its item in the portal.\n\n"
+            ),
         },
         config.link(&format!("/integrations/{id}"))
     );

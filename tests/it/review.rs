@@ -182,6 +182,15 @@ async fn send_back_fix_resubmit_approve(db: PgPool) {
         1,
         "the partner is told once"
     );
+    let told: String =
+        sqlx::query_scalar("SELECT body_text FROM outbox WHERE to_address = 'ravi@xyz.example'")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert!(
+        told.contains("There is 1 comment on a specific item"),
+        "{told}"
+    );
 
     // The partner sees it on the dashboard and beside the field, replies and marks it addressed.
     let (_, html) = partner.page("/").await;
