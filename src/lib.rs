@@ -11,6 +11,7 @@ pub mod dashboard;
 pub mod db;
 pub mod demo;
 pub mod intake;
+pub mod interop;
 pub mod mail;
 pub mod review;
 pub mod seed;

@@ -54,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::settings::router())
         .merge(crate::intake::router())
         .merge(crate::review::router())
+        .merge(crate::interop::router())
         .merge(crate::audit::router())
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), csrf::verify))

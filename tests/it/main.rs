@@ -8,6 +8,7 @@ mod csrf;
 mod helpers;
 mod instances;
 mod intake;
+mod interop;
 mod invitations;
 mod isolation;
 mod password_reset;

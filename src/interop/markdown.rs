@@ -1,0 +1,247 @@
+//! The whole integration as Markdown, and the printable HTML page made from it. Everything the
+//! partner typed is text: raw HTML in it is shown, never interpreted.
+
+use std::fmt::Write;
+
+use pulldown_cmark::{Event, Options, Parser, html};
+
+use crate::intake::curl;
+use crate::intake::model::{Contact, ReachMode};
+use crate::intake::submit::Snapshot;
+
+pub fn document(s: &Snapshot, version: &str) -> String {
+    let mut md = String::new();
+    let sections = &s.sections;
+    let _ = writeln!(md, "# {}\n", one_line(&s.name));
+    let _ = writeln!(md, "{} · {}\n", one_line(&s.company), version);
+    if !s.purpose.is_empty() {
+        let _ = writeln!(md, "{}\n", s.purpose);
+    }
+
+    md.push_str("## Environments and reachability\n\n");
+    let _ = writeln!(
+        md,
+        "- Staging base URL: {}",
+        code(&sections.environments.staging_url)
+    );
+    let _ = writeln!(
+        md,
+        "- Production base URL: {}",
+        code(&sections.environments.production_url)
+    );
+    let reach = match sections.reachability.mode {
+        Some(ReachMode::Public) => "publicly reachable",
+        Some(ReachMode::Whitelisting) if sections.reachability.whitelist_confirmed => {
+            "whitelisting Haptik's egress IPs (confirmed on staging)"
+        }
+        Some(ReachMode::Whitelisting) => "whitelisting Haptik's egress IPs (not yet confirmed)",
+        None => "not answered",
+    };
+    let _ = writeln!(md, "- Reachability: {reach}\n");
+
+    md.push_str("## Authentication and credentials\n\n");
+    let scheme = sections
+        .authentication
+        .scheme
+        .map_or("not answered", |a| a.label());
+    let _ = writeln!(md, "Scheme: {scheme}\n");
+    if !sections.authentication.steps.is_empty() {
+        md.push_str(&fenced("", &sections.authentication.steps));
+    }
+    let _ = writeln!(md, "Partner code: {}\n", code(&sections.partner_code.code));
+    table(
+        &mut md,
+        &["Credential key name", "Goes in", "What it is"],
+        sections.credentials.items.iter().map(|c| {
+            vec![
+                code(&c.name),
+                c.location.as_str().to_string(),
+                c.description.clone(),
+            ]
+        }),
+    );
+
+    md.push_str("## Status codes\n\n");
+    table(
+        &mut md,
+        &["Code", "Message", "HTTP", "Meaning"],
+        sections.status_codes.items.iter().map(|c| {
+            vec![
+                code(&c.code),
+                c.message.clone(),
+                c.http_status.clone(),
+                c.meaning.clone(),
+            ]
+        }),
+    );
+    md.push_str("## Test data\n\n");
+    table(
+        &mut md,
+        &["Label", "Value", "Note"],
+        sections
+            .test_data
+            .items
+            .iter()
+            .map(|d| vec![d.label.clone(), code(&d.value), d.note.clone()]),
+    );
+
+    md.push_str("## Technical SPOC\n\n");
+    for (label, contact) in [
+        ("Primary", &sections.contacts.primary),
+        ("Backup", &sections.contacts.backup),
+    ] {
+        if !contact.is_empty() {
+            let _ = writeln!(md, "- {label}: {}", contact_line(contact));
+        }
+    }
+    md.push('\n');
+
+    for endpoint in &s.endpoints {
+        let spec = &endpoint.spec;
+        let method = spec.method.map_or("(no method)", |m| m.as_str());
+        let _ = writeln!(md, "## Endpoint: {}\n", one_line(&spec.title()));
+        if !spec.purpose.is_empty() {
+            let _ = writeln!(md, "{}\n", spec.purpose);
+        }
+        let _ = writeln!(md, "{} {}\n", code(method), code(&spec.path));
+        if let Some(url) = curl::full_url(&sections.environments.staging_url, spec) {
+            let _ = writeln!(md, "Staging URL: {}\n", code(&url));
+        }
+        if !spec.headers.is_empty() {
+            md.push_str("### Headers\n\n");
+            table(
+                &mut md,
+                &["Name", "Value"],
+                spec.headers
+                    .iter()
+                    .map(|h| vec![code(&h.name), code(&h.value)]),
+            );
+        }
+        if !spec.parameters.is_empty() {
+            md.push_str("### Parameters\n\n");
+            table(
+                &mut md,
+                &["Name", "In", "Type", "Required", "Description", "Example"],
+                spec.parameters.iter().map(|p| {
+                    vec![
+                        code(&p.name),
+                        p.location.as_str().to_string(),
+                        p.kind.as_str().to_string(),
+                        if p.required { "mandatory" } else { "optional" }.to_string(),
+                        p.description.clone(),
+                        code(&p.example),
+                    ]
+                }),
+            );
+        }
+        if !spec.request_example.is_empty() {
+            md.push_str("### Request example\n\n");
+            md.push_str(&fenced("json", &spec.request_example));
+        }
+        let _ = writeln!(
+            md,
+            "### Success response ({})\n",
+            one_line(&spec.success_status)
+        );
+        md.push_str(&fenced("json", &spec.success_example));
+        for error in &spec.errors {
+            let _ = writeln!(
+                md,
+                "### Error: HTTP {} · {}\n\n{}\n",
+                one_line(&error.http_status),
+                one_line(&error.partner_code),
+                error.description
+            );
+            if !error.example.is_empty() {
+                md.push_str(&fenced("json", &error.example));
+            }
+        }
+        if !spec.not_applicable.0.is_empty() {
+            md.push_str("### Marked not applicable\n\n");
+            for (item, why) in &spec.not_applicable.0 {
+                let _ = writeln!(md, "- {item}: {why}");
+            }
+            md.push('\n');
+        }
+    }
+    md
+}
+
+/// Markdown to HTML, with any HTML inside the text shown as text.
+pub fn to_html(markdown: &str) -> String {
+    let parser = Parser::new_ext(markdown, Options::ENABLE_TABLES).map(|event| match event {
+        Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+        other => other,
+    });
+    let mut out = String::new();
+    html::push_html(&mut out, parser);
+    out
+}
+
+fn one_line(text: &str) -> String {
+    text.replace(['\n', '\r'], " ")
+}
+
+/// Inline code that survives backticks in the text.
+fn code(text: &str) -> String {
+    if text.is_empty() {
+        return "—".into();
+    }
+    let ticks = "`".repeat(longest_run(text, '`') + 1);
+    format!("{ticks} {} {ticks}", one_line(text))
+}
+
+fn fenced(language: &str, text: &str) -> String {
+    let fence = "`".repeat((longest_run(text, '`') + 1).max(3));
+    format!("{fence}{language}\n{text}\n{fence}\n\n")
+}
+
+fn longest_run(text: &str, c: char) -> usize {
+    text.split(|x| x != c).map(str::len).max().unwrap_or(0)
+}
+
+fn table(md: &mut String, headings: &[&str], rows: impl Iterator<Item = Vec<String>>) {
+    let rows: Vec<Vec<String>> = rows.collect();
+    if rows.is_empty() {
+        md.push_str("Nothing entered.\n\n");
+        return;
+    }
+    let _ = writeln!(md, "| {} |", headings.join(" | "));
+    let _ = writeln!(md, "|{}", "---|".repeat(headings.len()));
+    for row in rows {
+        let cells: Vec<String> = row
+            .iter()
+            .map(|c| one_line(c).replace('|', "\\|"))
+            .collect();
+        let _ = writeln!(md, "| {} |", cells.join(" | "));
+    }
+    md.push('\n');
+}
+
+fn contact_line(c: &Contact) -> String {
+    one_line(&format!(
+        "{}, {} · {} · {} · {}",
+        c.name, c.role, c.email, c.phone, c.hours
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_typed_by_a_partner_is_shown_not_run() {
+        let html = to_html("Hello <script>alert(1)</script>\n\n<img src=x onerror=alert(1)>");
+        assert!(
+            !html.contains("<script>") && !html.contains("<img"),
+            "{html}"
+        );
+        assert!(html.contains("&lt;script&gt;"));
+    }
+
+    #[test]
+    fn code_survives_backticks() {
+        assert_eq!(code("a`b"), "`` a`b ``");
+        assert_eq!(fenced("json", "```x"), "````json\n```x\n````\n\n");
+    }
+}

@@ -1,0 +1,280 @@
+//! Exports of an integration: OpenAPI 3.1 that a standard validator accepts, a Postman
+//! collection, the spreadsheet read back, Markdown and the printable page; who may download what.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use calamine::{Reader, Xlsx};
+use partner_portal::accounts::Role;
+use reqwest::StatusCode;
+use serde_json::Value;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::helpers::*;
+use crate::intake::partner_with_integration;
+use crate::review::complete_otp;
+
+/// The `openapi-spec-validator` command from PyPI; `.ci/run` installs it into target/ci-venv.
+fn validator() -> PathBuf {
+    if let Ok(path) = std::env::var("OPENAPI_SPEC_VALIDATOR") {
+        return path.into();
+    }
+    let venv =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("target/ci-venv/bin/openapi-spec-validator");
+    if venv.exists() {
+        return venv;
+    }
+    let on_path = Command::new("openapi-spec-validator")
+        .arg("--version")
+        .output();
+    assert!(
+        on_path.is_ok_and(|o| o.status.success()),
+        "the OpenAPI test needs openapi-spec-validator: run .ci/run, or \
+         python3 -m venv target/ci-venv && target/ci-venv/bin/pip install openapi-spec-validator"
+    );
+    "openapi-spec-validator".into()
+}
+
+async fn download(browser: &Browser, path: &str) -> (StatusCode, String, Vec<u8>) {
+    let response = browser.get(path).await;
+    let status = response.status();
+    let disposition = response
+        .headers()
+        .get("content-disposition")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (
+        status,
+        disposition,
+        response.bytes().await.unwrap().to_vec(),
+    )
+}
+
+/// The sample OTP integration (two endpoints), submitted as revision 1.
+async fn submitted_otp(app: &TestApp) -> (Browser, Uuid, Uuid) {
+    let (partner, id, endpoint) = complete_otp(app).await;
+    let response = partner
+        .post_form(&format!("/integrations/{id}/submit"), &[])
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    (partner, id, endpoint)
+}
+
+#[sqlx::test]
+async fn the_openapi_export_passes_the_standard_validator_and_keeps_everything(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let (partner, id, _) = submitted_otp(&app).await;
+
+    let (status, disposition, body) =
+        download(&partner, &format!("/integrations/{id}/export/openapi.json")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        disposition,
+        "attachment; filename=\"otp-apis-r1.openapi.json\""
+    );
+    let doc: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert_eq!(doc["info"]["version"], "revision 1");
+    assert_eq!(doc["servers"][0]["url"], "https://apisit.xyz.com");
+    assert_eq!(doc["info"]["contact"]["email"], "ravi@xyz.example");
+    assert_eq!(doc["x-partner-code"], "{partnercode}");
+    let operation = &doc["paths"]["/pchflih/otp/v1/generateOTP"]["post"];
+    assert_eq!(operation["summary"], "API to generate OTP");
+    assert_eq!(
+        operation["requestBody"]["content"]["application/json"]["example"]["Attempt id"],
+        "1"
+    );
+    assert_eq!(
+        operation["responses"]["200"]["content"]["application/json"]["example"]["status_code"],
+        "SUCC001"
+    );
+    assert!(
+        operation["responses"]["400"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("ERR002")
+    );
+    assert_eq!(
+        operation["x-haptik-endpoint"]["spec"]["name"],
+        "API to generate OTP"
+    );
+    assert!(doc["paths"]["/pchflih/otp/v1/verifyOTP"]["post"].is_object());
+
+    let dir = std::env::temp_dir().join(format!("portal-openapi-{}", Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let json_file = dir.join("otp.openapi.json");
+    std::fs::write(&json_file, &body).unwrap();
+    let (status, _, yaml) =
+        download(&partner, &format!("/integrations/{id}/export/openapi.yaml")).await;
+    assert_eq!(status, StatusCode::OK);
+    let from_yaml: Value = serde_yaml_ng::from_slice(&yaml).unwrap();
+    assert_eq!(from_yaml, doc, "YAML and JSON say the same");
+    let yaml_file = dir.join("otp.openapi.yaml");
+    std::fs::write(&yaml_file, &yaml).unwrap();
+
+    let checked = Command::new(validator())
+        .arg(&json_file)
+        .arg(&yaml_file)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&checked.stdout).to_string()
+        + &String::from_utf8_lossy(&checked.stderr);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(
+        checked.status.success(),
+        "openapi-spec-validator refused the export: {said}"
+    );
+}
+
+#[sqlx::test]
+async fn the_postman_collection_uses_variables_and_saved_examples(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let (partner, id, _) = submitted_otp(&app).await;
+    let (status, _, body) =
+        download(&partner, &format!("/integrations/{id}/export/postman.json")).await;
+    assert_eq!(status, StatusCode::OK);
+    let collection: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        collection["info"]["schema"],
+        "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+    );
+    let variables = collection["variable"].as_array().unwrap();
+    let variable = |key: &str| variables.iter().find(|v| v["key"] == key).cloned();
+    assert_eq!(
+        variable("baseUrl").unwrap()["value"],
+        "https://apisit.xyz.com"
+    );
+    assert!(variable("token").is_some(), "<<token>> became a variable");
+    assert!(
+        variable("consumer_key").is_some(),
+        "credential names are variables"
+    );
+    let generate = &collection["item"][0];
+    assert_eq!(generate["name"], "API to generate OTP");
+    assert_eq!(
+        generate["request"]["url"]["raw"],
+        "{{baseUrl}}/pchflih/otp/v1/generateOTP"
+    );
+    assert!(
+        generate["request"]["header"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["key"] == "Authorization" && h["value"] == "Bearer {{token}}")
+    );
+    let codes: Vec<i64> = generate["response"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_i64().unwrap())
+        .collect();
+    assert_eq!(codes, [200, 400]);
+}
+
+#[sqlx::test]
+async fn the_spreadsheet_has_a_sheet_per_endpoint_in_the_samples_layout(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let (partner, id, _) = submitted_otp(&app).await;
+    let (status, disposition, body) =
+        download(&partner, &format!("/integrations/{id}/export/xlsx")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(disposition.ends_with(".xlsx\""));
+    let mut workbook: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(body)).unwrap();
+    assert_eq!(
+        workbook.sheet_names(),
+        ["Integration", "API to generate OTP", "Verify OTP"]
+    );
+    let sheet = workbook.worksheet_range("API to generate OTP").unwrap();
+    let field = |label: &str| {
+        sheet
+            .rows()
+            .find(|row| row[0] == label)
+            .map(|row| row[1].to_string())
+            .unwrap_or_else(|| panic!("no row {label}"))
+    };
+    assert_eq!(field("API name"), "API to generate OTP");
+    assert_eq!(field("Method"), "POST");
+    assert_eq!(
+        field("Endpoint URL"),
+        "https://apisit.xyz.com/pchflih/otp/v1/generateOTP"
+    );
+    assert!(field("Headers").contains("Authorization: Bearer <<token>>"));
+    assert!(field("Request body").contains("\"Attempt id\": \"1\""));
+    assert!(field("Success response").contains("SUCC001"));
+    assert!(field("Error response").contains("ERR002"));
+    assert_eq!(field("Partner code"), "{partnercode}");
+    assert!(field("Credential key names").contains("consumer_key"));
+    assert!(field("Status codes").contains("SUCC001"));
+    let details = workbook.worksheet_range("Integration").unwrap();
+    let text: Vec<String> = details
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>())
+        .collect();
+    assert!(
+        text.iter().any(|t| t.contains("ravi@xyz.example")),
+        "the SPOC"
+    );
+    assert!(text.iter().any(|t| t == "9928056506"), "the test data");
+}
+
+#[sqlx::test]
+async fn markdown_and_the_printable_page_show_everything_and_run_nothing(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let (partner, id, _) = submitted_otp(&app).await;
+    let (status, _, body) = download(&partner, &format!("/integrations/{id}/export/md")).await;
+    assert_eq!(status, StatusCode::OK);
+    let md = String::from_utf8(body).unwrap();
+    assert!(md.starts_with("# OTP APIs"));
+    assert!(md.contains("## Endpoint: API to generate OTP") && md.contains("ERR002"));
+    let (status, html) = partner
+        .page(&format!("/integrations/{id}/export/html"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<h2>Endpoint: Verify OTP</h2>"));
+    assert!(html.contains("<table>"), "tables render");
+}
+
+#[sqlx::test]
+async fn exports_follow_the_same_rules_as_the_pages(db: PgPool) {
+    create_user(&db, "rohan@haptik.example", Role::Reviewer, None).await;
+    let app = TestApp::spawn(db).await;
+    let (partner, id, _) = complete_otp(&app).await;
+    let reviewer = app.signed_in("rohan@haptik.example", PASSWORD).await;
+    let path = format!("/integrations/{id}/export/openapi.json");
+
+    // A draft: its partner can export the working copy; reviewers see only submissions.
+    let (status, disposition, body) = download(&partner, &path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(disposition.contains("otp-apis-draft"));
+    let doc: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(doc["info"]["version"], "draft (not submitted)");
+    assert_eq!(reviewer.get(&path).await.status(), StatusCode::NOT_FOUND);
+
+    partner
+        .post_form(&format!("/integrations/{id}/submit"), &[])
+        .await;
+    assert_eq!(reviewer.get(&path).await.status(), StatusCode::OK);
+    let (stranger, _) = partner_with_integration(&app, "Other Bank", "sam@other.example").await;
+    assert_eq!(stranger.get(&path).await.status(), StatusCode::NOT_FOUND);
+    for wrong in ["?revision=9", "?revision=abc"] {
+        assert_eq!(
+            partner.get(&format!("{path}{wrong}")).await.status(),
+            StatusCode::NOT_FOUND,
+            "{wrong}"
+        );
+    }
+    assert_eq!(
+        partner
+            .get(&format!("/integrations/{id}/export/exe"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.browser().get(&path).await.status(),
+        StatusCode::SEE_OTHER,
+        "signed out"
+    );
+}
