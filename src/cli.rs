@@ -138,6 +138,7 @@ impl ServeArgs {
             trust_forwarded_for: self.trust_forwarded_for,
             request_timeout: Duration::from_secs(self.request_timeout_secs),
             max_body_bytes: self.max_body_kib * 1024,
+            max_upload_bytes: Config::default().max_upload_bytes,
             throttle: ThrottleConfig::default(),
             mail: MailConfig {
                 smtp_url: self.smtp_url.clone().map(Secret::new),

@@ -38,6 +38,8 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     pub request_timeout: Duration,
     pub max_body_bytes: usize,
+    /// For the routes that take a whole file (imports): the file's limit and the form around it.
+    pub max_upload_bytes: usize,
     pub throttle: ThrottleConfig,
     pub mail: MailConfig,
     /// The vendored CSS and JavaScript; the source tree's `static/` unless deployed elsewhere.
@@ -85,6 +87,7 @@ impl Default for Config {
             trust_forwarded_for: false,
             request_timeout: Duration::from_secs(30),
             max_body_bytes: 2 * 1024 * 1024,
+            max_upload_bytes: crate::interop::import::MAX_BYTES + 256 * 1024,
             throttle: ThrottleConfig::default(),
             mail: MailConfig {
                 smtp_url: None,

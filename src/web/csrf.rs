@@ -80,12 +80,16 @@ async fn supplied_token(
         let token = value.to_str().ok().map(str::to_owned);
         return Ok((request, token));
     }
-    let is_form = request
+    let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or_default()
+        .to_owned();
+    if content_type.starts_with("multipart/form-data") {
+        return multipart_token(request, &content_type).await;
+    }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
         return Ok((request, None));
     }
     let (parts, body) = request.into_parts();
@@ -99,6 +103,36 @@ async fn supplied_token(
     let token = url::form_urlencoded::parse(&bytes)
         .find(|(name, _)| name == FORM_FIELD)
         .map(|(_, value)| value.into_owned());
+    Ok((Request::from_parts(parts, Body::from(bytes)), token))
+}
+
+/// File uploads: the token is a field of the multipart body (our forms put it first). The body,
+/// already bounded by the limit layer outside, is read once and put back.
+async fn multipart_token(
+    request: Request,
+    content_type: &str,
+) -> std::result::Result<(Request, Option<String>), Response> {
+    let (parts, body) = request.into_parts();
+    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            return Err((StatusCode::PAYLOAD_TOO_LARGE, "The upload is too large.").into_response());
+        }
+    };
+    let mut token = None;
+    if let Ok(boundary) = multer::parse_boundary(content_type) {
+        let chunks = futures_util::stream::once(std::future::ready(Ok::<
+            _,
+            std::convert::Infallible,
+        >(bytes.clone())));
+        let mut form = multer::Multipart::new(chunks, boundary);
+        while let Ok(Some(field)) = form.next_field().await {
+            if field.name() == Some(FORM_FIELD) {
+                token = field.text().await.ok();
+                break;
+            }
+        }
+    }
     Ok((Request::from_parts(parts, Body::from(bytes)), token))
 }
 

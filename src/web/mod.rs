@@ -48,7 +48,7 @@ pub fn router(state: AppState) -> Router {
             time::Duration::try_from(config.session_idle).unwrap_or(time::Duration::hours(2)),
         ));
 
-    let pages = Router::new()
+    let forms = Router::new()
         .merge(crate::dashboard::router())
         .merge(crate::accounts::router())
         .merge(crate::settings::router())
@@ -56,6 +56,11 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::review::router())
         .merge(crate::interop::router())
         .merge(crate::audit::router())
+        .layer(RequestBodyLimitLayer::new(config.max_body_bytes));
+    let uploads = crate::interop::upload_router(config.max_upload_bytes)
+        .layer(RequestBodyLimitLayer::new(config.max_upload_bytes));
+    let pages = forms
+        .merge(uploads)
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), csrf::verify))
         .layer(sessions)
@@ -102,7 +107,10 @@ pub fn router(state: AppState) -> Router {
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 .layer(CatchPanicLayer::custom(error::panic_response))
                 .layer(CompressionLayer::new())
-                .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
+                // The largest any route takes; each group of routes has its own, smaller, limit.
+                .layer(RequestBodyLimitLayer::new(
+                    config.max_body_bytes.max(config.max_upload_bytes),
+                ))
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::REQUEST_TIMEOUT,
                     config.request_timeout,

@@ -1,0 +1,289 @@
+//! Reading an OpenAPI 3.x document or a Postman collection into what the portal stores: base
+//! URLs, authentication, credential names and endpoints, with a note for everything that could
+//! not be mapped and why. Nothing here touches the database; `merge` decides what an import
+//! would change, and the page shows that before anything is written.
+
+pub mod merge;
+mod openapi;
+mod postman;
+mod schema;
+
+use serde_json::Value;
+
+use crate::intake::json_example::MAX_EXAMPLE_BYTES;
+use crate::intake::model::{EndpointSpec, Sections};
+use crate::intake::secrets;
+use crate::intake::validate::{MAX_SHORT, MAX_TEXT};
+
+/// The largest file accepted, said on the page.
+pub const MAX_BYTES: usize = 5 * 1024 * 1024;
+/// More endpoints than an integration may hold are not imported.
+pub const MAX_ENDPOINTS: usize = 200;
+const MAX_ROWS: usize = 100;
+/// Deeper documents are refused before a parser recurses into them.
+const MAX_DEPTH: usize = 128;
+
+/// What a file says, in the portal's terms.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Plan {
+    /// "OpenAPI 3.0.3", "Postman collection v2.1".
+    pub source: String,
+    pub title: String,
+    pub purpose: String,
+    /// Only what the file says; empty fields mean "not in the file".
+    pub sections: Sections,
+    pub endpoints: Vec<EndpointSpec>,
+    /// What was not imported, or changed on the way in, and why.
+    pub notes: Vec<String>,
+}
+
+pub fn parse(text: &str) -> Result<Plan, String> {
+    if text.len() > MAX_BYTES {
+        return Err(format!(
+            "The file is {:.1} MiB; the limit is 5 MiB. Import the part with the endpoints Haptik calls.",
+            text.len() as f64 / (1024.0 * 1024.0)
+        ));
+    }
+    let text = text.trim_start_matches('\u{feff}');
+    if text.trim().is_empty() {
+        return Err("The file is empty.".into());
+    }
+    if nesting_depth(text) > MAX_DEPTH {
+        return Err(format!(
+            "The file nests deeper than {MAX_DEPTH} levels; no API description needs that."
+        ));
+    }
+    let value = read(text)?;
+    let mut plan = if let Some(version) = value.get("openapi").and_then(Value::as_str) {
+        if !version.starts_with("3.") {
+            return Err(format!(
+                "OpenAPI {version} is not supported: import OpenAPI 3.0 or 3.1."
+            ));
+        }
+        openapi::plan(&value, version)
+    } else if value.get("swagger").is_some() {
+        return Err("This is a Swagger 2.0 document. Convert it to OpenAPI 3 first (for example with swagger2openapi or the Swagger Editor), then import that.".into());
+    } else if let Some(collection) = postman::collection(&value) {
+        postman::plan(collection)
+    } else {
+        return Err("This is neither an OpenAPI 3 document (no \"openapi\" field) nor a Postman collection (no \"info\" with a Postman schema and \"item\" list).".into());
+    };
+    tidy(&mut plan);
+    Ok(plan)
+}
+
+/// JSON, or else YAML (a superset), with the parser's line and column when neither reads.
+fn read(text: &str) -> Result<Value, String> {
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        return serde_json::from_str(text).map_err(|e| {
+            format!(
+                "The file is not valid JSON: {} (line {}, column {}).",
+                strip_position(&e.to_string()),
+                e.line(),
+                e.column()
+            )
+        });
+    }
+    let value: Value = serde_yaml_ng::from_str(text).map_err(|e| match e.location() {
+        Some(at) => format!(
+            "The file is not valid YAML: {} (line {}, column {}).",
+            strip_position(&e.to_string()),
+            at.line(),
+            at.column()
+        ),
+        None => format!("The file is not valid YAML: {e}."),
+    })?;
+    if !value.is_object() {
+        return Err("The file holds no document: expected an object at the top.".into());
+    }
+    Ok(value)
+}
+
+fn strip_position(message: &str) -> String {
+    match message.find(" at line ") {
+        Some(at) => message[..at].to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// The deepest bracket nesting, cheaply, before any parser recurses.
+fn nesting_depth(text: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in text.chars() {
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '{' | '[' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            '}' | ']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    // Block-style YAML nesting is bounded by the YAML parser's own recursion limit.
+    deepest
+}
+
+fn clip(text: &mut String, max: usize, what: &str, notes: &mut Vec<String>) {
+    if text.chars().count() > max {
+        *text = text.chars().take(max).collect();
+        notes.push(format!("{what} was cut to {max} characters."));
+    }
+}
+
+/// Applies the portal's limits and the secret guard to everything imported.
+fn tidy(plan: &mut Plan) {
+    let notes = &mut plan.notes;
+    clip(&mut plan.title, MAX_SHORT, "The title", notes);
+    clip(&mut plan.purpose, MAX_TEXT, "The description", notes);
+    if plan.endpoints.len() > MAX_ENDPOINTS {
+        notes.push(format!(
+            "{} endpoints were left out: an integration holds at most {MAX_ENDPOINTS}.",
+            plan.endpoints.len() - MAX_ENDPOINTS
+        ));
+        plan.endpoints.truncate(MAX_ENDPOINTS);
+    }
+    let mut redacted = 0;
+    let mut guard = |text: &mut String| {
+        let clean = secrets::redact(text);
+        if clean != *text {
+            redacted += 1;
+            *text = clean;
+        }
+    };
+    for spec in &mut plan.endpoints {
+        let title = spec.title();
+        clip(
+            &mut spec.name,
+            MAX_SHORT,
+            &format!("The name of “{title}”"),
+            notes,
+        );
+        clip(
+            &mut spec.purpose,
+            MAX_TEXT,
+            &format!("The description of “{title}”"),
+            notes,
+        );
+        spec.headers.truncate(MAX_ROWS);
+        spec.parameters.truncate(MAX_ROWS);
+        spec.errors.truncate(MAX_ROWS);
+        for header in &mut spec.headers {
+            guard(&mut header.value);
+        }
+        for parameter in &mut spec.parameters {
+            guard(&mut parameter.example);
+            clip(
+                &mut parameter.description,
+                MAX_TEXT,
+                &format!("A parameter description of “{title}”"),
+                notes,
+            );
+        }
+        for (label, example) in [
+            ("request", &mut spec.request_example),
+            ("success", &mut spec.success_example),
+        ] {
+            guard(example);
+            if example.len() > MAX_EXAMPLE_BYTES {
+                example.clear();
+                notes.push(format!(
+                    "The {label} example of “{title}” is over 64 KiB and was left out."
+                ));
+            }
+        }
+        for error in &mut spec.errors {
+            guard(&mut error.example);
+            if error.example.len() > MAX_EXAMPLE_BYTES {
+                error.example.clear();
+                notes.push(format!(
+                    "An error example of “{title}” is over 64 KiB and was left out."
+                ));
+            }
+        }
+    }
+    if redacted > 0 {
+        plan.notes.push(format!(
+            "{redacted} value(s) looked like live secrets and were replaced with placeholders such as <<token>>."
+        ));
+    }
+    for items in [
+        plan.sections.credentials.items.len(),
+        plan.sections.status_codes.items.len(),
+    ] {
+        if items > MAX_ROWS {
+            plan.notes
+                .push(format!("Tables were cut to {MAX_ROWS} rows."));
+        }
+    }
+    plan.sections.credentials.items.truncate(MAX_ROWS);
+    plan.sections.status_codes.items.truncate(MAX_ROWS);
+    plan.sections.test_data.items.truncate(MAX_ROWS);
+}
+
+/// A request example pretty-printed when it is JSON, as partners would type it.
+fn example_text(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        other => serde_json::to_string_pretty(other).unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_files_get_a_clear_message() {
+        assert!(parse("").unwrap_err().contains("empty"));
+        let broken = parse("openapi: 3.0.0\ninfo:\n  title: [unclosed\n").unwrap_err();
+        assert!(
+            broken.contains("not valid YAML") && broken.contains("line"),
+            "{broken}"
+        );
+        let json = parse("{\"openapi\": \"3.0.0\",}").unwrap_err();
+        assert!(
+            json.contains("not valid JSON") && json.contains("line 1"),
+            "{json}"
+        );
+        assert!(
+            parse("swagger: '2.0'\n")
+                .unwrap_err()
+                .contains("Swagger 2.0")
+        );
+        assert!(
+            parse("name: something else\n")
+                .unwrap_err()
+                .contains("neither")
+        );
+        let deep = format!("{}{}", "[".repeat(500), "]".repeat(500));
+        assert!(parse(&deep).unwrap_err().contains("nests deeper"));
+        let huge = "x".repeat(MAX_BYTES + 1);
+        assert!(parse(&huge).unwrap_err().contains("5 MiB"));
+    }
+
+    #[test]
+    fn a_yaml_alias_bomb_is_refused() {
+        let mut bomb = String::from("openapi: 3.0.0\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for n in 1..10 {
+            let p = n - 1;
+            bomb.push_str(&format!(
+                "a{n}: &a{n} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
+        }
+        // Expanded, this is 10^10 scalars; the parser refuses it instead of expanding it.
+        assert!(parse(&bomb).is_err());
+    }
+}

@@ -1,0 +1,486 @@
+//! Postman collections (v2.1, and v2.0 where it is the same) → a plan. Folders are flattened into
+//! the endpoint's name ("Orders / Create order"); `{{variables}}` become `<<placeholders>>`.
+
+use serde_json::{Value, json};
+
+use super::openapi::partner_code;
+use super::schema::as_text;
+use super::{Plan, example_text};
+use crate::intake::model::*;
+
+/// The collection, also when wrapped as `{"collection": {...}}` the way Postman's API exports it.
+pub fn collection(value: &Value) -> Option<&Value> {
+    let collection = value.get("collection").unwrap_or(value);
+    let schema = collection
+        .pointer("/info/schema")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let looks_like =
+        schema.contains("getpostman.com") || collection.pointer("/info/_postman_id").is_some();
+    (looks_like && collection.get("item").is_some_and(Value::is_array)).then_some(collection)
+}
+
+pub fn plan(collection: &Value) -> Plan {
+    let version = collection
+        .pointer("/info/schema")
+        .and_then(Value::as_str)
+        .and_then(|s| s.split("/v").nth(1))
+        .map(|v| v.split('/').next().unwrap_or(v).to_string())
+        .unwrap_or_else(|| "2.1".into());
+    let mut plan = Plan {
+        source: format!("Postman collection v{version}"),
+        title: text(collection.pointer("/info/name")),
+        purpose: description(collection.pointer("/info/description")),
+        ..Plan::default()
+    };
+    let variables: Vec<(String, String)> = collection
+        .get("variable")
+        .and_then(Value::as_array)
+        .map(|vars| {
+            vars.iter()
+                .map(|v| {
+                    (
+                        text(v.get("key")),
+                        as_text(v.get("value").unwrap_or(&Value::Null)),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let collection_auth = collection.get("auth");
+    if let Some(auth) = collection_auth {
+        authentication(auth, &mut plan);
+    }
+    let mut context = Context {
+        variables: &variables,
+        plan: &mut plan,
+        collection_auth,
+    };
+    if let Some(items) = collection.get("item").and_then(Value::as_array) {
+        context.walk(items, "", 0);
+    }
+    plan
+}
+
+fn text(value: Option<&Value>) -> String {
+    value
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .trim()
+        .to_string()
+}
+
+/// Descriptions are text or `{"content": ..., "type": ...}`.
+fn description(value: Option<&Value>) -> String {
+    match value {
+        Some(Value::String(text)) => text.trim().to_string(),
+        Some(other) => text(other.get("content")),
+        None => String::new(),
+    }
+}
+
+/// `{{name}}` → `<<name>>`: the portal's placeholder for a value the partner does not paste.
+fn placeholders(text: &str) -> String {
+    text.replace("{{", "<<").replace("}}", ">>")
+}
+
+fn authentication(auth: &Value, plan: &mut Plan) -> Option<Header> {
+    let kind = text(auth.get("type"));
+    let field = |name: &str| -> String {
+        auth.get(&kind)
+            .and_then(Value::as_array)
+            .and_then(|fields| {
+                fields
+                    .iter()
+                    .find(|f| f.get("key").and_then(Value::as_str) == Some(name))
+            })
+            .map(|f| as_text(f.get("value").unwrap_or(&Value::Null)))
+            .unwrap_or_default()
+    };
+    let section = &mut plan.sections.authentication;
+    let credentials = &mut plan.sections.credentials.items;
+    match kind.as_str() {
+        "bearer" => {
+            section.scheme.get_or_insert(AuthScheme::BearerToken);
+            Some(Header {
+                name: "Authorization".into(),
+                value: "Bearer <<token>>".into(),
+            })
+        }
+        "basic" => {
+            section.scheme.get_or_insert(AuthScheme::Basic);
+            Some(Header {
+                name: "Authorization".into(),
+                value: "Basic <<credentials>>".into(),
+            })
+        }
+        "apikey" => {
+            section.scheme.get_or_insert(AuthScheme::ApiKey);
+            let name = match field("key") {
+                key if key.is_empty() => "X-API-Key".to_string(),
+                key => key,
+            };
+            let in_query = field("in") == "query";
+            if !credentials.iter().any(|c| c.name == name) {
+                credentials.push(CredentialName {
+                    name: name.clone(),
+                    location: if in_query {
+                        Location::Query
+                    } else {
+                        Location::Header
+                    },
+                    description: "API key".into(),
+                });
+            }
+            (!in_query).then(|| Header {
+                value: format!("<<{name}>>"),
+                name,
+            })
+        }
+        "oauth2" => {
+            section
+                .scheme
+                .get_or_insert(AuthScheme::Oauth2ClientCredentials);
+            Some(Header {
+                name: "Authorization".into(),
+                value: "Bearer <<token>>".into(),
+            })
+        }
+        "noauth" | "" => None,
+        _ => {
+            section.scheme.get_or_insert(AuthScheme::Other);
+            None
+        }
+    }
+}
+
+struct Context<'a> {
+    variables: &'a [(String, String)],
+    plan: &'a mut Plan,
+    collection_auth: Option<&'a Value>,
+}
+
+impl Context<'_> {
+    fn walk(&mut self, items: &[Value], folder: &str, depth: usize) {
+        if depth > 16 {
+            self.plan.notes.push(format!(
+                "Folders under “{folder}” nest too deeply and were skipped."
+            ));
+            return;
+        }
+        for item in items {
+            let name = text(item.get("name"));
+            let path = if folder.is_empty() {
+                name.clone()
+            } else {
+                format!("{folder} / {name}")
+            };
+            match (
+                item.get("item").and_then(Value::as_array),
+                item.get("request"),
+            ) {
+                (Some(children), _) => self.walk(children, &path, depth + 1),
+                (None, Some(request)) => {
+                    let spec = self.endpoint(&path, request, item.get("response"));
+                    self.plan.endpoints.push(spec);
+                }
+                (None, None) => self
+                    .plan
+                    .notes
+                    .push(format!("“{path}” has no request and was skipped.")),
+            }
+        }
+    }
+
+    fn endpoint(&mut self, name: &str, request: &Value, responses: Option<&Value>) -> EndpointSpec {
+        // A request may be a bare URL string (v2.0 allows it).
+        let request = match request {
+            Value::String(url) => json!({ "method": "GET", "url": url }),
+            other => other.clone(),
+        };
+        let method_text = text(request.get("method")).to_uppercase();
+        let method = HttpMethod::parse(if method_text.is_empty() {
+            "GET"
+        } else {
+            &method_text
+        });
+        if method.is_none() {
+            self.plan.notes.push(format!(
+                "{name}: method {method_text} is not one the portal describes."
+            ));
+        }
+        let (path, query, base) = self.url(request.get("url"));
+        if let Some(base) = base {
+            let environments = &mut self.plan.sections.environments;
+            if environments.staging_url.is_empty() && base.starts_with("http") {
+                environments.staging_url = base;
+            }
+        }
+        let mut spec = EndpointSpec {
+            name: name.to_string(),
+            purpose: description(request.get("description")),
+            method,
+            path,
+            ..EndpointSpec::default()
+        };
+        let auth = request.get("auth").or(self.collection_auth);
+        if let Some(header) = auth.and_then(|a| authentication(a, self.plan)) {
+            spec.headers.push(header);
+        }
+        for header in request
+            .get("header")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if header.get("disabled").and_then(Value::as_bool) == Some(true) {
+                continue;
+            }
+            let key = text(header.get("key"));
+            if key.is_empty()
+                || spec
+                    .headers
+                    .iter()
+                    .any(|h| h.name.eq_ignore_ascii_case(&key))
+            {
+                continue;
+            }
+            spec.headers.push(Header {
+                name: key,
+                value: placeholders(&as_text(header.get("value").unwrap_or(&Value::Null))),
+            });
+        }
+        spec.parameters.extend(query);
+        self.body(&mut spec, request.get("body"));
+
+        let saved = responses
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for response in &saved {
+            let code = response.get("code").and_then(Value::as_u64).unwrap_or(0);
+            let body = text(response.get("body"));
+            let parsed: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+            let body = if parsed.is_null() {
+                body
+            } else {
+                example_text(&parsed)
+            };
+            if (200..300).contains(&code) && spec.success_status.is_empty() {
+                spec.success_status = code.to_string();
+                spec.success_example = body;
+            } else if code >= 400 {
+                spec.errors.push(ErrorScenario {
+                    http_status: code.to_string(),
+                    partner_code: partner_code(&parsed),
+                    description: text(response.get("name")),
+                    example: body,
+                });
+            }
+        }
+        if spec.success_example.is_empty() {
+            self.plan.notes.push(format!("{name}: no saved example response; its request was imported, add the success response."));
+        }
+        spec
+    }
+
+    /// The path (with `{var}` for `:var` and `{{var}}` segments), query parameters, and the base
+    /// URL when the collection names it.
+    fn url(&self, url: Option<&Value>) -> (String, Vec<Parameter>, Option<String>) {
+        let raw = match url {
+            Some(Value::String(raw)) => raw.clone(),
+            Some(object) => text(object.get("raw")),
+            None => String::new(),
+        };
+        let (without_query, query_text) = raw.split_once('?').unwrap_or((&raw, ""));
+        let mut query: Vec<Parameter> =
+            match url.and_then(|u| u.get("query")).and_then(Value::as_array) {
+                Some(items) => items
+                    .iter()
+                    .filter(|q| q.get("disabled").and_then(Value::as_bool) != Some(true))
+                    .map(|q| {
+                        self.query_parameter(
+                            &text(q.get("key")),
+                            &as_text(q.get("value").unwrap_or(&Value::Null)),
+                            &description(q.get("description")),
+                        )
+                    })
+                    .collect(),
+                None => url::form_urlencoded::parse(query_text.as_bytes())
+                    .map(|(k, v)| self.query_parameter(&k, &v, ""))
+                    .collect(),
+            };
+        query.retain(|p| !p.name.is_empty());
+
+        // Split "{{baseUrl}}/a/b" or "https://host/a/b" into base and path.
+        let (base, rest) = if let Some(after) = without_query.strip_prefix("{{") {
+            match after.find("}}") {
+                Some(end) => {
+                    let variable = &after[..end];
+                    let value = self
+                        .variables
+                        .iter()
+                        .find(|(k, _)| k == variable)
+                        .map(|(_, v)| v.clone());
+                    (value, after[end + 2..].to_string())
+                }
+                None => (None, without_query.to_string()),
+            }
+        } else if let Some((base, rest)) = self.variables.iter().find_map(|(_, value)| {
+            let value = value.trim_end_matches('/');
+            (value.starts_with("http") && without_query.starts_with(value))
+                .then(|| (value.to_string(), without_query[value.len()..].to_string()))
+        }) {
+            (Some(base), rest)
+        } else if let Some(scheme_end) = without_query.find("://") {
+            let after = &without_query[scheme_end + 3..];
+            let host_end = after.find('/').unwrap_or(after.len());
+            (
+                Some(without_query[..scheme_end + 3 + host_end].to_string()),
+                after[host_end..].to_string(),
+            )
+        } else {
+            (None, without_query.to_string())
+        };
+        let segments: Vec<String> = rest
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(|segment| {
+                if let Some(name) = segment.strip_prefix(':') {
+                    format!("{{{name}}}")
+                } else if segment.starts_with("{{") && segment.ends_with("}}") {
+                    format!("{{{}}}", &segment[2..segment.len() - 2])
+                } else {
+                    segment.to_string()
+                }
+            })
+            .collect();
+        (
+            format!("/{}", segments.join("/")),
+            query,
+            base.map(|b| b.trim_end_matches('/').to_string()),
+        )
+    }
+
+    fn query_parameter(&self, name: &str, value: &str, description: &str) -> Parameter {
+        Parameter {
+            name: name.to_string(),
+            location: Location::Query,
+            kind: ParamType::String,
+            required: true,
+            description: description.to_string(),
+            example: placeholders(value),
+        }
+    }
+
+    fn body(&mut self, spec: &mut EndpointSpec, body: Option<&Value>) {
+        let Some(body) = body else {
+            return;
+        };
+        match text(body.get("mode")).as_str() {
+            "raw" => {
+                let raw = text(body.get("raw"));
+                let language = body
+                    .pointer("/options/raw/language")
+                    .and_then(Value::as_str)
+                    .unwrap_or("json");
+                if language != "json" && serde_json::from_str::<Value>(&raw).is_err() {
+                    spec.body_format = BodyFormat::Other;
+                    spec.non_json_reason = format!("The request body is {language}.");
+                }
+                spec.request_example = placeholders(&raw);
+            }
+            mode @ ("urlencoded" | "formdata") => {
+                let mut example = serde_json::Map::new();
+                for field in body
+                    .get(mode)
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    let key = text(field.get("key"));
+                    if key.is_empty()
+                        || field.get("disabled").and_then(Value::as_bool) == Some(true)
+                    {
+                        continue;
+                    }
+                    let value = placeholders(&as_text(field.get("value").unwrap_or(&Value::Null)));
+                    spec.parameters.push(Parameter {
+                        name: key.clone(),
+                        location: Location::Body,
+                        kind: ParamType::String,
+                        required: true,
+                        description: description(field.get("description")),
+                        example: value.clone(),
+                    });
+                    example.insert(key, Value::String(value));
+                }
+                spec.body_format = BodyFormat::Other;
+                spec.non_json_reason = format!("The request body is sent as {mode} form fields.");
+                spec.request_example = example_text(&Value::Object(example));
+            }
+            "graphql" => {
+                spec.request_example = example_text(body.get("graphql").unwrap_or(&Value::Null));
+            }
+            "" | "none" => {}
+            other => self.plan.notes.push(format!(
+                "{}: a {other} body was not imported.",
+                spec.title()
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wrapped_collection_with_folders_and_a_string_url_is_read() {
+        let value = json!({"collection": {
+            "info": {"name": "Shop", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+            "variable": [{"key": "baseUrl", "value": "https://api.shop.example/v1/"}],
+            "auth": {"type": "apikey", "apikey": [{"key": "key", "value": "X-Shop-Key"}, {"key": "in", "value": "header"}]},
+            "item": [
+                {"name": "Orders", "item": [
+                    {"name": "Get order", "request": {"method": "GET", "url": "{{baseUrl}}/orders/:orderId?expand=items"},
+                     "response": [{"name": "Found", "code": 200, "body": "{\"id\": 7}"},
+                                  {"name": "Missing", "code": 404, "body": "{\"code\": \"ORD404\"}"}]}
+                ]},
+                {"name": "Ping", "request": "https://api.shop.example/v1/ping"}
+            ]
+        }});
+        let plan = plan(collection(&value).expect("a collection"));
+        assert_eq!(plan.source, "Postman collection v2.1.0");
+        assert_eq!(
+            plan.sections.environments.staging_url,
+            "https://api.shop.example/v1"
+        );
+        assert_eq!(
+            plan.sections.authentication.scheme,
+            Some(AuthScheme::ApiKey)
+        );
+        let order = &plan.endpoints[0];
+        assert_eq!(order.name, "Orders / Get order");
+        assert_eq!(order.path, "/orders/{orderId}");
+        assert_eq!(order.parameters[0].name, "expand");
+        assert!(
+            order
+                .headers
+                .iter()
+                .any(|h| h.name == "X-Shop-Key" && h.value == "<<X-Shop-Key>>")
+        );
+        assert_eq!(order.success_status, "200");
+        assert_eq!(order.errors[0].partner_code, "ORD404");
+        let ping = &plan.endpoints[1];
+        assert_eq!(
+            ping.path, "/ping",
+            "the base URL a variable names is not repeated in the path"
+        );
+        assert!(
+            plan.notes
+                .iter()
+                .any(|n| n.contains("Ping: no saved example"))
+        );
+    }
+}
