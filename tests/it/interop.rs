@@ -528,3 +528,53 @@ async fn bad_and_hostile_files_get_a_clear_message_and_change_nothing(db: PgPool
     );
     assert!(endpoint_specs(&db, id).await.is_empty());
 }
+
+/// Every file in a fixture folder, with its text.
+fn fixtures(folder: &str) -> Vec<(String, String)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(folder);
+    let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|_| panic!("{} is missing", dir.display()))
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "json" || e == "yaml"))
+        .map(|path| {
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            (name, std::fs::read_to_string(&path).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn the_openapi_specifications_own_examples_import_without_error() {
+    let files = fixtures("openapi");
+    assert!(files.iter().any(|(name, _)| name == "petstore.yaml"));
+    for (name, text) in files {
+        let plan =
+            partner_portal::interop::import::parse(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let describes_paths =
+            text.contains("paths") && !name.contains("webhook") && !name.contains("non-oauth");
+        if describes_paths {
+            assert!(
+                !plan.endpoints.is_empty(),
+                "{name} gave no endpoints: {:?}",
+                plan.notes
+            );
+        }
+        if name.starts_with("petstore.") {
+            let list = plan
+                .endpoints
+                .iter()
+                .find(|e| e.path == "/pets" && e.method.map(|m| m.as_str()) == Some("GET"))
+                .unwrap();
+            assert_eq!(list.name, "List all pets");
+            assert!(list.parameters.iter().any(|p| p.name == "limit"));
+            assert_eq!(
+                plan.sections.environments.staging_url,
+                "http://petstore.swagger.io/v1"
+            );
+        }
+    }
+}
