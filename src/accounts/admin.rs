@@ -358,17 +358,30 @@ pub async fn set_role(
         .await?;
         return Ok(Redirect::to("/admin/staff").into_response());
     }
-    if user.role != role {
-        let mut tx = state.db.begin().await?;
+    let mut tx = state.db.begin().await?;
+    // Every admin row is locked and the actor re-checked, so two admins demoting each other at
+    // the same moment cannot leave the portal without one.
+    let admins: Vec<Uuid> =
+        sqlx::query_scalar("SELECT id FROM users WHERE role = 'admin' AND active FOR UPDATE")
+            .fetch_all(&mut *tx)
+            .await?;
+    if !admins.contains(&admin.id) {
+        return Err(AppError::Forbidden);
+    }
+    let current: Role = sqlx::query_scalar("SELECT role FROM users WHERE id = $1 FOR UPDATE")
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if current != role {
         sqlx::query("UPDATE users SET role = $2 WHERE id = $1")
             .bind(id)
             .bind(role)
             .execute(&mut *tx)
             .await?;
-        let detail = format!("{}: {} → {}", user.email, user.role.label(), role.label());
+        let detail = format!("{}: {} → {}", user.email, current.label(), role.label());
         crate::audit::record(&mut tx, Some(admin.id), None, "role_changed", detail).await?;
-        tx.commit().await?;
     }
+    tx.commit().await?;
     session::flash(
         &session,
         FlashKind::Success,

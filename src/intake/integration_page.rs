@@ -221,6 +221,12 @@ impl IntegrationPage {
     pub fn blockers(&self) -> Vec<String> {
         self.assessment.blockers()
     }
+
+    /// Reviewer comments about endpoints deleted since: still readable here.
+    pub fn orphaned_threads(&self) -> Vec<&crate::review::comments::Thread> {
+        let present: Vec<Uuid> = self.endpoints.iter().map(|e| e.id).collect();
+        self.threads.elsewhere(&present)
+    }
 }
 
 async fn render_base(state: &AppState, page: Page, loaded: Loaded) -> Result<IntegrationPage> {

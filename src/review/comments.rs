@@ -20,6 +20,9 @@ use crate::web::session::{self, CurrentUser, FlashKind};
 use crate::web::{AppError, Result};
 
 pub const MAX_BODY: usize = 4000;
+/// Bounds on what one integration's pages load.
+pub const MAX_REPLIES: i64 = 200;
+pub const MAX_THREADS: i64 = 2000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ThreadState {
@@ -47,7 +50,7 @@ impl ThreadState {
         .find(|s| s.as_str() == text)
     }
 
-    /// Partners say they have dealt with a comment; only reviewers resolve or reopen it.
+    /// Partners say they have dealt with an open comment; only reviewers resolve or reopen it.
     fn may_set(self, role: Role) -> bool {
         match role {
             Role::Partner => self == ThreadState::Addressed,
@@ -242,6 +245,15 @@ impl Threads {
             .count()
     }
 
+    /// Threads about endpoints that are not among `present` (deleted since): shown apart, so
+    /// they can still be read and resolved.
+    pub fn elsewhere(&self, present: &[Uuid]) -> Vec<&Thread> {
+        self.0
+            .iter()
+            .filter(|t| t.anchor.endpoint.is_some_and(|e| !present.contains(&e)))
+            .collect()
+    }
+
     pub fn open(&self) -> usize {
         self.0.iter().filter(|t| t.is_open()).count()
     }
@@ -267,17 +279,25 @@ impl Threads {
     }
 }
 
-/// Open threads the partner can read, for decisions and the dashboard's counts.
-pub async fn open_count(conn: &mut PgConnection, integration: Uuid) -> sqlx::Result<i64> {
+/// Open threads as `viewer` sees them (published ones and their own drafts): the count the
+/// review page shows is the count a decision checks.
+pub async fn open_count(
+    conn: &mut PgConnection,
+    integration: Uuid,
+    viewer: Uuid,
+) -> sqlx::Result<i64> {
     sqlx::query_scalar(
-        "SELECT count(*) FROM comments WHERE integration_id = $1 AND parent_id IS NULL AND state = 'open'",
+        "SELECT count(*) FROM comments WHERE integration_id = $1 AND parent_id IS NULL AND state = 'open'
+           AND (published OR author_id = $2)",
     )
     .bind(integration)
+    .bind(viewer)
     .fetch_one(conn)
     .await
 }
 
-/// Sends the reviewers' drafts with the decision: one coherent message. Each becomes an audit event.
+/// Sends the deciding reviewer's drafts with the decision: one coherent message. Another
+/// reviewer's leftover drafts (from a review they released) stay theirs. Each becomes an audit event.
 pub async fn publish_drafts(
     conn: &mut PgConnection,
     integration: Uuid,
@@ -285,10 +305,11 @@ pub async fn publish_drafts(
 ) -> sqlx::Result<usize> {
     let published: Vec<(Option<Uuid>, String, String)> = sqlx::query_as(
         "UPDATE comments SET published = true, updated_at = now()
-         WHERE integration_id = $1 AND NOT published
+         WHERE integration_id = $1 AND NOT published AND author_id = $2
          RETURNING endpoint_id, item, body",
     )
     .bind(integration)
+    .bind(author)
     .fetch_all(&mut *conn)
     .await?;
     for (endpoint, item, body) in &published {
@@ -376,6 +397,32 @@ pub async fn create(
             "The partner has since withdrawn or resubmitted it; reload the review page.".into(),
         ));
     }
+    if let Some(endpoint) = anchor.endpoint {
+        // The endpoint must be one of this revision's: an anchor nobody can see is a lost comment.
+        let present: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM revisions r, jsonb_array_elements(r.snapshot -> 'endpoints') e
+                            WHERE r.integration_id = $1 AND r.number = $2 AND e ->> 'id' = $3)",
+        )
+        .bind(id)
+        .bind(form.revision)
+        .bind(endpoint.to_string())
+        .fetch_one(&mut *tx)
+        .await?;
+        if !present {
+            return Err(AppError::NotFound);
+        }
+    }
+    let threads: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM comments WHERE integration_id = $1 AND parent_id IS NULL",
+    )
+    .bind(id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if threads >= MAX_THREADS {
+        return Err(AppError::Conflict(format!(
+            "This integration has {MAX_THREADS} comment threads, the most it takes."
+        )));
+    }
     sqlx::query(
         "INSERT INTO comments (id, integration_id, revision, endpoint_id, item, author_id, body, published)
          VALUES ($1, $2, $3, $4, $5, $6, $7, false)",
@@ -399,25 +446,55 @@ pub async fn create(
     Ok(Redirect::to(&back).into_response())
 }
 
-/// A comment's thread, if the viewer may act on it: partners only within their own company.
-async fn find_thread(
-    conn: &mut PgConnection,
-    comment: Uuid,
-    viewer: &User,
-) -> Result<(Uuid, Uuid, Option<Uuid>, String, Status)> {
-    let row: Option<(Uuid, Uuid, Option<Uuid>, String, Status)> = sqlx::query_as(
-        "SELECT c.id, c.integration_id, c.endpoint_id, c.item, i.status
-         FROM comments c JOIN integrations i ON i.id = c.integration_id
+/// A thread the viewer may act on, read under the integration's lock (taken first, in the same
+/// order as decisions, so a reply cannot slip in between publishing and the status change).
+/// Partners act within their own company; staff only on a submission they are reviewing.
+struct FoundThread {
+    id: Uuid,
+    integration: Uuid,
+    endpoint: Option<Uuid>,
+    item: String,
+    state: ThreadState,
+    published: bool,
+    status: Status,
+}
+
+async fn find_thread(conn: &mut PgConnection, comment: Uuid, viewer: &User) -> Result<FoundThread> {
+    let company = viewer_company(viewer)?;
+    let integration: Option<Uuid> = sqlx::query_scalar(
+        "SELECT c.integration_id FROM comments c JOIN integrations i ON i.id = c.integration_id
          WHERE c.id = $1 AND c.parent_id IS NULL AND (c.published OR c.author_id = $3)
-           AND ($2::uuid IS NULL OR i.company_id = $2)
-         FOR UPDATE OF c",
+           AND ($2::uuid IS NULL OR i.company_id = $2)",
     )
     .bind(comment)
-    .bind(viewer_company(viewer)?)
+    .bind(company)
     .bind(viewer.id)
-    .fetch_optional(conn)
+    .fetch_optional(&mut *conn)
     .await?;
-    row.ok_or(AppError::NotFound)
+    let locked = lock(conn, integration.ok_or(AppError::NotFound)?, company).await?;
+    if company.is_none() {
+        if locked.status != Status::InReview {
+            return Err(AppError::Conflict(
+                "Claim the submission first: comments are part of a review.".into(),
+            ));
+        }
+        ensure_reviewer(&locked, viewer)?;
+    }
+    let row: (Uuid, Uuid, Option<Uuid>, String, String, bool) = sqlx::query_as(
+        "SELECT id, integration_id, endpoint_id, item, state, published FROM comments WHERE id = $1",
+    )
+    .bind(comment)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(FoundThread {
+        id: row.0,
+        integration: row.1,
+        endpoint: row.2,
+        item: row.3,
+        state: ThreadState::parse(&row.4).unwrap_or(ThreadState::Open),
+        published: row.5,
+        status: locked.status,
+    })
 }
 
 /// Partners act only within their company (`Some`); staff anywhere (`None`).
@@ -452,8 +529,14 @@ pub async fn reply(
     Form(form): Form<ReplyForm>,
 ) -> Result<Response> {
     let mut tx = state.db.begin().await?;
-    let (thread, integration, endpoint, item, status) =
-        find_thread(&mut tx, comment, &viewer).await?;
+    let found = find_thread(&mut tx, comment, &viewer).await?;
+    let (thread, integration, endpoint, item, status) = (
+        found.id,
+        found.integration,
+        found.endpoint,
+        found.item,
+        found.status,
+    );
     let back = page_of(&viewer, integration, endpoint, &item);
     let body = match clean_body(&form.body) {
         Ok(body) => body,
@@ -463,8 +546,17 @@ pub async fn reply(
         }
         Err(other) => return Err(other),
     };
-    let staff = viewer.role != Role::Partner;
-    let draft = staff && status == Status::InReview;
+    let replies: i64 = sqlx::query_scalar("SELECT count(*) FROM comments WHERE parent_id = $1")
+        .bind(thread)
+        .fetch_one(&mut *tx)
+        .await?;
+    if replies >= MAX_REPLIES {
+        return Err(AppError::Conflict(format!(
+            "This thread has {MAX_REPLIES} replies, the most it takes. Start a new comment instead."
+        )));
+    }
+    // Staff only get here while reviewing (find_thread), so their replies wait for the decision.
+    let draft = viewer.role != Role::Partner && status == Status::InReview;
     let revision: i32 = sqlx::query_scalar(
         "SELECT coalesce(max(number), 0) FROM revisions WHERE integration_id = $1",
     )
@@ -527,24 +619,34 @@ pub async fn set_state(
         return Err(AppError::Forbidden);
     }
     let mut tx = state.db.begin().await?;
-    let (thread, integration, endpoint, item, _) = find_thread(&mut tx, comment, &viewer).await?;
+    let found = find_thread(&mut tx, comment, &viewer).await?;
+    if viewer.role == Role::Partner && found.state != ThreadState::Open {
+        return Err(AppError::Conflict(format!(
+            "This comment is already {}.",
+            found.state.as_str()
+        )));
+    }
     sqlx::query("UPDATE comments SET state = $2, updated_at = now() WHERE id = $1")
-        .bind(thread)
+        .bind(found.id)
         .bind(next.as_str())
         .execute(&mut *tx)
         .await?;
-    let anchor = Anchor {
-        endpoint,
-        item: item.clone(),
-    };
-    crate::audit::record(
-        &mut tx,
-        Some(viewer.id),
-        Some(integration),
-        "comment_state",
-        format!("comment on {} marked {}", anchor.label(), next.as_str()),
-    )
-    .await?;
+    // A draft's state is the reviewer's business until the decision publishes it.
+    if found.published {
+        let anchor = Anchor {
+            endpoint: found.endpoint,
+            item: found.item.clone(),
+        };
+        crate::audit::record(
+            &mut tx,
+            Some(viewer.id),
+            Some(found.integration),
+            "comment_state",
+            format!("comment on {} marked {}", anchor.label(), next.as_str()),
+        )
+        .await?;
+    }
+    let (integration, endpoint, item) = (found.integration, found.endpoint, found.item);
     tx.commit().await?;
     session::flash(
         &session,

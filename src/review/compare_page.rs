@@ -62,7 +62,7 @@ pub async fn show(
     let latest = numbers.last().copied().unwrap_or(0);
     let number = |text: Option<String>| text.and_then(|t| t.trim().parse::<i32>().ok());
     let to = number(pair.to).unwrap_or(latest);
-    let from = number(pair.from).unwrap_or(to - 1);
+    let from = number(pair.from).unwrap_or(to.saturating_sub(1));
     let diff = if numbers.contains(&from) && numbers.contains(&to) {
         let snapshots: Vec<(i32, sqlx::types::Json<Snapshot>)> = sqlx::query_as(
             "SELECT number, snapshot FROM revisions WHERE integration_id = $1 AND number IN ($2, $3)",

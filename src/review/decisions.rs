@@ -170,7 +170,9 @@ pub async fn decide(
         )));
     }
     let next = illegal(locked.status, action, Actor::Reviewer)?;
-    if let Some(refusal) = refuse_decision(&mut tx, id, &form, action, &summary).await? {
+    if let Some(refusal) =
+        refuse_decision(&mut tx, id, reviewer.id, &form, action, &summary).await?
+    {
         tx.rollback().await?;
         session::flash(&session, FlashKind::Error, refusal).await?;
         return Ok(Redirect::to(&format!("/review/{id}#decision")).into_response());
@@ -242,11 +244,12 @@ pub async fn decide(
 async fn refuse_decision(
     conn: &mut PgConnection,
     id: Uuid,
+    reviewer: Uuid,
     form: &DecisionForm,
     action: Action,
     summary: &str,
 ) -> Result<Option<String>> {
-    let open = comments::open_count(conn, id).await?;
+    let open = comments::open_count(conn, id, reviewer).await?;
     if action == Action::SendBack {
         if open == 0 && summary.is_empty() {
             return Ok(Some("Say what the partner should change: sending back needs an open comment or a summary.".into()));

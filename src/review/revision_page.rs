@@ -98,6 +98,11 @@ impl RevisionPage {
         self.since.as_ref().is_some_and(|d| d.endpoint_changed(id))
     }
 
+    pub fn orphaned(&self) -> Vec<&Thread> {
+        let present: Vec<Uuid> = self.snapshot.endpoints.iter().map(|e| e.id).collect();
+        self.threads.elsewhere(&present)
+    }
+
     pub fn answered(&self) -> Vec<&Thread> {
         self.threads.answered_before(self.number)
     }
@@ -128,6 +133,7 @@ pub async fn show(
     let snapshot = latest.snapshot.0;
     let specs: Vec<_> = snapshot.endpoints.iter().map(|e| (e.id, &e.spec)).collect();
     let assessment = checklist::assess(&snapshot.sections, &specs, &settings);
+    let events = crate::audit::timeline(&state.db, id).await?;
     let mut conn = state.db.acquire().await?;
     let threads = Threads::load(&mut conn, id, &reviewer).await?;
     let signoffs = SignOffs::load(&mut conn, id, &snapshot).await?;
@@ -144,7 +150,7 @@ pub async fn show(
         snapshot,
         assessment,
         claimed_by: latest.claimed_by,
-        events: crate::audit::timeline(&state.db, id).await?,
+        events,
         threads,
         signoffs,
         since,

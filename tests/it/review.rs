@@ -227,6 +227,28 @@ async fn send_back_fix_resubmit_approve(db: PgPool) {
         )
         .await;
     assert_eq!(thread_state(&db, id).await.0, "addressed");
+    let again = partner
+        .post_form(
+            &format!("/comments/{thread}/state"),
+            &[("state", "addressed")],
+        )
+        .await;
+    assert_eq!(
+        again.status(),
+        StatusCode::CONFLICT,
+        "only an open thread is marked addressed"
+    );
+    let outside_review = reviewer
+        .post_form(
+            &format!("/comments/{thread}/replies"),
+            &[("body", "Any news?")],
+        )
+        .await;
+    assert_eq!(
+        outside_review.status(),
+        StatusCode::CONFLICT,
+        "reviewers write during a review, so the partner gets one message"
+    );
 
     let fixed = r#"{"status": "success", "status_code": "SUCC001", "message": "Request Successful", "otpRef": "A1"}"#;
     assert_eq!(
@@ -473,6 +495,18 @@ async fn each_side_takes_only_its_own_actions(db: PgPool) {
         )
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let elsewhere = reviewer
+        .post_form(
+            &format!("{review}/comments"),
+            &[
+                ("revision", "1"),
+                ("endpoint", &Uuid::new_v4().to_string()),
+                ("item", "errors"),
+                ("body", "On an endpoint of no revision"),
+            ],
+        )
+        .await;
+    assert_eq!(elsewhere.status(), StatusCode::NOT_FOUND);
     let draft: Uuid = sqlx::query_scalar("SELECT id FROM comments WHERE integration_id = $1")
         .bind(id)
         .fetch_one(&db)
