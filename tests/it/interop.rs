@@ -578,3 +578,88 @@ fn the_openapi_specifications_own_examples_import_without_error() {
         }
     }
 }
+
+/// Postman's own runner: `.ci/run` installs it into target/ci-node.
+fn newman() -> PathBuf {
+    if let Ok(path) = std::env::var("NEWMAN") {
+        return path.into();
+    }
+    let local =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("target/ci-node/node_modules/.bin/newman");
+    if local.exists() {
+        return local;
+    }
+    let on_path = Command::new("newman").arg("--version").output();
+    assert!(
+        on_path.is_ok_and(|o| o.status.success()),
+        "the Postman test needs newman: run .ci/run, or npm install --prefix target/ci-node newman@6"
+    );
+    "newman".into()
+}
+
+/// Stands in for the partner's staging server: answers every request with the sample's success
+/// body and remembers what it was sent.
+async fn staging_stub() -> (
+    std::net::SocketAddr,
+    std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+) {
+    use axum::http::HeaderMap;
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let app = axum::Router::new().fallback(
+        move |method: axum::http::Method, uri: axum::http::Uri, headers: HeaderMap| {
+            let log = log.clone();
+            async move {
+                let auth = headers
+                    .get("authorization")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_string();
+                log.lock()
+                    .unwrap()
+                    .push(format!("{method} {} {auth}", uri.path()));
+                axum::Json(serde_json::json!({"status": "success", "status_code": "SUCC001"}))
+            }
+        },
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (addr, seen)
+}
+
+#[sqlx::test]
+async fn newman_loads_the_collection_and_runs_it_against_a_server(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    let (partner, id, _) = submitted_otp(&app).await;
+    let (_, _, body) = download(&partner, &format!("/integrations/{id}/export/postman.json")).await;
+    let dir = std::env::temp_dir().join(format!("portal-newman-{}", Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let collection = dir.join("otp.postman_collection.json");
+    std::fs::write(&collection, &body).unwrap();
+    let report = dir.join("report.json");
+    let (stub, seen) = staging_stub().await;
+
+    let run = tokio::process::Command::new(newman())
+        .arg("run")
+        .arg(&collection)
+        .args(["--env-var", &format!("baseUrl=http://{stub}")])
+        .args(["--env-var", "token=test-token"])
+        .args(["--reporters", "json", "--reporter-json-export"])
+        .arg(&report)
+        .output()
+        .await
+        .unwrap();
+    let said =
+        String::from_utf8_lossy(&run.stdout).to_string() + &String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "newman failed: {said}");
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(report["run"]["stats"]["requests"]["total"], 2);
+    assert_eq!(report["run"]["stats"]["requests"]["failed"], 0);
+    let seen = seen.lock().unwrap().clone();
+    assert!(
+        seen.contains(&"POST /pchflih/otp/v1/generateOTP Bearer test-token".to_string()),
+        "{seen:?}"
+    );
+}
