@@ -3,6 +3,7 @@
 //! `app` builds the Router that both the binary and the tests serve.
 
 pub mod accounts;
+pub mod api;
 pub mod audit;
 pub mod checklist;
 pub mod cli;

@@ -56,6 +56,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::review::router())
         .merge(crate::interop::router())
         .merge(crate::audit::router())
+        .merge(crate::api::pages())
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes));
     let uploads = crate::interop::upload_router(config.max_upload_bytes)
         .layer(RequestBodyLimitLayer::new(config.max_upload_bytes));
@@ -90,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         ));
     }
     let router = Router::new()
+        .merge(crate::api::router().layer(RequestBodyLimitLayer::new(config.max_body_bytes)))
         .merge(pages)
         .nest_service("/static", static_files)
         .merge(health::router());

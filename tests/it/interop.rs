@@ -663,3 +663,33 @@ async fn newman_loads_the_collection_and_runs_it_against_a_server(db: PgPool) {
         "{seen:?}"
     );
 }
+
+#[test]
+fn a_real_postman_collection_imports_with_its_folders_variables_and_examples() {
+    for (name, text) in fixtures("postman") {
+        let plan =
+            partner_portal::interop::import::parse(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(plan.source.starts_with("Postman collection"), "{name}");
+        assert!(!plan.endpoints.is_empty(), "{name}");
+        for endpoint in &plan.endpoints {
+            assert!(
+                endpoint.path.starts_with('/') && !endpoint.path.contains("{{"),
+                "{name}: {}",
+                endpoint.path
+            );
+            assert!(endpoint.method.is_some(), "{name}: {}", endpoint.name);
+        }
+        assert!(
+            plan.endpoints.iter().any(|e| e.name.contains(" / ")),
+            "{name}: folders kept in names"
+        );
+        assert!(
+            plan.endpoints.iter().any(|e| !e.success_example.is_empty()),
+            "{name}: saved examples"
+        );
+        assert!(
+            plan.endpoints.iter().any(|e| !e.errors.is_empty()),
+            "{name}: saved error examples"
+        );
+    }
+}

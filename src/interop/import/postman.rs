@@ -289,7 +289,26 @@ impl Context<'_> {
     fn url(&self, url: Option<&Value>) -> (String, Vec<Parameter>, Option<String>) {
         let raw = match url {
             Some(Value::String(raw)) => raw.clone(),
-            Some(object) => text(object.get("raw")),
+            Some(object) if object.get("raw").is_some() => text(object.get("raw")),
+            // Some generators leave out "raw": rebuild it from host and path.
+            Some(object) => {
+                let join = |key: &str, by: &str| match object.get(key) {
+                    Some(Value::Array(parts)) => {
+                        parts.iter().map(as_text).collect::<Vec<_>>().join(by)
+                    }
+                    Some(other) => as_text(other),
+                    None => String::new(),
+                };
+                let protocol = text(object.get("protocol"));
+                let host = join("host", ".");
+                let path = join("path", "/");
+                let scheme = if protocol.is_empty() {
+                    String::new()
+                } else {
+                    format!("{protocol}://")
+                };
+                format!("{scheme}{host}/{path}")
+            }
             None => String::new(),
         };
         let (without_query, query_text) = raw.split_once('?').unwrap_or((&raw, ""));

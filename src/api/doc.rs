@@ -1,0 +1,40 @@
+//! The API's own OpenAPI document, generated from the handlers' annotations.
+
+use axum::Json;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::ErrorBody;
+use super::routes::*;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Haptik Partner Portal API",
+        version = "1",
+        description = "Read integrations, endpoints, revisions, review comments and decisions. Authenticate with a personal access token from /account/tokens: `Authorization: Bearer ppat_…`."
+    ),
+    paths(list_integrations, get_integration, list_revisions, get_revision, list_comments, list_decisions),
+    components(schemas(
+        ErrorBody, IntegrationList, IntegrationSummary, Integration, Endpoint, Completeness,
+        RevisionSummary, Revision, CommentThread, Reply, Decision
+    )),
+    modifiers(&TokenAuth)
+)]
+pub struct ApiDoc;
+
+struct TokenAuth;
+
+impl Modify for TokenAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub async fn serve() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

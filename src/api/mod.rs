@@ -1,0 +1,119 @@
+//! The JSON API at `/api/v1`: read access to integrations, endpoints, revisions, comments and
+//! decisions with personal access tokens, under the same rules as the pages (a partner sees its
+//! own company's; reviewers see what was submitted). Its OpenAPI document is generated from
+//! these handlers (utoipa) and served at `/api/v1/openapi.json`.
+
+pub mod doc;
+pub mod routes;
+pub mod tokens;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::accounts::User;
+
+/// Token-authenticated routes: no cookies, so no session and no CSRF check.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/openapi.json", get(doc::serve))
+        .route("/api/v1/integrations", get(routes::list_integrations))
+        .route("/api/v1/integrations/{id}", get(routes::get_integration))
+        .route(
+            "/api/v1/integrations/{id}/revisions",
+            get(routes::list_revisions),
+        )
+        .route(
+            "/api/v1/integrations/{id}/revisions/{number}",
+            get(routes::get_revision),
+        )
+        .route(
+            "/api/v1/integrations/{id}/comments",
+            get(routes::list_comments),
+        )
+        .route(
+            "/api/v1/integrations/{id}/decisions",
+            get(routes::list_decisions),
+        )
+        .fallback(|| async { ApiError::NotFound })
+}
+
+/// The pages where a signed-in user manages their tokens (cookie session, CSRF as usual).
+pub fn pages() -> Router<AppState> {
+    Router::new()
+        .route("/account/tokens", get(tokens::show).post(tokens::create))
+        .route("/account/tokens/{id}/revoke", post(tokens::revoke))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// What went wrong, for a person to read.
+    pub error: String,
+}
+
+#[derive(Debug)]
+pub enum ApiError {
+    Unauthorized,
+    NotFound,
+    BadRequest(String),
+    Internal,
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(err: sqlx::Error) -> Self {
+        tracing::error!(error = %err, "API database error");
+        ApiError::Internal
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, message) = match self {
+            ApiError::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                "Send a personal access token: Authorization: Bearer ppat_… (create one at /account/tokens).".to_string(),
+            ),
+            ApiError::NotFound => (StatusCode::NOT_FOUND, "Not found.".to_string()),
+            ApiError::BadRequest(message) => (StatusCode::BAD_REQUEST, message),
+            ApiError::Internal => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong on our side.".to_string(),
+            ),
+        };
+        let mut response = (status, Json(ErrorBody { error: message })).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                "Bearer".parse().expect("static header"),
+            );
+        }
+        response
+    }
+}
+
+/// The user a request's bearer token belongs to.
+pub struct ApiUser(pub User);
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let presented = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or(ApiError::Unauthorized)?;
+        tokens::user_for(&state.db, presented)
+            .await?
+            .map(ApiUser)
+            .ok_or(ApiError::Unauthorized)
+    }
+}

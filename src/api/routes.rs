@@ -1,0 +1,426 @@
+//! The API's handlers: thin reads under the pages' rules, documented for the OpenAPI document.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::{ApiError, ApiUser, ErrorBody};
+use crate::AppState;
+use crate::accounts::{Role, User};
+use crate::checklist::{self, Settings};
+use crate::intake::store;
+use crate::review::comments::Threads;
+
+const PAGE_SIZE: i64 = 50;
+
+fn when(at: OffsetDateTime) -> String {
+    at.format(&Rfc3339).unwrap_or_default()
+}
+
+/// Partners are scoped to their company; staff see integrations submitted at least once.
+fn company_of(viewer: &User) -> Result<Option<Uuid>, ApiError> {
+    match viewer.role {
+        Role::Partner => viewer.company_id.map(Some).ok_or(ApiError::NotFound),
+        Role::Reviewer | Role::Admin => Ok(None),
+    }
+}
+
+/// The integration id, if this viewer may read it; anything else is simply not found.
+async fn visible(state: &AppState, viewer: &User, id: &str) -> Result<Uuid, ApiError> {
+    let id: Uuid = id.parse().map_err(|_| ApiError::NotFound)?;
+    let company = company_of(viewer)?;
+    let found: Option<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM integrations WHERE id = $1
+           AND (($2::uuid IS NOT NULL AND company_id = $2) OR ($2::uuid IS NULL AND waiting_since IS NOT NULL))",
+    )
+    .bind(id)
+    .bind(company)
+    .fetch_optional(&state.db)
+    .await?;
+    found.ok_or(ApiError::NotFound)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct IntegrationSummary {
+    pub id: Uuid,
+    pub name: String,
+    pub company: String,
+    /// draft, submitted, in_review, changes_requested or approved.
+    pub status: String,
+    pub updated_at: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct IntegrationList {
+    pub items: Vec<IntegrationSummary>,
+    pub page: i64,
+    pub total: i64,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ListQuery {
+    /// 1-based page of 50.
+    #[param(minimum = 1)]
+    pub page: Option<i64>,
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/integrations", params(ListQuery),
+    responses(
+        (status = 200, description = "The integrations the token may read, newest change first", body = IntegrationList),
+        (status = 400, description = "Bad query", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+    ),
+    security(("token" = []))
+)]
+pub async fn list_integrations(
+    State(state): State<AppState>,
+    ApiUser(viewer): ApiUser,
+    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<IntegrationList>, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let page = query.page.unwrap_or(1).clamp(1, 100_000);
+    let company = company_of(&viewer)?;
+    const SCOPE: &str = "(($1::uuid IS NOT NULL AND i.company_id = $1) OR ($1::uuid IS NULL AND i.waiting_since IS NOT NULL))";
+    let rows: Vec<(Uuid, String, String, String, OffsetDateTime)> = sqlx::query_as(&format!(
+        "SELECT i.id, i.name, c.name, i.status, i.updated_at FROM integrations i JOIN companies c ON c.id = i.company_id
+         WHERE {SCOPE} ORDER BY i.updated_at DESC, i.id LIMIT $2 OFFSET $3"
+    ))
+    .bind(company)
+    .bind(PAGE_SIZE)
+    .bind((page - 1) * PAGE_SIZE)
+    .fetch_all(&state.db)
+    .await?;
+    let total: i64 = sqlx::query_scalar(&format!(
+        "SELECT count(*) FROM integrations i WHERE {SCOPE}"
+    ))
+    .bind(company)
+    .fetch_one(&state.db)
+    .await?;
+    Ok(Json(IntegrationList {
+        items: rows
+            .into_iter()
+            .map(|(id, name, company, status, updated)| IntegrationSummary {
+                id,
+                name,
+                company,
+                status,
+                updated_at: when(updated),
+            })
+            .collect(),
+        page,
+        total,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Completeness {
+    pub done: usize,
+    pub total: usize,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Endpoint {
+    pub id: Uuid,
+    pub position: i32,
+    pub version: i32,
+    pub title: String,
+    pub completeness: Completeness,
+    /// The endpoint as entered: method, path, headers, parameters, examples, error scenarios.
+    #[schema(value_type = Object)]
+    pub spec: serde_json::Value,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Integration {
+    pub id: Uuid,
+    pub name: String,
+    pub purpose: String,
+    pub company: String,
+    pub status: String,
+    pub approved_revision: Option<i32>,
+    pub completeness: Completeness,
+    /// Environments, reachability, authentication, credential names, partner code, status codes,
+    /// test data, contacts, and what was marked not applicable.
+    #[schema(value_type = Object)]
+    pub sections: serde_json::Value,
+    pub endpoints: Vec<Endpoint>,
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/integrations/{id}",
+    params(("id" = String, Path, description = "The integration's id")),
+    responses(
+        (status = 200, description = "The integration as it is now, with its completeness", body = Integration),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such integration for this token", body = ErrorBody),
+    ),
+    security(("token" = []))
+)]
+pub async fn get_integration(
+    State(state): State<AppState>,
+    ApiUser(viewer): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<Integration>, ApiError> {
+    let id = visible(&state, &viewer, &id).await?;
+    let loaded = store::load(&mut *state.db.acquire().await?, id, None)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let approved: Option<i32> =
+        sqlx::query_scalar("SELECT approved_revision FROM integrations WHERE id = $1")
+            .bind(id)
+            .fetch_one(&state.db)
+            .await?;
+    let settings = Settings::load(&state.db).await?;
+    let assessment = checklist::assess(&loaded.sections, &loaded.specs(), &settings);
+    let endpoints = loaded
+        .endpoints
+        .iter()
+        .map(|e| {
+            let progress = assessment
+                .endpoint(e.id)
+                .map(|a| a.progress)
+                .unwrap_or_default();
+            Endpoint {
+                id: e.id,
+                position: e.position,
+                version: e.version,
+                title: e.spec.title(),
+                completeness: Completeness {
+                    done: progress.done,
+                    total: progress.total,
+                },
+                spec: serde_json::to_value(&e.spec.0).unwrap_or_default(),
+            }
+        })
+        .collect();
+    Ok(Json(Integration {
+        id,
+        name: loaded.integration.name.clone(),
+        purpose: loaded.integration.purpose.clone(),
+        company: loaded.integration.company_name.clone(),
+        status: loaded.integration.status.as_str().to_string(),
+        approved_revision: approved,
+        completeness: Completeness {
+            done: assessment.progress.done,
+            total: assessment.progress.total,
+        },
+        sections: serde_json::to_value(&loaded.sections).unwrap_or_default(),
+        endpoints,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RevisionSummary {
+    pub number: i32,
+    pub submitted_at: String,
+    pub submitted_by: String,
+    pub items_done: Option<i32>,
+    pub items_total: Option<i32>,
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/integrations/{id}/revisions",
+    params(("id" = String, Path, description = "The integration's id")),
+    responses(
+        (status = 200, description = "Every submitted revision, oldest first", body = [RevisionSummary]),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such integration for this token", body = ErrorBody),
+    ),
+    security(("token" = []))
+)]
+pub async fn list_revisions(
+    State(state): State<AppState>,
+    ApiUser(viewer): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<RevisionSummary>>, ApiError> {
+    let id = visible(&state, &viewer, &id).await?;
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        number: i32,
+        submitted_at: OffsetDateTime,
+        submitted_by: String,
+        items_done: Option<i32>,
+        items_total: Option<i32>,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT r.number, r.submitted_at, u.display_name AS submitted_by, r.items_done, r.items_total
+         FROM revisions r JOIN users u ON u.id = r.submitted_by WHERE r.integration_id = $1 ORDER BY r.number",
+    )
+    .bind(id)
+    .fetch_all(&state.db)
+    .await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| RevisionSummary {
+                number: r.number,
+                submitted_at: when(r.submitted_at),
+                submitted_by: r.submitted_by,
+                items_done: r.items_done,
+                items_total: r.items_total,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Revision {
+    pub number: i32,
+    pub submitted_at: String,
+    /// Everything the partner said, frozen at submission.
+    #[schema(value_type = Object)]
+    pub snapshot: serde_json::Value,
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/integrations/{id}/revisions/{number}",
+    params(
+        ("id" = String, Path, description = "The integration's id"),
+        ("number" = String, Path, description = "The revision number, from 1"),
+    ),
+    responses(
+        (status = 200, description = "The frozen revision", body = Revision),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such integration or revision for this token", body = ErrorBody),
+    ),
+    security(("token" = []))
+)]
+pub async fn get_revision(
+    State(state): State<AppState>,
+    ApiUser(viewer): ApiUser,
+    Path((id, number)): Path<(String, String)>,
+) -> Result<Json<Revision>, ApiError> {
+    let id = visible(&state, &viewer, &id).await?;
+    let number: i32 = number.parse().map_err(|_| ApiError::NotFound)?;
+    let row: Option<(OffsetDateTime, serde_json::Value)> = sqlx::query_as(
+        "SELECT submitted_at, snapshot FROM revisions WHERE integration_id = $1 AND number = $2",
+    )
+    .bind(id)
+    .bind(number)
+    .fetch_optional(&state.db)
+    .await?;
+    let (at, snapshot) = row.ok_or(ApiError::NotFound)?;
+    Ok(Json(Revision {
+        number,
+        submitted_at: when(at),
+        snapshot,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Reply {
+    pub author: String,
+    pub body: String,
+    pub created_at: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CommentThread {
+    pub id: Uuid,
+    /// The revision the thread was started on; it shows on the same item in later revisions.
+    pub revision: i32,
+    /// The endpoint it is about, or none for the integration.
+    pub endpoint_id: Option<Uuid>,
+    /// The checklist item id (e.g. response-example), or empty for the whole endpoint/integration.
+    pub item: String,
+    /// open, addressed or resolved.
+    pub state: String,
+    pub author: String,
+    pub body: String,
+    pub created_at: String,
+    pub replies: Vec<Reply>,
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/integrations/{id}/comments",
+    params(("id" = String, Path, description = "The integration's id")),
+    responses(
+        (status = 200, description = "Review comment threads the token's user can read", body = [CommentThread]),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such integration for this token", body = ErrorBody),
+    ),
+    security(("token" = []))
+)]
+pub async fn list_comments(
+    State(state): State<AppState>,
+    ApiUser(viewer): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<CommentThread>>, ApiError> {
+    let id = visible(&state, &viewer, &id).await?;
+    let threads = Threads::load(&mut *state.db.acquire().await?, id, &viewer).await?;
+    Ok(Json(
+        threads
+            .0
+            .into_iter()
+            .map(|t| CommentThread {
+                id: t.first.id,
+                revision: t.revision,
+                endpoint_id: t.anchor.endpoint,
+                item: t.anchor.item.clone(),
+                state: t.state_label().to_string(),
+                author: t.first.author.clone(),
+                body: t.first.body.clone(),
+                created_at: when(t.first.at),
+                replies: t
+                    .replies
+                    .iter()
+                    .map(|r| Reply {
+                        author: r.author.clone(),
+                        body: r.body.clone(),
+                        created_at: when(r.at),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Decision {
+    pub revision: i32,
+    /// approved or sent_back.
+    pub outcome: String,
+    pub summary: String,
+    pub reviewer: String,
+    pub decided_at: String,
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/integrations/{id}/decisions",
+    params(("id" = String, Path, description = "The integration's id")),
+    responses(
+        (status = 200, description = "Every review decision, newest first", body = [Decision]),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such integration for this token", body = ErrorBody),
+    ),
+    security(("token" = []))
+)]
+pub async fn list_decisions(
+    State(state): State<AppState>,
+    ApiUser(viewer): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<Decision>>, ApiError> {
+    let id = visible(&state, &viewer, &id).await?;
+    let rows: Vec<(i32, String, String, String, OffsetDateTime)> = sqlx::query_as(
+        "SELECT d.revision, d.outcome, d.summary, u.display_name, d.decided_at
+         FROM decisions d JOIN users u ON u.id = d.reviewer_id WHERE d.integration_id = $1 ORDER BY d.decided_at DESC",
+    )
+    .bind(id)
+    .fetch_all(&state.db)
+    .await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|(revision, outcome, summary, reviewer, at)| Decision {
+                revision,
+                outcome,
+                summary,
+                reviewer,
+                decided_at: when(at),
+            })
+            .collect(),
+    ))
+}
