@@ -41,7 +41,6 @@ pub fn router() -> Router<AppState> {
             "/api/v1/integrations/{id}/decisions",
             get(routes::list_decisions),
         )
-        .fallback(|| async { ApiError::NotFound })
 }
 
 /// The pages where a signed-in user manages their tokens (cookie session, CSRF as usual).

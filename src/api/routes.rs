@@ -62,10 +62,11 @@ pub struct IntegrationList {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// 1-based page of 50.
-    #[param(minimum = 1)]
-    pub page: Option<i64>,
+    #[param(minimum = 1, maximum = 100000, value_type = Option<i64>)]
+    pub page: Option<String>,
 }
 
 #[utoipa::path(
@@ -83,7 +84,16 @@ pub async fn list_integrations(
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<IntegrationList>, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let page = query.page.unwrap_or(1).clamp(1, 100_000);
+    // Read as text so that anything but a whole number in range (an empty value too) is refused.
+    let page = match query.page.as_deref() {
+        None => 1,
+        Some(text) => text.trim().parse::<i64>().unwrap_or(0),
+    };
+    if !(1..=100_000).contains(&page) {
+        return Err(ApiError::BadRequest(
+            "page counts from 1 (at most 100000).".into(),
+        ));
+    }
     let company = company_of(&viewer)?;
     const SCOPE: &str = "(($1::uuid IS NOT NULL AND i.company_id = $1) OR ($1::uuid IS NULL AND i.waiting_since IS NOT NULL))";
     let rows: Vec<(Uuid, String, String, String, OffsetDateTime)> = sqlx::query_as(&format!(

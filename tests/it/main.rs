@@ -2,6 +2,7 @@
 //! `#[sqlx::test]` (a fresh database per test), real HTTP through the real Router.
 
 mod accounts;
+mod api;
 mod browser;
 mod browser_review;
 mod csrf;
