@@ -14,7 +14,7 @@ use super::routes::*;
         version = "1",
         description = "Read integrations, endpoints, revisions, review comments and decisions. Authenticate with a personal access token from /account/tokens: `Authorization: Bearer ppat_…`."
     ),
-    paths(list_integrations, get_integration, list_revisions, get_revision, list_comments, list_decisions),
+    paths(list_integrations, get_integration, list_endpoints, get_endpoint, list_revisions, get_revision, list_comments, list_decisions),
     components(schemas(
         ErrorBody, IntegrationList, IntegrationSummary, Integration, Endpoint, Completeness,
         RevisionSummary, Revision, CommentThread, Reply, Decision

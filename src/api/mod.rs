@@ -26,6 +26,14 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/integrations", get(routes::list_integrations))
         .route("/api/v1/integrations/{id}", get(routes::get_integration))
         .route(
+            "/api/v1/integrations/{id}/endpoints",
+            get(routes::list_endpoints),
+        )
+        .route(
+            "/api/v1/integrations/{id}/endpoints/{endpoint}",
+            get(routes::get_endpoint),
+        )
+        .route(
             "/api/v1/integrations/{id}/revisions",
             get(routes::list_revisions),
         )

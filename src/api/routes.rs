@@ -187,7 +187,31 @@ pub async fn get_integration(
             .await?;
     let settings = Settings::load(&state.db).await?;
     let assessment = checklist::assess(&loaded.sections, &loaded.specs(), &settings);
-    let endpoints = loaded
+    let endpoints = endpoints_of(&state, id).await?;
+    Ok(Json(Integration {
+        id,
+        name: loaded.integration.name.clone(),
+        purpose: loaded.integration.purpose.clone(),
+        company: loaded.integration.company_name.clone(),
+        status: loaded.integration.status.as_str().to_string(),
+        approved_revision: approved,
+        completeness: Completeness {
+            done: assessment.progress.done,
+            total: assessment.progress.total,
+        },
+        sections: serde_json::to_value(&loaded.sections).unwrap_or_default(),
+        endpoints,
+    }))
+}
+
+/// The endpoints of an integration as they are now, with their completeness.
+async fn endpoints_of(state: &AppState, id: Uuid) -> Result<Vec<Endpoint>, ApiError> {
+    let loaded = store::load(&mut *state.db.acquire().await?, id, None)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let settings = Settings::load(&state.db).await?;
+    let assessment = checklist::assess(&loaded.sections, &loaded.specs(), &settings);
+    Ok(loaded
         .endpoints
         .iter()
         .map(|e| {
@@ -207,21 +231,54 @@ pub async fn get_integration(
                 spec: serde_json::to_value(&e.spec.0).unwrap_or_default(),
             }
         })
-        .collect();
-    Ok(Json(Integration {
-        id,
-        name: loaded.integration.name.clone(),
-        purpose: loaded.integration.purpose.clone(),
-        company: loaded.integration.company_name.clone(),
-        status: loaded.integration.status.as_str().to_string(),
-        approved_revision: approved,
-        completeness: Completeness {
-            done: assessment.progress.done,
-            total: assessment.progress.total,
-        },
-        sections: serde_json::to_value(&loaded.sections).unwrap_or_default(),
-        endpoints,
-    }))
+        .collect())
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/integrations/{id}/endpoints",
+    params(("id" = String, Path, description = "The integration's id")),
+    responses(
+        (status = 200, description = "The endpoints in their order", body = [Endpoint]),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such integration for this token", body = ErrorBody),
+    ),
+    security(("token" = []))
+)]
+pub async fn list_endpoints(
+    State(state): State<AppState>,
+    ApiUser(viewer): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<Endpoint>>, ApiError> {
+    let id = visible(&state, &viewer, &id).await?;
+    Ok(Json(endpoints_of(&state, id).await?))
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/integrations/{id}/endpoints/{endpoint}",
+    params(
+        ("id" = String, Path, description = "The integration's id"),
+        ("endpoint" = String, Path, description = "The endpoint's id"),
+    ),
+    responses(
+        (status = 200, description = "One endpoint", body = Endpoint),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such integration or endpoint for this token", body = ErrorBody),
+    ),
+    security(("token" = []))
+)]
+pub async fn get_endpoint(
+    State(state): State<AppState>,
+    ApiUser(viewer): ApiUser,
+    Path((id, endpoint)): Path<(String, String)>,
+) -> Result<Json<Endpoint>, ApiError> {
+    let id = visible(&state, &viewer, &id).await?;
+    let endpoint: Uuid = endpoint.parse().map_err(|_| ApiError::NotFound)?;
+    endpoints_of(&state, id)
+        .await?
+        .into_iter()
+        .find(|e| e.id == endpoint)
+        .map(Json)
+        .ok_or(ApiError::NotFound)
 }
 
 #[derive(Serialize, ToSchema)]

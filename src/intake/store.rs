@@ -51,6 +51,25 @@ pub struct Loaded {
 }
 
 impl Loaded {
+    /// An integration with nothing in it yet: what an import into a new one is compared with.
+    pub fn empty(name: &str) -> Loaded {
+        Loaded {
+            integration: IntegrationRow {
+                id: Uuid::nil(),
+                company_id: Uuid::nil(),
+                company_name: String::new(),
+                name: name.to_string(),
+                purpose: String::new(),
+                status: Status::Draft,
+                version: 0,
+                updated_at: OffsetDateTime::now_utc(),
+            },
+            sections: Sections::default(),
+            section_meta: BTreeMap::new(),
+            endpoints: Vec::new(),
+        }
+    }
+
     pub fn section_version(&self, id: SectionId) -> i32 {
         self.section_meta.get(&id).map_or(0, |m| m.version)
     }

@@ -31,7 +31,8 @@ const PARSE_TIME: Duration = Duration::from_secs(10);
 #[template(path = "interop/import.html")]
 pub struct ImportPage {
     pub page: Page,
-    pub id: Uuid,
+    /// None while importing into a new integration.
+    pub id: Option<Uuid>,
     pub name: String,
     pub editable: bool,
     /// What was pasted, kept when the form comes back.
@@ -49,6 +50,13 @@ impl ImportPage {
     pub fn limit_mib(&self) -> usize {
         MAX_BYTES / (1024 * 1024)
     }
+
+    pub fn action(&self) -> String {
+        match self.id {
+            Some(id) => format!("/integrations/{id}/import"),
+            None => "/integrations/import".into(),
+        }
+    }
 }
 
 pub async fn show(
@@ -60,7 +68,7 @@ pub async fn show(
     let loaded = intake::load_own(&state, &partner, id).await?;
     Ok(ImportPage {
         page,
-        id,
+        id: Some(id),
         name: loaded.integration.name.clone(),
         editable: loaded.integration.status.partner_can_edit(),
         text: String::new(),
@@ -128,6 +136,42 @@ async fn parse(source: String) -> std::result::Result<Plan, String> {
     }
 }
 
+/// Reads the form and the file; on a problem, the page to show instead.
+async fn read_and_parse(form: Multipart, view: &mut ImportPage) -> Option<(Submitted, Plan)> {
+    let submitted = match read_form(form).await {
+        Ok(submitted) => submitted,
+        Err(message) => {
+            view.error = Some(message);
+            return None;
+        }
+    };
+    view.text = submitted.pasted.chars().take(MAX_BYTES).collect();
+    match parse(submitted.source.clone()).await {
+        Ok(plan) => Some((submitted, plan)),
+        Err(message) => {
+            view.error = Some(message);
+            None
+        }
+    }
+}
+
+fn refused(view: ImportPage) -> Response {
+    (StatusCode::UNPROCESSABLE_ENTITY, view).into_response()
+}
+
+fn preview(
+    mut view: ImportPage,
+    submitted: Submitted,
+    plan: Plan,
+    current: &store::Loaded,
+) -> Response {
+    let changes = merge::changes(&plan, current);
+    // The confirmation carries the file's text, so nothing is kept on the server meanwhile.
+    view.text = submitted.source;
+    view.preview = Some(Preview { plan, changes });
+    view.into_response()
+}
+
 pub async fn submit(
     State(state): State<AppState>,
     partner: PartnerUser,
@@ -143,46 +187,89 @@ pub async fn submit(
     }
     let mut view = ImportPage {
         page,
-        id,
+        id: Some(id),
         name: loaded.integration.name.clone(),
         editable: true,
         text: String::new(),
         error: None,
         preview: None,
     };
-    let submitted = match read_form(form).await {
-        Ok(submitted) => submitted,
-        Err(message) => {
-            view.error = Some(message);
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
-        }
-    };
-    view.text = submitted.pasted.chars().take(MAX_BYTES).collect();
-    let plan = match parse(submitted.source.clone()).await {
-        Ok(plan) => plan,
-        Err(message) => {
-            view.error = Some(message);
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
-        }
+    let Some((submitted, plan)) = read_and_parse(form, &mut view).await else {
+        return Ok(refused(view));
     };
     if !submitted.apply {
-        let changes = merge::changes(&plan, &loaded);
-        // The confirmation carries the file's text, so nothing is kept on the server meanwhile.
-        view.text = submitted.source;
-        view.preview = Some(Preview { plan, changes });
-        return Ok(view.into_response());
+        return Ok(preview(view, submitted, plan, &loaded));
     }
-
     let mut tx = intake::begin_edit(&state, &partner, id).await?;
-    let current = store::load(&mut tx, id, Some(partner.company_id))
+    let message = apply(&mut tx, &partner, id, &plan).await?;
+    tx.commit().await?;
+    session::flash(&session, FlashKind::Success, message).await?;
+    Ok(Redirect::to(&format!("/integrations/{id}")).into_response())
+}
+
+fn new_form(page: Page) -> ImportPage {
+    ImportPage {
+        page,
+        id: None,
+        name: "a new integration".into(),
+        editable: true,
+        text: String::new(),
+        error: None,
+        preview: None,
+    }
+}
+
+/// "Start from a file": the same form, for an integration the import creates.
+pub async fn show_new(page: Page, _partner: PartnerUser) -> ImportPage {
+    new_form(page)
+}
+
+pub async fn submit_new(
+    State(state): State<AppState>,
+    partner: PartnerUser,
+    session: Session,
+    page: Page,
+    form: Multipart,
+) -> Result<Response> {
+    let mut view = new_form(page);
+    let Some((submitted, plan)) = read_and_parse(form, &mut view).await else {
+        return Ok(refused(view));
+    };
+    let name = if plan.title.trim().is_empty() {
+        "Imported API".to_string()
+    } else {
+        plan.title.trim().to_string()
+    };
+    if !submitted.apply {
+        return Ok(preview(view, submitted, plan, &store::Loaded::empty(&name)));
+    }
+    let mut tx = state.db.begin().await?;
+    let id = store::create(&mut tx, partner.company_id, partner.user.id, &name, "").await?;
+    crate::audit::record(&mut tx, Some(partner.user.id), Some(id), "created", &name).await?;
+    store::lock_for_edit(&mut tx, id, partner.company_id).await?;
+    let message = apply(&mut tx, &partner, id, &plan).await?;
+    tx.commit().await?;
+    session::flash(&session, FlashKind::Success, message).await?;
+    Ok(Redirect::to(&format!("/integrations/{id}")).into_response())
+}
+
+/// Writes what the plan changes, inside the caller's transaction (which holds the integration's
+/// lock); the message for the partner.
+async fn apply(
+    tx: &mut sqlx::PgConnection,
+    partner: &PartnerUser,
+    id: Uuid,
+    plan: &Plan,
+) -> Result<String> {
+    let current = store::load(&mut *tx, id, Some(partner.company_id))
         .await?
         .ok_or(AppError::NotFound)?;
-    let changes = merge::changes(&plan, &current);
+    let changes = merge::changes(plan, &current);
     let room = (MAX_ENDPOINTS as usize).saturating_sub(current.endpoints.len());
     let user = partner.user.id;
     for (section, data, version) in &changes.sections {
         if let Saved::Stale { .. } =
-            store::save_section(&mut tx, id, *section, data, *version, user).await?
+            store::save_section(&mut *tx, id, *section, data, *version, user).await?
         {
             return Err(AppError::Conflict("A teammate changed this integration while you looked at the preview. Preview the import again.".into()));
         }
@@ -196,13 +283,13 @@ pub async fn submit(
     }
     for (endpoint, version, spec, _) in &changes.updated {
         if let Some(Saved::Stale { .. }) =
-            store::save_endpoint(&mut tx, id, *endpoint, spec, *version, user).await?
+            store::save_endpoint(&mut *tx, id, *endpoint, spec, *version, user).await?
         {
             return Err(AppError::Conflict("A teammate changed an endpoint while you looked at the preview. Preview the import again.".into()));
         }
     }
     for spec in changes.added.iter().take(room) {
-        store::add_endpoint(&mut tx, id, spec, user).await?;
+        store::add_endpoint(&mut *tx, id, spec, user).await?;
     }
     let added = changes.added.len().min(room);
     let summary = format!(
@@ -215,8 +302,7 @@ pub async fn submit(
             format!(", sections filled: {}", changes.section_titles().join(", "))
         }
     );
-    crate::audit::record(&mut tx, Some(user), Some(id), "imported", &summary).await?;
-    tx.commit().await?;
+    crate::audit::record(&mut *tx, Some(user), Some(id), "imported", &summary).await?;
     let mut message = format!("Imported from {summary}.");
     if added < changes.added.len() {
         message.push_str(&format!(
@@ -224,6 +310,5 @@ pub async fn submit(
             changes.added.len() - added
         ));
     }
-    session::flash(&session, FlashKind::Success, message).await?;
-    Ok(Redirect::to(&format!("/integrations/{id}")).into_response())
+    Ok(message)
 }

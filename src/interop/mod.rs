@@ -23,6 +23,10 @@ pub fn router() -> Router<AppState> {
 pub fn upload_router(max_bytes: usize) -> Router<AppState> {
     Router::new()
         .route(
+            "/integrations/import",
+            get(import_page::show_new).post(import_page::submit_new),
+        )
+        .route(
             "/integrations/{id}/import",
             get(import_page::show).post(import_page::submit),
         )

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::helpers::*;
 use crate::intake::partner_with_integration;
-use crate::review::complete_otp;
+use crate::review::{complete_otp, submitted};
 
 /// The `openapi-spec-validator` command from PyPI; `.ci/run` installs it into target/ci-venv.
 fn validator() -> PathBuf {
@@ -51,20 +51,10 @@ async fn download(browser: &Browser, path: &str) -> (StatusCode, String, Vec<u8>
     )
 }
 
-/// The sample OTP integration (two endpoints), submitted as revision 1.
-async fn submitted_otp(app: &TestApp) -> (Browser, Uuid, Uuid) {
-    let (partner, id, endpoint) = complete_otp(app).await;
-    let response = partner
-        .post_form(&format!("/integrations/{id}/submit"), &[])
-        .await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    (partner, id, endpoint)
-}
-
 #[sqlx::test]
 async fn the_openapi_export_passes_the_standard_validator_and_keeps_everything(db: PgPool) {
     let app = TestApp::spawn(db).await;
-    let (partner, id, _) = submitted_otp(&app).await;
+    let (partner, id, _) = submitted(&app).await;
 
     let (status, disposition, body) =
         download(&partner, &format!("/integrations/{id}/export/openapi.json")).await;
@@ -130,7 +120,7 @@ async fn the_openapi_export_passes_the_standard_validator_and_keeps_everything(d
 #[sqlx::test]
 async fn the_postman_collection_uses_variables_and_saved_examples(db: PgPool) {
     let app = TestApp::spawn(db).await;
-    let (partner, id, _) = submitted_otp(&app).await;
+    let (partner, id, _) = submitted(&app).await;
     let (status, _, body) =
         download(&partner, &format!("/integrations/{id}/export/postman.json")).await;
     assert_eq!(status, StatusCode::OK);
@@ -175,7 +165,7 @@ async fn the_postman_collection_uses_variables_and_saved_examples(db: PgPool) {
 #[sqlx::test]
 async fn the_spreadsheet_has_a_sheet_per_endpoint_in_the_samples_layout(db: PgPool) {
     let app = TestApp::spawn(db).await;
-    let (partner, id, _) = submitted_otp(&app).await;
+    let (partner, id, _) = submitted(&app).await;
     let (status, disposition, body) =
         download(&partner, &format!("/integrations/{id}/export/xlsx")).await;
     assert_eq!(status, StatusCode::OK);
@@ -222,7 +212,7 @@ async fn the_spreadsheet_has_a_sheet_per_endpoint_in_the_samples_layout(db: PgPo
 #[sqlx::test]
 async fn markdown_and_the_printable_page_show_everything_and_run_nothing(db: PgPool) {
     let app = TestApp::spawn(db).await;
-    let (partner, id, _) = submitted_otp(&app).await;
+    let (partner, id, _) = submitted(&app).await;
     let (status, _, body) = download(&partner, &format!("/integrations/{id}/export/md")).await;
     assert_eq!(status, StatusCode::OK);
     let md = String::from_utf8(body).unwrap();
@@ -317,7 +307,7 @@ async fn new_integration(partner: &Browser, name: &str) -> Uuid {
 #[sqlx::test]
 async fn exporting_then_importing_gives_back_the_same_integration(db: PgPool) {
     let app = TestApp::spawn(db.clone()).await;
-    let (partner, id, _) = submitted_otp(&app).await;
+    let (partner, id, _) = submitted(&app).await;
     let (_, _, exported) =
         download(&partner, &format!("/integrations/{id}/export/openapi.yaml")).await;
     let exported = String::from_utf8(exported).unwrap();
@@ -364,6 +354,35 @@ async fn exporting_then_importing_gives_back_the_same_integration(db: PgPool) {
         page.contains("26 of 26 required items complete"),
         "complete after the import"
     );
+
+    // Or straight into a new integration, named after the file's title.
+    let form = reqwest::multipart::Form::new()
+        .text("csrf_token", partner.csrf_token().await)
+        .text("text", exported.clone())
+        .text("action", "apply");
+    let response = partner
+        .client
+        .post(partner.url("/integrations/import"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let created: Uuid = location(&response)
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        endpoint_specs(&db, created).await,
+        endpoint_specs(&db, id).await
+    );
+    let name: String = sqlx::query_scalar("SELECT name FROM integrations WHERE id = $1")
+        .bind(created)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(name, "OTP APIs");
 
     // Importing again updates in place: no duplicates.
     let response = import(&partner, copy, &exported, "preview").await;
@@ -631,7 +650,7 @@ async fn staging_stub() -> (
 #[sqlx::test]
 async fn newman_loads_the_collection_and_runs_it_against_a_server(db: PgPool) {
     let app = TestApp::spawn(db).await;
-    let (partner, id, _) = submitted_otp(&app).await;
+    let (partner, id, _) = submitted(&app).await;
     let (_, _, body) = download(&partner, &format!("/integrations/{id}/export/postman.json")).await;
     let dir = std::env::temp_dir().join(format!("portal-newman-{}", Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -40,7 +40,7 @@ pub(crate) async fn complete_otp(app: &TestApp) -> (Browser, Uuid, Uuid) {
 }
 
 /// The same, submitted as revision 1.
-async fn submitted(app: &TestApp) -> (Browser, Uuid, Uuid) {
+pub(crate) async fn submitted(app: &TestApp) -> (Browser, Uuid, Uuid) {
     let (partner, id, endpoint) = complete_otp(app).await;
     let response = partner
         .post_form(&format!("/integrations/{id}/submit"), &[])
