@@ -4,6 +4,8 @@
 //! these handlers (utoipa) and served at `/api/v1/openapi.json`.
 
 pub mod doc;
+pub mod import;
+pub mod review;
 pub mod routes;
 pub mod tokens;
 
@@ -43,12 +45,29 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/api/v1/integrations/{id}/comments",
-            get(routes::list_comments),
+            get(routes::list_comments).post(review::comment),
         )
         .route(
             "/api/v1/integrations/{id}/decisions",
-            get(routes::list_decisions),
+            get(routes::list_decisions).post(review::decide),
         )
+        .route("/api/v1/integrations/{id}/claim", post(review::claim))
+        .route("/api/v1/integrations/{id}/signoffs", post(review::sign_off))
+        .route(
+            "/api/v1/integrations/{id}/comments/{comment}/replies",
+            post(review::reply),
+        )
+        .route(
+            "/api/v1/integrations/{id}/comments/{comment}/state",
+            post(review::set_state),
+        )
+}
+
+/// Routes that take a whole file, with the larger limit the caller layers on.
+pub fn upload_router(max_bytes: usize) -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/integrations/{id}/import", post(import::import))
+        .layer(axum::extract::DefaultBodyLimit::max(max_bytes))
 }
 
 /// The pages where a signed-in user manages their tokens (cookie session, CSRF as usual).
@@ -67,8 +86,11 @@ pub struct ErrorBody {
 #[derive(Debug)]
 pub enum ApiError {
     Unauthorized,
+    Forbidden,
     NotFound,
     BadRequest(String),
+    Conflict(String),
+    Unprocessable(String),
     Internal,
 }
 
@@ -86,8 +108,14 @@ impl IntoResponse for ApiError {
                 StatusCode::UNAUTHORIZED,
                 "Send a personal access token: Authorization: Bearer ppat_… (create one at /account/tokens).".to_string(),
             ),
+            ApiError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "Your role cannot do that.".to_string(),
+            ),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "Not found.".to_string()),
             ApiError::BadRequest(message) => (StatusCode::BAD_REQUEST, message),
+            ApiError::Conflict(message) => (StatusCode::CONFLICT, message),
+            ApiError::Unprocessable(message) => (StatusCode::UNPROCESSABLE_ENTITY, message),
             ApiError::Internal => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Something went wrong on our side.".to_string(),

@@ -127,7 +127,7 @@ fn too_large() -> String {
 }
 
 /// Parses off the async runtime, within a time bound.
-async fn parse(source: String) -> std::result::Result<Plan, String> {
+pub(crate) async fn parse(source: String) -> std::result::Result<Plan, String> {
     let parsing = tokio::task::spawn_blocking(move || import::parse(&source));
     match tokio::time::timeout(PARSE_TIME, parsing).await {
         Ok(Ok(result)) => result,
@@ -255,7 +255,7 @@ pub async fn submit_new(
 
 /// Writes what the plan changes, inside the caller's transaction (which holds the integration's
 /// lock); the message for the partner.
-async fn apply(
+pub(crate) async fn apply(
     tx: &mut sqlx::PgConnection,
     partner: &PartnerUser,
     id: Uuid,

@@ -376,23 +376,43 @@ pub async fn create(
     let anchor = Anchor::parse(&form.endpoint, &form.item)
         .ok_or_else(|| AppError::BadRequest("unknown item".into()))?;
     let back = format!("/review/{id}#{}", fragment(anchor.endpoint, &anchor.item));
-    let body = match clean_body(&form.body) {
-        Ok(body) => body,
+    match start_thread(&state.db, &reviewer, id, form.revision, &anchor, &form.body).await {
+        Ok(()) => {}
         Err(AppError::BadRequest(message)) => {
             session::flash(&session, FlashKind::Error, message).await?;
             return Ok(Redirect::to(&back).into_response());
         }
         Err(other) => return Err(other),
-    };
-    let mut tx = state.db.begin().await?;
+    }
+    session::flash(
+        &session,
+        FlashKind::Info,
+        "Comment saved as a draft: the partner reads it when you send your decision.",
+    )
+    .await?;
+    Ok(Redirect::to(&back).into_response())
+}
+
+/// A reviewer starts a thread on an item of the revision they are reviewing: a draft until the
+/// decision. For the page and the API.
+pub async fn start_thread(
+    db: &sqlx::PgPool,
+    reviewer: &User,
+    id: Uuid,
+    revision: i32,
+    anchor: &Anchor,
+    body: &str,
+) -> Result<()> {
+    let body = clean_body(body)?;
+    let mut tx = db.begin().await?;
     let locked = lock(&mut tx, id, None).await?;
     if locked.status != Status::InReview {
         return Err(AppError::Conflict(
             "Claim the submission first: comments are part of a review.".into(),
         ));
     }
-    ensure_reviewer(&locked, &reviewer)?;
-    if locked.latest_revision != Some(form.revision) {
+    ensure_reviewer(&locked, reviewer)?;
+    if locked.latest_revision != Some(revision) {
         return Err(AppError::Conflict(
             "The partner has since withdrawn or resubmitted it; reload the review page.".into(),
         ));
@@ -404,7 +424,7 @@ pub async fn create(
                             WHERE r.integration_id = $1 AND r.number = $2 AND e ->> 'id' = $3)",
         )
         .bind(id)
-        .bind(form.revision)
+        .bind(revision)
         .bind(endpoint.to_string())
         .fetch_one(&mut *tx)
         .await?;
@@ -429,7 +449,7 @@ pub async fn create(
     )
     .bind(Uuid::new_v4())
     .bind(id)
-    .bind(form.revision)
+    .bind(revision)
     .bind(anchor.endpoint)
     .bind(&anchor.item)
     .bind(reviewer.id)
@@ -437,13 +457,7 @@ pub async fn create(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    session::flash(
-        &session,
-        FlashKind::Info,
-        "Comment saved as a draft: the partner reads it when you send your decision.",
-    )
-    .await?;
-    Ok(Redirect::to(&back).into_response())
+    Ok(())
 }
 
 /// A thread the viewer may act on, read under the integration's lock (taken first, in the same
@@ -525,11 +539,57 @@ pub async fn reply(
     State(state): State<AppState>,
     CurrentUser(viewer): CurrentUser,
     session: Session,
+    headers: axum::http::HeaderMap,
     Path(comment): Path<Uuid>,
     Form(form): Form<ReplyForm>,
 ) -> Result<Response> {
-    let mut tx = state.db.begin().await?;
-    let found = find_thread(&mut tx, comment, &viewer).await?;
+    match post_reply(&state.db, &viewer, comment, &form.body).await {
+        Ok(posted) => {
+            let done = if posted.draft {
+                "Reply saved as a draft until you send your decision."
+            } else {
+                "Reply posted."
+            };
+            session::flash(&session, FlashKind::Success, done).await?;
+            Ok(Redirect::to(&posted.page).into_response())
+        }
+        Err(AppError::BadRequest(message)) => {
+            session::flash(&session, FlashKind::Error, message).await?;
+            Ok(Redirect::to(&back_to(&headers)).into_response())
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// Where the form was, for sending the user back with a message (same-origin pages only).
+fn back_to(headers: &axum::http::HeaderMap) -> String {
+    let referer = headers
+        .get(axum::http::header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| url::Url::parse(v).ok())
+        .map(|u| match u.query() {
+            Some(q) => format!("{}?{q}", u.path()),
+            None => u.path().to_string(),
+        });
+    crate::web::forms::local_path(referer.as_deref())
+}
+
+pub struct Posted {
+    pub draft: bool,
+    /// The page that shows the thread, for this viewer.
+    pub page: String,
+}
+
+/// Adds a reply to a thread the viewer may act on; for the pages and the API.
+pub async fn post_reply(
+    db: &sqlx::PgPool,
+    viewer: &User,
+    comment: Uuid,
+    body: &str,
+) -> Result<Posted> {
+    let body = clean_body(body)?;
+    let mut tx = db.begin().await?;
+    let found = find_thread(&mut tx, comment, viewer).await?;
     let (thread, integration, endpoint, item, status) = (
         found.id,
         found.integration,
@@ -537,15 +597,6 @@ pub async fn reply(
         found.item,
         found.status,
     );
-    let back = page_of(&viewer, integration, endpoint, &item);
-    let body = match clean_body(&form.body) {
-        Ok(body) => body,
-        Err(AppError::BadRequest(message)) => {
-            session::flash(&session, FlashKind::Error, message).await?;
-            return Ok(Redirect::to(&back).into_response());
-        }
-        Err(other) => return Err(other),
-    };
     let replies: i64 = sqlx::query_scalar("SELECT count(*) FROM comments WHERE parent_id = $1")
         .bind(thread)
         .fetch_one(&mut *tx)
@@ -578,6 +629,7 @@ pub async fn reply(
     .bind(!draft)
     .execute(&mut *tx)
     .await?;
+    let page = page_of(viewer, integration, endpoint, &item);
     if !draft {
         let anchor = Anchor { endpoint, item };
         let detail = format!("on {}: {}", anchor.label(), excerpt(&body));
@@ -591,13 +643,7 @@ pub async fn reply(
         .await?;
     }
     tx.commit().await?;
-    let done = if draft {
-        "Reply saved as a draft until you send your decision."
-    } else {
-        "Reply posted."
-    };
-    session::flash(&session, FlashKind::Success, done).await?;
-    Ok(Redirect::to(&back).into_response())
+    Ok(Posted { draft, page })
 }
 
 #[derive(Deserialize)]
@@ -613,13 +659,31 @@ pub async fn set_state(
     Path(comment): Path<Uuid>,
     Form(form): Form<StateForm>,
 ) -> Result<Response> {
-    let next = ThreadState::parse(&form.state)
+    let (next, page) = change_state(&state.db, &viewer, comment, &form.state).await?;
+    session::flash(
+        &session,
+        FlashKind::Success,
+        format!("Comment marked {}.", next.as_str()),
+    )
+    .await?;
+    Ok(Redirect::to(&page).into_response())
+}
+
+/// Moves a thread to `state` (open, addressed, resolved) if the viewer may; for the pages and
+/// the API. Returns the new state and the page that shows the thread.
+pub async fn change_state(
+    db: &sqlx::PgPool,
+    viewer: &User,
+    comment: Uuid,
+    state: &str,
+) -> Result<(ThreadState, String)> {
+    let next = ThreadState::parse(state)
         .ok_or_else(|| AppError::BadRequest("unknown comment state".into()))?;
     if !next.may_set(viewer.role) {
         return Err(AppError::Forbidden);
     }
-    let mut tx = state.db.begin().await?;
-    let found = find_thread(&mut tx, comment, &viewer).await?;
+    let mut tx = db.begin().await?;
+    let found = find_thread(&mut tx, comment, viewer).await?;
     if viewer.role == Role::Partner && found.state != ThreadState::Open {
         return Err(AppError::Conflict(format!(
             "This comment is already {}.",
@@ -646,15 +710,11 @@ pub async fn set_state(
         )
         .await?;
     }
-    let (integration, endpoint, item) = (found.integration, found.endpoint, found.item);
     tx.commit().await?;
-    session::flash(
-        &session,
-        FlashKind::Success,
-        format!("Comment marked {}.", next.as_str()),
-    )
-    .await?;
-    Ok(Redirect::to(&page_of(&viewer, integration, endpoint, &item)).into_response())
+    Ok((
+        next,
+        page_of(viewer, found.integration, found.endpoint, &found.item),
+    ))
 }
 
 /// A reviewer takes back a draft before the partner has seen it.

@@ -88,12 +88,7 @@ pub async fn claim(
     session: Session,
     Path(id): Path<Uuid>,
 ) -> Result<Response> {
-    let mut tx = state.db.begin().await?;
-    let locked = lock(&mut tx, id, None).await?;
-    let next = illegal(locked.status, Action::Claim, Actor::Reviewer)?;
-    set_status(&mut tx, id, next, Some(reviewer.id)).await?;
-    crate::audit::record(&mut tx, Some(reviewer.id), Some(id), "claimed", "").await?;
-    tx.commit().await?;
+    claim_for(&state, &reviewer, id).await?;
     session::flash(
         &session,
         FlashKind::Success,
@@ -101,6 +96,17 @@ pub async fn claim(
     )
     .await?;
     Ok(Redirect::to(&format!("/review/{id}")).into_response())
+}
+
+/// A reviewer takes a submission to review it; for the page and the API.
+pub async fn claim_for(state: &AppState, reviewer: &User, id: Uuid) -> Result<()> {
+    let mut tx = state.db.begin().await?;
+    let locked = lock(&mut tx, id, None).await?;
+    let next = illegal(locked.status, Action::Claim, Actor::Reviewer)?;
+    set_status(&mut tx, id, next, Some(reviewer.id)).await?;
+    crate::audit::record(&mut tx, Some(reviewer.id), Some(id), "claimed", "").await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 pub async fn release(
@@ -154,6 +160,52 @@ pub async fn decide(
     Path(id): Path<Uuid>,
     Form(form): Form<DecisionForm>,
 ) -> Result<Response> {
+    match decide_on(&state, &reviewer, id, &form).await? {
+        Decided::Refused(refusal) => {
+            session::flash(&session, FlashKind::Error, refusal).await?;
+            Ok(Redirect::to(&format!("/review/{id}#decision")).into_response())
+        }
+        Decided::Done(action) => {
+            let done = if action == Action::Approve {
+                "Approved"
+            } else {
+                "Sent back to the partner"
+            };
+            session::flash(
+                &session,
+                FlashKind::Success,
+                format!("{done}; the partner has been told."),
+            )
+            .await?;
+            Ok(Redirect::to("/").into_response())
+        }
+    }
+}
+
+/// What became of a decision: made, or refused with the reason for the reviewer.
+pub enum Decided {
+    Done(Action),
+    Refused(String),
+}
+
+impl DecisionForm {
+    pub fn new(revision: i32, outcome: &str, summary: &str, confirm_open: bool) -> Self {
+        DecisionForm {
+            revision,
+            outcome: outcome.to_string(),
+            summary: summary.to_string(),
+            confirm_open: if confirm_open { "1" } else { "" }.to_string(),
+        }
+    }
+}
+
+/// A reviewer's decision on the exact revision they read, for the page and the API alike.
+pub async fn decide_on(
+    state: &AppState,
+    reviewer: &User,
+    id: Uuid,
+    form: &DecisionForm,
+) -> Result<Decided> {
     let (action, outcome) = match form.outcome.as_str() {
         "approve" => (Action::Approve, "approved"),
         "send_back" => (Action::SendBack, "sent_back"),
@@ -162,7 +214,7 @@ pub async fn decide(
     let summary: String = form.summary.trim().chars().take(4000).collect();
     let mut tx = state.db.begin().await?;
     let locked = lock(&mut tx, id, None).await?;
-    ensure_reviewer(&locked, &reviewer)?;
+    ensure_reviewer(&locked, reviewer)?;
     if locked.latest_revision != Some(form.revision) {
         return Err(AppError::Conflict(format!(
             "Not decided: you reviewed revision {}, but the partner has since withdrawn or resubmitted it. Reload the review page and look at the current revision.",
@@ -170,12 +222,10 @@ pub async fn decide(
         )));
     }
     let next = illegal(locked.status, action, Actor::Reviewer)?;
-    if let Some(refusal) =
-        refuse_decision(&mut tx, id, reviewer.id, &form, action, &summary).await?
+    if let Some(refusal) = refuse_decision(&mut tx, id, reviewer.id, form, action, &summary).await?
     {
         tx.rollback().await?;
-        session::flash(&session, FlashKind::Error, refusal).await?;
-        return Ok(Redirect::to(&format!("/review/{id}#decision")).into_response());
+        return Ok(Decided::Refused(refusal));
     }
     let comments = comments::publish_drafts(&mut tx, id, reviewer.id).await?;
     sqlx::query(
@@ -224,18 +274,7 @@ pub async fn decide(
     crate::audit::record(&mut tx, Some(reviewer.id), Some(id), outcome, detail).await?;
     tx.commit().await?;
     state.outbox_wakeup.notify_one();
-    let done = if action == Action::Approve {
-        "Approved"
-    } else {
-        "Sent back to the partner"
-    };
-    session::flash(
-        &session,
-        FlashKind::Success,
-        format!("{done}; the partner has been told."),
-    )
-    .await?;
-    Ok(Redirect::to("/").into_response())
+    Ok(Decided::Done(action))
 }
 
 /// Why this decision cannot be sent as it is, if it cannot: sending back needs something for the

@@ -129,15 +129,49 @@ pub async fn toggle(
     Path(id): Path<Uuid>,
     Form(form): Form<SignOffForm>,
 ) -> Result<Response> {
-    let mut tx = state.db.begin().await?;
+    let signing = form.signed == "1";
+    let title = set(
+        &state.db,
+        &reviewer,
+        id,
+        form.revision,
+        &form.target,
+        signing,
+    )
+    .await?;
+    let message = if signing {
+        format!("Checked: {title}.")
+    } else {
+        format!("Sign-off taken back: {title}.")
+    };
+    session::flash(&session, FlashKind::Success, message).await?;
+    let place = if form.target == INTEGRATION {
+        "signoff-integration".to_string()
+    } else {
+        format!("endpoint-{}", form.target)
+    };
+    Ok(Redirect::to(&format!("/review/{id}#{place}")).into_response())
+}
+
+/// Signs a target of the revision under review off (or takes the sign-off back); for the page
+/// and the API. Returns what was signed off, for the message.
+pub async fn set(
+    db: &sqlx::PgPool,
+    reviewer: &crate::accounts::User,
+    id: Uuid,
+    revision: i32,
+    target: &str,
+    signing: bool,
+) -> Result<String> {
+    let mut tx = db.begin().await?;
     let locked = lock(&mut tx, id, None).await?;
     if locked.status != Status::InReview {
         return Err(AppError::Conflict(
             "Claim the submission first: sign-offs are part of a review.".into(),
         ));
     }
-    ensure_reviewer(&locked, &reviewer)?;
-    if locked.latest_revision != Some(form.revision) {
+    ensure_reviewer(&locked, reviewer)?;
+    if locked.latest_revision != Some(revision) {
         return Err(AppError::Conflict(
             "The partner has since withdrawn or resubmitted it; reload the review page.".into(),
         ));
@@ -146,12 +180,12 @@ pub async fn toggle(
         "SELECT snapshot FROM revisions WHERE integration_id = $1 AND number = $2",
     )
     .bind(id)
-    .bind(form.revision)
+    .bind(revision)
     .fetch_one(&mut *tx)
     .await?;
     let (target, fingerprint) = targets(&snapshot)
         .into_iter()
-        .find(|(target, _)| *target == form.target)
+        .find(|(t, _)| t == target)
         .ok_or(AppError::NotFound)?;
     let title = if target == INTEGRATION {
         "integration-level sections".to_string()
@@ -163,7 +197,6 @@ pub async fn toggle(
             .map(|e| e.spec.title())
             .unwrap_or_default()
     };
-    let signing = form.signed == "1";
     if signing {
         sqlx::query(
             "INSERT INTO signoffs (integration_id, target, fingerprint, revision, reviewer_id) VALUES ($1, $2, $3, $4, $5)
@@ -174,7 +207,7 @@ pub async fn toggle(
         .bind(id)
         .bind(&target)
         .bind(&fingerprint)
-        .bind(form.revision)
+        .bind(revision)
         .bind(reviewer.id)
         .execute(&mut *tx)
         .await?;
@@ -192,16 +225,5 @@ pub async fn toggle(
     };
     crate::audit::record(&mut tx, Some(reviewer.id), Some(id), what, &title).await?;
     tx.commit().await?;
-    let message = if signing {
-        format!("Checked: {title}.")
-    } else {
-        format!("Sign-off taken back: {title}.")
-    };
-    session::flash(&session, FlashKind::Success, message).await?;
-    let place = if target == INTEGRATION {
-        "signoff-integration".to_string()
-    } else {
-        format!("endpoint-{target}")
-    };
-    Ok(Redirect::to(&format!("/review/{id}#{place}")).into_response())
+    Ok(title)
 }

@@ -92,6 +92,10 @@ pub fn router(state: AppState) -> Router {
     }
     let router = Router::new()
         .merge(crate::api::router().layer(RequestBodyLimitLayer::new(config.max_body_bytes)))
+        .merge(
+            crate::api::upload_router(config.max_upload_bytes)
+                .layer(RequestBodyLimitLayer::new(config.max_upload_bytes)),
+        )
         .merge(pages)
         .nest_service("/static", static_files)
         .merge(health::router());

@@ -191,7 +191,233 @@ async fn schemathesis_finds_no_server_errors_or_schema_violations(db: PgPool) {
         String::from_utf8_lossy(&run.stdout).to_string() + &String::from_utf8_lossy(&run.stderr);
     assert!(run.status.success(), "schemathesis found problems:\n{said}");
     assert!(
-        said.contains("8 selected / 8 total"),
+        said.contains("15 selected / 15 total"),
         "every operation was tested: {said}"
     );
+}
+
+#[sqlx::test]
+async fn a_partners_script_imports_its_openapi_file_through_the_api(db: PgPool) {
+    create_user(&db, "rohan@haptik.example", Role::Reviewer, None).await;
+    let app = TestApp::spawn(db.clone()).await;
+    let (partner, source) = partner_with_integration(&app, "XYZ Finance", "ravi@xyz.example").await;
+    let document = "openapi: 3.0.3\ninfo: {title: Orders, version: '1'}\nservers: [{url: 'https://sandbox.shop.example/v1'}]\npaths:\n  /orders:\n    get:\n      summary: List orders\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              example: {orders: []}\n";
+    let token = token_for(&partner, "ci sync").await;
+    let post = |path: String, body: &'static str, token: String| async move {
+        let response = reqwest::Client::new()
+            .post(format!("http://{}{path}", app.addr))
+            .bearer_auth(token)
+            .header("content-type", "application/yaml")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let body: Value =
+            serde_json::from_slice(&response.bytes().await.unwrap()).unwrap_or(Value::Null);
+        (status, body)
+    };
+    let path = format!("/api/v1/integrations/{source}/import");
+    let (status, dry) = post(format!("{path}?dry_run=true"), document, token.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(dry["applied"], false);
+    assert_eq!(dry["added"][0], "List orders");
+    let count = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM endpoints WHERE integration_id = $1")
+            .bind(source)
+            .fetch_one(&db)
+            .await
+            .unwrap()
+    };
+    assert_eq!(count().await, 0, "a dry run writes nothing");
+    let (status, done) = post(path.clone(), document, token.clone()).await;
+    assert_eq!(
+        (status, done["applied"].clone()),
+        (StatusCode::OK, Value::Bool(true))
+    );
+    assert_eq!(count().await, 1);
+    let (_, again) = post(path.clone(), document, token.clone()).await;
+    assert_eq!(
+        again["unchanged"][0], "List orders",
+        "importing again changes nothing"
+    );
+    assert_eq!(count().await, 1);
+
+    let (status, broken) = post(path.clone(), "openapi: 3.0.0\ninfo: [\n", token.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(broken["error"].as_str().unwrap().contains("line"));
+    let reviewer = app.signed_in("rohan@haptik.example", PASSWORD).await;
+    let staff_token = token_for(&reviewer, "reviewer").await;
+    assert_eq!(
+        post(path.clone(), document, staff_token).await.0,
+        StatusCode::NOT_FOUND
+    );
+}
+
+async fn post_json(app: &TestApp, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+    let response = reqwest::Client::new()
+        .post(format!("http://{}{path}", app.addr))
+        .bearer_auth(token)
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let body = response.bytes().await.unwrap();
+    (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+}
+
+#[sqlx::test]
+async fn the_review_loop_runs_through_the_api_under_the_pages_rules(db: PgPool) {
+    use serde_json::json;
+    create_user(&db, "rohan@haptik.example", Role::Reviewer, None).await;
+    let app = TestApp::spawn(db.clone()).await;
+    let (partner, id, endpoint) = crate::review::submitted(&app).await;
+    let reviewer = app.signed_in("rohan@haptik.example", PASSWORD).await;
+    let (p, r) = (
+        token_for(&partner, "partner").await,
+        token_for(&reviewer, "reviewer").await,
+    );
+    let at = |path: &str| format!("/api/v1/integrations/{id}{path}");
+
+    assert_eq!(
+        post_json(&app, &p, &at("/claim"), json!({})).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        post_json(&app, &r, &at("/claim"), json!({})).await.0,
+        StatusCode::OK
+    );
+    let ask = json!({"revision": 1, "endpoint_id": endpoint, "item": "response-example", "body": "Add otpRef."});
+    assert_eq!(
+        post_json(&app, &r, &at("/comments"), ask).await.0,
+        StatusCode::CREATED
+    );
+    let (status, refused) = post_json(
+        &app,
+        &r,
+        &at("/decisions"),
+        json!({"revision": 1, "outcome": "approve"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        refused["error"]
+            .as_str()
+            .unwrap()
+            .contains("not checked yet"),
+        "{refused}"
+    );
+    let (status, _) = post_json(
+        &app,
+        &r,
+        &at("/decisions"),
+        json!({"revision": 1, "outcome": "send_back"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // The partner reads the comment, replies and marks it addressed, then resubmits.
+    let (_, threads) = api(&app, &p, &at("/comments")).await;
+    let thread = threads[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(threads[0]["item"], "response-example");
+    let (status, posted) = post_json(
+        &app,
+        &p,
+        &at(&format!("/comments/{thread}/replies")),
+        json!({"body": "Added."}),
+    )
+    .await;
+    assert_eq!(
+        (status, posted["draft"].clone()),
+        (StatusCode::CREATED, Value::Bool(false))
+    );
+    let state = |s: &str| json!({ "state": s });
+    assert_eq!(
+        post_json(
+            &app,
+            &p,
+            &at(&format!("/comments/{thread}/state")),
+            state("resolved")
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        post_json(
+            &app,
+            &p,
+            &at(&format!("/comments/{thread}/state")),
+            state("addressed")
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
+    let (stranger, _) = partner_with_integration(&app, "Other Bank", "sam@other.example").await;
+    let s = token_for(&stranger, "stranger").await;
+    assert_eq!(
+        post_json(
+            &app,
+            &s,
+            &at(&format!("/comments/{thread}/replies")),
+            json!({"body": "hi"})
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
+    partner
+        .post_form(&format!("/integrations/{id}/submit"), &[])
+        .await;
+
+    // The reviewer checks every part of revision 2 and approves.
+    post_json(&app, &r, &at("/claim"), json!({})).await;
+    let (_, integration) = api(&app, &r, &at("")).await;
+    let mut targets = vec!["integration".to_string()];
+    targets.extend(
+        integration["endpoints"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_str().unwrap().to_string()),
+    );
+    for target in targets {
+        let (status, _) = post_json(
+            &app,
+            &r,
+            &at("/signoffs"),
+            json!({"revision": 2, "target": target}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{target}");
+    }
+    let (status, _) = post_json(
+        &app,
+        &r,
+        &at("/decisions"),
+        json!({"revision": 1, "outcome": "approve"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "a stale revision is refused");
+    let (status, _) = post_json(
+        &app,
+        &r,
+        &at("/decisions"),
+        json!({"revision": 2, "outcome": "approve"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, integration) = api(&app, &p, &at("")).await;
+    assert_eq!(
+        (
+            integration["status"].clone(),
+            integration["approved_revision"].clone()
+        ),
+        (json!("approved"), json!(2))
+    );
+    let (status, bad) = post_json(&app, &r, &at("/decisions"), json!({"outcome": 7})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
 }
