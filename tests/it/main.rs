@@ -4,6 +4,7 @@
 mod accounts;
 mod api;
 mod browser;
+mod browser_import;
 mod browser_review;
 mod csrf;
 mod helpers;
