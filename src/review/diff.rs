@@ -155,8 +155,12 @@ fn flatten(value: &Value) -> BTreeMap<String, String> {
                 }
             }
             Value::Array(items) => {
+                let keys = row_keys(items);
                 for (index, value) in items.iter().enumerate() {
-                    walk(value, join(&(index + 1).to_string()), out);
+                    let segment = keys
+                        .as_ref()
+                        .map_or_else(|| (index + 1).to_string(), |keys| keys[index].clone());
+                    walk(value, join(&segment), out);
                 }
             }
             Value::Null => {}
@@ -172,6 +176,38 @@ fn flatten(value: &Value) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     walk(value, String::new(), &mut out);
     out
+}
+
+/// Rows named by what identifies them (a header's or parameter's name, a status code, an error's
+/// HTTP status and code), so removing the first row does not show every later row as changed.
+/// `None` when the rows have no such key or it is not unique: then they go by position.
+fn row_keys(items: &[Value]) -> Option<Vec<String>> {
+    const KEYS: [&[&str]; 4] = [
+        &["name"],
+        &["code"],
+        &["label"],
+        &["http_status", "partner_code"],
+    ];
+    for fields in KEYS {
+        let keys: Option<Vec<String>> = items
+            .iter()
+            .map(|item| {
+                let parts: Vec<&str> = fields
+                    .iter()
+                    .map(|f| item.get(*f).and_then(Value::as_str).unwrap_or(""))
+                    .collect();
+                let key = parts.join(" ").trim().to_string();
+                (!key.is_empty()).then_some(key)
+            })
+            .collect();
+        if let Some(keys) = keys {
+            let unique: std::collections::BTreeSet<&String> = keys.iter().collect();
+            if unique.len() == keys.len() {
+                return Some(keys);
+            }
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -200,6 +236,33 @@ mod tests {
                 ..Default::default()
             },
         }
+    }
+
+    #[test]
+    fn rows_are_matched_by_their_name_not_their_position() {
+        use crate::intake::model::Header;
+        let header = |name: &str, value: &str| Header {
+            name: name.into(),
+            value: value.into(),
+        };
+        let mut before = endpoint("Send OTP", "");
+        before.spec.headers = vec![
+            header("X-Trace", "1"),
+            header("Authorization", "Bearer <<token>>"),
+        ];
+        let mut after = before.clone();
+        after.spec.headers.remove(0);
+        let d = diff(1, &snapshot(vec![before]), 2, &snapshot(vec![after]));
+        let fields: Vec<&str> = d.changed[0]
+            .fields
+            .iter()
+            .map(|f| f.field.as_str())
+            .collect();
+        assert_eq!(
+            fields,
+            ["headers › X-Trace › name", "headers › X-Trace › value"],
+            "only the removed row"
+        );
     }
 
     #[test]
