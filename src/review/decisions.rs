@@ -2,6 +2,7 @@
 //! (partners). Every change goes through `workflow::Status::apply` under the integration's row lock.
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sqlx::PgConnection;
@@ -18,6 +19,7 @@ use crate::config::Config;
 use crate::intake::submit::Snapshot;
 use crate::mail::{self, Email};
 use crate::web::extract::{Form, Path};
+use crate::web::page::Page;
 use crate::web::session::{self, FlashKind, PartnerUser, Staff};
 use crate::web::{AppError, Result};
 
@@ -157,13 +159,18 @@ pub async fn decide(
     State(state): State<AppState>,
     Staff(reviewer): Staff,
     session: Session,
+    page: Page,
     Path(id): Path<Uuid>,
     Form(form): Form<DecisionForm>,
 ) -> Result<Response> {
     match decide_on(&state, &reviewer, id, &form).await? {
+        // The page comes back with the reviewer's summary and choice kept, and why it was refused.
         Decided::Refused(refusal) => {
-            session::flash(&session, FlashKind::Error, refusal).await?;
-            Ok(Redirect::to(&format!("/review/{id}#decision")).into_response())
+            let mut view = super::revision_page::build(&state, &reviewer, page, id).await?;
+            view.refusal = Some(refusal);
+            view.summary = form.summary.chars().take(4000).collect();
+            view.approving = form.outcome == "approve";
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response())
         }
         Decided::Done(action) => {
             let done = if action == Action::Approve {

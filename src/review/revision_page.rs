@@ -47,6 +47,10 @@ pub struct RevisionPage {
     pub signoffs: SignOffs,
     /// What changed since the revision the reviewer last decided on (or the one before).
     pub since: Option<RevisionDiff>,
+    /// A refused decision comes back with what the reviewer wrote and chose, and why.
+    pub refusal: Option<String>,
+    pub summary: String,
+    pub approving: bool,
 }
 
 impl RevisionPage {
@@ -118,6 +122,16 @@ pub async fn show(
     page: Page,
     Path(id): Path<Uuid>,
 ) -> Result<RevisionPage> {
+    build(&state, &reviewer, page, id).await
+}
+
+/// The latest revision of an integration as `reviewer` sees it.
+pub async fn build(
+    state: &AppState,
+    reviewer: &crate::accounts::User,
+    page: Page,
+    id: Uuid,
+) -> Result<RevisionPage> {
     let latest: Option<LatestRevision> = sqlx::query_as(
         "SELECT r.number, r.snapshot, u.display_name AS submitted_by, r.submitted_at, i.status,
                 cu.display_name AS claimed_by
@@ -135,7 +149,7 @@ pub async fn show(
     let assessment = checklist::assess(&snapshot.sections, &specs, &settings);
     let events = crate::audit::timeline(&state.db, id).await?;
     let mut conn = state.db.acquire().await?;
-    let threads = Threads::load(&mut conn, id, &reviewer).await?;
+    let threads = Threads::load(&mut conn, id, reviewer).await?;
     let signoffs = SignOffs::load(&mut conn, id, &snapshot).await?;
     let since = match last_seen(&mut conn, id, latest.number).await? {
         Some((number, old)) => Some(diff::diff(number, &old, latest.number, &snapshot)),
@@ -154,6 +168,9 @@ pub async fn show(
         threads,
         signoffs,
         since,
+        refusal: None,
+        summary: String::new(),
+        approving: false,
     })
 }
 

@@ -131,7 +131,11 @@ async fn send_back_fix_resubmit_approve(db: PgPool) {
         &[("revision", "1"), ("outcome", "send_back"), ("summary", "")],
     )
     .await;
-    assert_eq!(location(&response), format!("{review}#decision"));
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        unescape(&response.text().await.unwrap())
+            .contains("Not sent: Say what the partner should change")
+    );
     assert_eq!(status(&db, id).await, "in_review");
 
     // Everything looks checked except one thing: a comment on the success response.
@@ -286,15 +290,36 @@ async fn send_back_fix_resubmit_approve(db: PgPool) {
     assert!(text.contains("Changed since it was checked"));
 
     // Approving needs every part checked, and a confirmation while comments are open.
-    let response = decide(&reviewer, id, &[("revision", "2"), ("outcome", "approve")]).await;
-    assert_eq!(location(&response), format!("{review}#decision"));
+    let written = "Looks good; thanks for the quick fix.";
+    let response = decide(
+        &reviewer,
+        id,
+        &[
+            ("revision", "2"),
+            ("outcome", "approve"),
+            ("summary", written),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = unescape(&response.text().await.unwrap());
+    assert!(html.contains("not checked yet"), "says why");
+    assert!(
+        html.contains(&format!(">{written}</textarea>")),
+        "the summary is kept"
+    );
+    assert!(html.contains("value=\"approve\" checked"), "and the choice");
     assert_eq!(status(&db, id).await, "in_review");
     sign_off(&reviewer, id, "2", &endpoint.to_string()).await;
     comment(&reviewer, id, "", "", "Thanks: all clear for go-live.").await;
     let response = decide(&reviewer, id, &[("revision", "2"), ("outcome", "approve")]).await;
-    assert_eq!(
-        location(&response),
-        format!("{review}#decision"),
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("Approve although comments are open"),
         "asks for confirmation"
     );
     let response = decide(
