@@ -14,7 +14,6 @@ use crate::accounts::Role;
 use crate::intake::store;
 use crate::interop::import::merge;
 use crate::interop::import_page;
-use crate::web::AppError;
 use crate::web::session::PartnerUser;
 
 #[derive(Deserialize, IntoParams)]
@@ -100,17 +99,6 @@ fn check_documented_shape(text: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn from_app(err: AppError) -> ApiError {
-    match err {
-        AppError::NotFound | AppError::Forbidden => ApiError::NotFound,
-        AppError::Conflict(message) => ApiError::Conflict(message),
-        other => {
-            tracing::error!(error = %other, "API import failed");
-            ApiError::Internal
-        }
-    }
-}
-
 #[utoipa::path(
     post, path = "/api/v1/integrations/{id}/import",
     params(("id" = String, Path, description = "The integration's id"), ImportQuery),
@@ -181,12 +169,8 @@ pub async fn import(
     if dry_run {
         return Ok(Json(result));
     }
-    let mut tx = crate::intake::begin_edit(&state, &partner, id)
-        .await
-        .map_err(from_app)?;
-    import_page::apply(&mut tx, &partner, id, &plan)
-        .await
-        .map_err(from_app)?;
+    let mut tx = crate::intake::begin_edit(&state, &partner, id).await?;
+    import_page::apply(&mut tx, &partner, id, &plan).await?;
     tx.commit().await?;
     result.applied = true;
     Ok(Json(result))

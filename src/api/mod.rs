@@ -20,6 +20,7 @@ use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::accounts::User;
+use crate::web::AppError;
 
 /// Token-authenticated routes: no cookies, so no session and no CSRF check.
 pub fn router() -> Router<AppState> {
@@ -98,6 +99,22 @@ impl From<sqlx::Error> for ApiError {
     fn from(err: sqlx::Error) -> Self {
         tracing::error!(error = %err, "API database error");
         ApiError::Internal
+    }
+}
+
+/// The pages' errors, from the functions the API shares with them.
+impl From<AppError> for ApiError {
+    fn from(err: AppError) -> Self {
+        match err {
+            AppError::NotFound => ApiError::NotFound,
+            AppError::Forbidden => ApiError::Forbidden,
+            AppError::BadRequest(message) => ApiError::Unprocessable(message),
+            AppError::Conflict(message) => ApiError::Conflict(message),
+            other => {
+                tracing::error!(error = %other, "API action failed");
+                ApiError::Internal
+            }
+        }
     }
 }
 

@@ -15,22 +15,6 @@ use crate::accounts::User;
 use crate::review::comments::{self, Anchor};
 use crate::review::decisions::{self, Decided, DecisionForm};
 use crate::review::signoffs;
-use crate::web::AppError;
-
-impl From<AppError> for ApiError {
-    fn from(err: AppError) -> Self {
-        match err {
-            AppError::NotFound => ApiError::NotFound,
-            AppError::Forbidden => ApiError::Forbidden,
-            AppError::BadRequest(message) => ApiError::Unprocessable(message),
-            AppError::Conflict(message) => ApiError::Conflict(message),
-            other => {
-                tracing::error!(error = %other, "API action failed");
-                ApiError::Internal
-            }
-        }
-    }
-}
 
 fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
     payload

@@ -203,19 +203,9 @@ async fn a_partners_script_imports_its_openapi_file_through_the_api(db: PgPool) 
     let (partner, source) = partner_with_integration(&app, "XYZ Finance", "ravi@xyz.example").await;
     let document = "openapi: 3.0.3\ninfo: {title: Orders, version: '1'}\nservers: [{url: 'https://sandbox.shop.example/v1'}]\npaths:\n  /orders:\n    get:\n      summary: List orders\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              example: {orders: []}\n";
     let token = token_for(&partner, "ci sync").await;
-    let post = |path: String, body: &'static str, token: String| async move {
-        let response = reqwest::Client::new()
-            .post(format!("http://{}{path}", app.addr))
-            .bearer_auth(token)
-            .header("content-type", "application/yaml")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        let body: Value =
-            serde_json::from_slice(&response.bytes().await.unwrap()).unwrap_or(Value::Null);
-        (status, body)
+    let post = |path: String, body: &'static str, token: String| {
+        let app = &app;
+        async move { post_body(app, &token, &path, "application/yaml", body.to_string()).await }
     };
     let path = format!("/api/v1/integrations/{source}/import");
     let (status, dry) = post(format!("{path}?dry_run=true"), document, token.clone()).await;
@@ -255,11 +245,21 @@ async fn a_partners_script_imports_its_openapi_file_through_the_api(db: PgPool) 
 }
 
 async fn post_json(app: &TestApp, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+    post_body(app, token, path, "application/json", body.to_string()).await
+}
+
+async fn post_body(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    content_type: &str,
+    body: String,
+) -> (StatusCode, Value) {
     let response = reqwest::Client::new()
         .post(format!("http://{}{path}", app.addr))
         .bearer_auth(token)
-        .header("content-type", "application/json")
-        .body(body.to_string())
+        .header("content-type", content_type)
+        .body(body)
         .send()
         .await
         .unwrap();
