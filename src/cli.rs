@@ -12,6 +12,9 @@ use url::Url;
 use crate::accounts::password::{self, Passwords};
 use crate::accounts::{EmailAddress, Role, users};
 use crate::config::{Config, DEFAULT_STATIC_DIR, MailConfig, Secret, ThrottleConfig};
+use crate::staging::check::StagingConfig;
+use crate::staging::policy::AddressPolicy;
+use crate::staging::probe::ProbeSettings;
 use crate::{db, demo, server};
 
 #[derive(Parser, Debug)]
@@ -34,7 +37,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Serve the portal (the default).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Load the demo company, its users, a reviewer and an admin, print their logins, and exit.
     Demo,
     /// Manage accounts.
@@ -127,6 +130,33 @@ pub struct ServeArgs {
     /// Where the vendored CSS and JavaScript are (the Docker image puts them in /srv/portal/static).
     #[arg(long, env = "PORTAL_STATIC_DIR", default_value = DEFAULT_STATIC_DIR)]
     pub static_dir: PathBuf,
+    /// Address ranges staging checks refuse, comma-separated; replaces the built-in list of
+    /// loopback, private, link-local, CGNAT, multicast, reserved and similar ranges.
+    #[arg(long, env = "PORTAL_STAGING_BLOCKED", value_parser = parse_networks)]
+    pub staging_blocked: Option<Networks>,
+    /// Exceptions to the blocked ranges, e.g. 127.0.0.1 for a local test server. Cloud metadata
+    /// addresses stay refused whatever this says.
+    #[arg(long, env = "PORTAL_STAGING_ALLOWED", value_parser = parse_networks)]
+    pub staging_allowed: Option<Networks>,
+    #[arg(
+        long,
+        env = "PORTAL_STAGING_CHECKS_PER_USER_HOURLY",
+        default_value_t = 60
+    )]
+    pub staging_checks_per_user_hourly: i64,
+    #[arg(
+        long,
+        env = "PORTAL_STAGING_CHECKS_PER_INTEGRATION_HOURLY",
+        default_value_t = 120
+    )]
+    pub staging_checks_per_integration_hourly: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Networks(Vec<ipnet::IpNet>);
+
+fn parse_networks(text: &str) -> Result<Networks, String> {
+    AddressPolicy::parse_list(text).map(Networks)
 }
 
 impl ServeArgs {
@@ -146,6 +176,21 @@ impl ServeArgs {
                 poll_interval: Duration::from_secs(2),
             },
             static_dir: self.static_dir.clone(),
+            staging: StagingConfig {
+                probe: ProbeSettings {
+                    policy: AddressPolicy::new(
+                        self.staging_blocked.clone().map(|n| n.0),
+                        self.staging_allowed
+                            .clone()
+                            .map(|n| n.0)
+                            .unwrap_or_default(),
+                    ),
+                    ..ProbeSettings::default()
+                },
+                per_user_hourly: self.staging_checks_per_user_hourly,
+                per_integration_hourly: self.staging_checks_per_integration_hourly,
+                ..StagingConfig::default()
+            },
         }
     }
 }
@@ -167,7 +212,7 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         // Parsed from nothing but the environment, so PORTAL_* variables still apply.
         None => serve(pool, ServeArgs::parse_from(["serve"])).await,
-        Some(Command::Serve(args)) => serve(pool, args).await,
+        Some(Command::Serve(args)) => serve(pool, *args).await,
         Some(Command::Demo) => {
             demo::load(&pool, &Passwords::new()).await?;
             Ok(())

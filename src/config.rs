@@ -44,6 +44,8 @@ pub struct Config {
     pub mail: MailConfig,
     /// The vendored CSS and JavaScript; the source tree's `static/` unless deployed elsewhere.
     pub static_dir: PathBuf,
+    /// Where live checks of partners' staging endpoints may go, how long they wait, how often.
+    pub staging: crate::staging::check::StagingConfig,
 }
 
 #[derive(Clone, Debug)]
@@ -95,6 +97,7 @@ impl Default for Config {
                 poll_interval: Duration::from_secs(2),
             },
             static_dir: PathBuf::from(DEFAULT_STATIC_DIR),
+            staging: crate::staging::check::StagingConfig::default(),
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod review;
 pub mod seed;
 pub mod server;
 pub mod settings;
+pub mod staging;
 pub mod state;
 pub mod web;
 

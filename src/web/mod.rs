@@ -54,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::settings::router())
         .merge(crate::intake::router())
         .merge(crate::review::router())
+        .merge(crate::staging::router())
         .merge(crate::interop::router())
         .merge(crate::audit::router())
         .merge(crate::api::pages())

@@ -1,0 +1,408 @@
+//! Running checks: what a viewer may check, the rate limits, the stored result and its audit
+//! event, and "check all" in the background. Pages and the audit log see only reports; the typed
+//! credential values live in `OneTimeValues` for the length of a check and nowhere else.
+
+use std::time::Duration;
+
+use sqlx::PgPool;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::plan::{Plan, Scenario, Variation};
+use super::policy;
+use super::probe::{self, Outgoing, ProbeSettings};
+use super::report::Report;
+use crate::AppState;
+use crate::accounts::{Role, User};
+use crate::intake::model::{EndpointSpec, Sections};
+use crate::intake::store;
+use crate::intake::submit::Snapshot;
+use crate::review::signoffs::endpoint_fingerprint;
+use crate::web::{AppError, Result};
+
+#[derive(Clone, Debug)]
+pub struct StagingConfig {
+    pub probe: ProbeSettings,
+    /// Haptik's bots give up after about this long; slower answers fail the check.
+    pub slow_after: Duration,
+    pub per_user_hourly: i64,
+    pub per_integration_hourly: i64,
+}
+
+impl Default for StagingConfig {
+    fn default() -> Self {
+        Self {
+            probe: ProbeSettings::default(),
+            slow_after: Duration::from_secs(5),
+            per_user_hourly: 60,
+            per_integration_hourly: 120,
+        }
+    }
+}
+
+/// Values typed into the one-time fields, by placeholder name. Never serialised, never logged.
+#[derive(Clone, Default)]
+pub struct OneTimeValues(pub Vec<(String, String)>);
+
+impl std::fmt::Debug for OneTimeValues {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "OneTimeValues({} redacted)", self.0.len())
+    }
+}
+
+/// What a viewer checks: a partner their draft, Haptik staff the latest submitted revision.
+pub struct Subject {
+    pub integration_id: Uuid,
+    pub name: String,
+    pub revision: Option<i32>,
+    pub sections: Sections,
+    pub endpoints: Vec<(Uuid, EndpointSpec)>,
+}
+
+impl Subject {
+    pub fn endpoint(&self, id: Uuid) -> Result<&EndpointSpec> {
+        self.endpoints
+            .iter()
+            .find(|(eid, _)| *eid == id)
+            .map(|(_, spec)| spec)
+            .ok_or(AppError::NotFound)
+    }
+}
+
+pub async fn subject(state: &AppState, viewer: &User, id: Uuid) -> Result<Subject> {
+    match viewer.role {
+        Role::Partner => {
+            let company = viewer.company_id.ok_or(AppError::Forbidden)?;
+            let loaded = store::load(&mut *state.db.acquire().await?, id, Some(company))
+                .await?
+                .ok_or(AppError::NotFound)?;
+            Ok(Subject {
+                integration_id: id,
+                name: loaded.integration.name.clone(),
+                revision: None,
+                sections: loaded.sections.clone(),
+                endpoints: loaded
+                    .endpoints
+                    .iter()
+                    .map(|e| (e.id, e.spec.0.clone()))
+                    .collect(),
+            })
+        }
+        Role::Reviewer | Role::Admin => {
+            let latest: Option<(i32, sqlx::types::Json<Snapshot>)> = sqlx::query_as(
+                "SELECT number, snapshot FROM revisions WHERE integration_id = $1
+                 ORDER BY number DESC LIMIT 1",
+            )
+            .bind(id)
+            .fetch_optional(&state.db)
+            .await?;
+            let (number, snapshot) = latest.ok_or(AppError::NotFound)?;
+            let snapshot = snapshot.0;
+            Ok(Subject {
+                integration_id: id,
+                name: snapshot.name,
+                revision: Some(number),
+                sections: snapshot.sections,
+                endpoints: snapshot
+                    .endpoints
+                    .into_iter()
+                    .map(|e| (e.id, e.spec))
+                    .collect(),
+            })
+        }
+    }
+}
+
+/// Why a check did not start.
+#[derive(Debug)]
+pub enum NotStarted {
+    /// The endpoint lacks what a check needs; says what.
+    Incomplete(String),
+    RateLimited(String),
+    Busy(String),
+    Failed(AppError),
+}
+
+impl From<sqlx::Error> for NotStarted {
+    fn from(err: sqlx::Error) -> Self {
+        NotStarted::Failed(err.into())
+    }
+}
+
+const IN_FLIGHT_RUNS: &str = "finished_at IS NULL AND heartbeat_at > now() - interval '5 minutes'";
+
+/// Takes the integration's lock and refuses when `planned` more checks would pass a limit.
+async fn within_limits(
+    tx: &mut sqlx::PgConnection,
+    config: &StagingConfig,
+    integration: Uuid,
+    actor: Uuid,
+    planned: i64,
+) -> std::result::Result<(), NotStarted> {
+    sqlx::query("SELECT 1 FROM integrations WHERE id = $1 FOR UPDATE")
+        .bind(integration)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('staging-checks:' || $1::text, 0))")
+        .bind(actor)
+        .execute(&mut *tx)
+        .await?;
+    let (by_user, by_integration): (i64, i64) = sqlx::query_as(&format!(
+        "SELECT
+           (SELECT count(*) FROM staging_checks WHERE checked_by = $1 AND checked_at > now() - interval '1 hour')
+         + (SELECT coalesce(sum(total - done), 0) FROM staging_runs WHERE started_by = $1 AND {IN_FLIGHT_RUNS})::bigint,
+           (SELECT count(*) FROM staging_checks WHERE integration_id = $2 AND checked_at > now() - interval '1 hour')
+         + (SELECT coalesce(sum(total - done), 0) FROM staging_runs WHERE integration_id = $2 AND {IN_FLIGHT_RUNS})::bigint"
+    ))
+    .bind(actor)
+    .bind(integration)
+    .fetch_one(&mut *tx)
+    .await?;
+    if by_user + planned > config.per_user_hourly {
+        return Err(NotStarted::RateLimited(format!(
+            "You have run {by_user} staging checks in the last hour; the limit is {} an hour. Try again later.",
+            config.per_user_hourly
+        )));
+    }
+    if by_integration + planned > config.per_integration_hourly {
+        return Err(NotStarted::RateLimited(format!(
+            "This integration's staging was checked {by_integration} times in the last hour; the limit is {} an hour. Try again later.",
+            config.per_integration_hourly
+        )));
+    }
+    Ok(())
+}
+
+async fn insert_running(
+    conn: &mut sqlx::PgConnection,
+    subject: &Subject,
+    endpoint: Uuid,
+    spec: &EndpointSpec,
+    scenario: &Scenario,
+    target: &str,
+    actor: Uuid,
+) -> sqlx::Result<Uuid> {
+    let id = Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO staging_checks (id, integration_id, endpoint_id, scenario, revision, fingerprint, checked_by, verdict, target)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'running', $8)",
+    )
+    .bind(id)
+    .bind(subject.integration_id)
+    .bind(endpoint)
+    .bind(scenario.key())
+    .bind(subject.revision)
+    .bind(endpoint_fingerprint(spec))
+    .bind(actor)
+    .bind(target)
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+/// Checks one endpoint now and returns what was found.
+pub async fn check_one(
+    state: &AppState,
+    subject: &Subject,
+    endpoint: Uuid,
+    scenario: &Scenario,
+    variation: &Variation,
+    values: &OneTimeValues,
+    actor: Uuid,
+) -> std::result::Result<Report, NotStarted> {
+    let spec = subject.endpoint(endpoint).map_err(NotStarted::Failed)?;
+    let plan = Plan::build(&subject.sections, spec, scenario, variation)
+        .map_err(NotStarted::Incomplete)?;
+    let config = &state.config.staging;
+    let mut tx = state.db.begin().await?;
+    within_limits(&mut tx, config, subject.integration_id, actor, 1).await?;
+    let id = insert_running(
+        &mut tx,
+        subject,
+        endpoint,
+        spec,
+        scenario,
+        &plan.target(),
+        actor,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(perform(state, subject, id, &plan, values, actor).await?)
+}
+
+/// Sends the request (unless the policy refuses it), judges it, stores the report and audits it.
+async fn perform(
+    state: &AppState,
+    subject: &Subject,
+    id: Uuid,
+    plan: &Plan,
+    values: &OneTimeValues,
+    actor: Uuid,
+) -> sqlx::Result<Report> {
+    let config = &state.config.staging;
+    let target = plan.target();
+    let (url, headers, body) = plan.fill(&values.0);
+    let allowed_ports = allowed_ports(&state.db).await?;
+    let mut report = match policy::target(&url, |host, port| {
+        allowed_ports.iter().any(|(h, p)| h == host && *p == port)
+    }) {
+        Err(why) => Report::refused(target, &why),
+        Ok(checked) => {
+            let observed = probe::run(
+                &config.probe,
+                Outgoing {
+                    method: plan.method.clone(),
+                    target: checked,
+                    headers,
+                    body,
+                },
+            )
+            .await;
+            super::report::judge(
+                target,
+                &observed,
+                &plan.expectation(config.slow_after),
+                OffsetDateTime::now_utc(),
+            )
+        }
+    };
+    report.scrub(&values.0);
+    let verdict = report.verdict();
+    let mut tx = state.db.begin().await?;
+    sqlx::query("UPDATE staging_checks SET verdict = $2, report = $3 WHERE id = $1")
+        .bind(id)
+        .bind(verdict.as_str())
+        .bind(sqlx::types::Json(&report))
+        .execute(&mut *tx)
+        .await?;
+    crate::audit::record(
+        &mut tx,
+        Some(actor),
+        Some(subject.integration_id),
+        "staging_check",
+        format!("{}: {}", report.target, verdict.label()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(report)
+}
+
+async fn allowed_ports(db: &PgPool) -> sqlx::Result<Vec<(String, u16)>> {
+    let rows: Vec<(String, i32)> = sqlx::query_as("SELECT host, port FROM staging_ports")
+        .fetch_all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(host, port)| Some((host, u16::try_from(port).ok()?)))
+        .collect())
+}
+
+/// Starts checking every endpoint's success example, one after another, in the background.
+pub async fn start_all(
+    state: &AppState,
+    subject: Subject,
+    values: OneTimeValues,
+    actor: Uuid,
+) -> std::result::Result<Uuid, NotStarted> {
+    let plans: Vec<(Uuid, Plan)> = subject
+        .endpoints
+        .iter()
+        .filter_map(|(id, spec)| {
+            Plan::build(
+                &subject.sections,
+                spec,
+                &Scenario::Success,
+                &Variation::default(),
+            )
+            .ok()
+            .map(|plan| (*id, plan))
+        })
+        .collect();
+    if plans.is_empty() {
+        return Err(NotStarted::Incomplete(
+            "No endpoint can be checked yet: each needs a method and a path, and the integration a staging base URL.".into(),
+        ));
+    }
+    let config = &state.config.staging;
+    let mut tx = state.db.begin().await?;
+    within_limits(
+        &mut tx,
+        config,
+        subject.integration_id,
+        actor,
+        plans.len() as i64,
+    )
+    .await?;
+    let running: bool = sqlx::query_scalar(&format!(
+        "SELECT EXISTS (SELECT 1 FROM staging_runs WHERE integration_id = $1 AND {IN_FLIGHT_RUNS})"
+    ))
+    .bind(subject.integration_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if running {
+        return Err(NotStarted::Busy(
+            "A check of all endpoints is already running; its results appear below as they come in.".into(),
+        ));
+    }
+    let run = Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO staging_runs (id, integration_id, started_by, total) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(run)
+    .bind(subject.integration_id)
+    .bind(actor)
+    .bind(plans.len() as i32)
+    .execute(&mut *tx)
+    .await?;
+    crate::audit::record(
+        &mut tx,
+        Some(actor),
+        Some(subject.integration_id),
+        "staging_check_all",
+        format!("{} endpoints", plans.len()),
+    )
+    .await?;
+    tx.commit().await?;
+    let state = state.clone();
+    tokio::spawn(async move {
+        if let Err(err) = run_all(&state, &subject, run, plans, &values, actor).await {
+            tracing::warn!(%err, %run, "a staging check run stopped early");
+        }
+    });
+    Ok(run)
+}
+
+async fn run_all(
+    state: &AppState,
+    subject: &Subject,
+    run: Uuid,
+    plans: Vec<(Uuid, Plan)>,
+    values: &OneTimeValues,
+    actor: Uuid,
+) -> sqlx::Result<()> {
+    for (endpoint, plan) in plans {
+        let Ok(spec) = subject.endpoint(endpoint) else {
+            continue;
+        };
+        let id = insert_running(
+            &mut *state.db.acquire().await?,
+            subject,
+            endpoint,
+            spec,
+            &Scenario::Success,
+            &plan.target(),
+            actor,
+        )
+        .await?;
+        perform(state, subject, id, &plan, values, actor).await?;
+        sqlx::query("UPDATE staging_runs SET done = done + 1, heartbeat_at = now() WHERE id = $1")
+            .bind(run)
+            .execute(&state.db)
+            .await?;
+    }
+    sqlx::query("UPDATE staging_runs SET finished_at = now() WHERE id = $1")
+        .bind(run)
+        .execute(&state.db)
+        .await?;
+    Ok(())
+}

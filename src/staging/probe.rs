@@ -1,0 +1,419 @@
+//! One request to a partner's staging server, observed step by step: DNS, the address policy,
+//! TCP, TLS, HTTP. It connects only to an address it has checked (there is no second
+//! resolution), follows no redirects, and bounds every step in time and size. What it saw is
+//! returned as `Observed`; judging it against what the partner promised is `report`'s job.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper::header::{HeaderName, HeaderValue};
+use hyper_util::rt::TokioIo;
+use rustls::pki_types::ServerName;
+use rustls::{CertificateError, ClientConfig, RootCertStore};
+use time::OffsetDateTime;
+use tokio::net::TcpStream;
+use tokio_rustls::TlsConnector;
+
+use super::policy::{AddressPolicy, Target};
+
+/// How checks reach the network. Tests replace the trusted roots and resolve their own names.
+#[derive(Clone)]
+pub struct ProbeSettings {
+    pub policy: AddressPolicy,
+    /// Mozilla's roots by default, through `webpki-roots`.
+    pub roots: Arc<RootCertStore>,
+    /// Names answered without DNS, like curl's `--resolve`; the answers still pass the policy.
+    pub resolve: HashMap<String, Vec<IpAddr>>,
+    pub connect_timeout: Duration,
+    pub total_timeout: Duration,
+    pub max_body_bytes: usize,
+}
+
+impl std::fmt::Debug for ProbeSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProbeSettings")
+            .field("policy", &self.policy)
+            .field("roots", &self.roots.len())
+            .field("resolve", &self.resolve)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("total_timeout", &self.total_timeout)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .finish()
+    }
+}
+
+impl Default for ProbeSettings {
+    fn default() -> Self {
+        Self {
+            policy: AddressPolicy::default(),
+            roots: Arc::new(RootCertStore {
+                roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+            }),
+            resolve: HashMap::new(),
+            connect_timeout: Duration::from_secs(5),
+            total_timeout: Duration::from_secs(15),
+            max_body_bytes: 1024 * 1024,
+        }
+    }
+}
+
+/// What to send; header values and body already carry the one-time credentials.
+pub struct Outgoing {
+    pub method: hyper::Method,
+    pub target: Target,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct Observed {
+    /// Every address the name resolved to.
+    pub addresses: Vec<IpAddr>,
+    pub connected_to: Option<SocketAddr>,
+    pub tls: Option<TlsFacts>,
+    pub response: Option<ResponseFacts>,
+    /// DNS, TCP and TLS together.
+    pub connect_time: Option<Duration>,
+    pub first_byte: Option<Duration>,
+    pub total_time: Option<Duration>,
+    /// The step that stopped the check, if one did.
+    pub failure: Option<Failure>,
+}
+
+#[derive(Debug)]
+pub struct TlsFacts {
+    pub version: String,
+    pub subject: Option<String>,
+    pub not_after: Option<OffsetDateTime>,
+}
+
+#[derive(Debug)]
+pub struct ResponseFacts {
+    pub status: u16,
+    pub location: Option<String>,
+    pub content_type: Option<String>,
+    pub body: Vec<u8>,
+    /// The body went on past the size cap; only the cap was read.
+    pub truncated: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// The address policy refused the host or one of its addresses.
+    Refused(String),
+    Dns(String),
+    Connect(String),
+    Certificate(String),
+    Tls(String),
+    Request(String),
+    /// The total time ran out during the named step.
+    Timeout(&'static str),
+}
+
+impl Failure {
+    pub fn message(&self) -> String {
+        match self {
+            Failure::Refused(why) => format!("Not checked: {why}."),
+            Failure::Dns(why) => format!("The name does not resolve: {why}."),
+            Failure::Connect(why) => format!("No connection: {why}."),
+            Failure::Certificate(why) => format!("Certificate refused: {why}."),
+            Failure::Tls(why) => format!("TLS handshake failed: {why}."),
+            Failure::Request(why) => format!("The request failed: {why}."),
+            Failure::Timeout(step) => format!("Gave up {step}: the check's time limit ran out."),
+        }
+    }
+}
+
+/// Runs one check. Never fails as a function: every problem is part of what was observed.
+pub async fn run(settings: &ProbeSettings, outgoing: Outgoing) -> Observed {
+    let started = Instant::now();
+    let mut observed = Observed::default();
+    let mut step = "resolving the name";
+    let outcome = tokio::time::timeout(
+        settings.total_timeout,
+        steps(settings, &outgoing, &mut observed, &mut step, started),
+    )
+    .await;
+    match outcome {
+        Ok(Ok(())) => {}
+        Ok(Err(failure)) => observed.failure = Some(failure),
+        Err(_) => observed.failure = Some(Failure::Timeout(step)),
+    }
+    observed.total_time = Some(started.elapsed());
+    observed
+}
+
+async fn steps(
+    settings: &ProbeSettings,
+    outgoing: &Outgoing,
+    observed: &mut Observed,
+    step: &mut &'static str,
+    started: Instant,
+) -> Result<(), Failure> {
+    let target = &outgoing.target;
+    observed.addresses = resolve(settings, target).await?;
+    if let Some(why) = observed
+        .addresses
+        .iter()
+        .find_map(|address| settings.policy.refusal(*address))
+    {
+        return Err(Failure::Refused(format!(
+            "{} resolves to {why}",
+            target.host
+        )));
+    }
+
+    *step = "connecting";
+    let (tcp, address) = connect(settings, &observed.addresses, target.port).await?;
+    observed.connected_to = Some(address);
+
+    *step = "in the TLS handshake";
+    let tls = handshake(settings, target, tcp).await?;
+    let (_, session) = tls.get_ref();
+    observed.tls = Some(tls_facts(session));
+    observed.connect_time = Some(started.elapsed());
+
+    *step = "waiting for the response";
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
+        .await
+        .map_err(|err| Failure::Request(err.to_string()))?;
+    // The connection task ends with the request; the total timeout bounds it like everything else.
+    let driver = tokio::spawn(connection);
+    let request = build_request(outgoing)?;
+    let response = sender
+        .send_request(request)
+        .await
+        .map_err(|err| Failure::Request(err.to_string()))?;
+    observed.first_byte = Some(started.elapsed());
+
+    let header = |name: hyper::header::HeaderName| {
+        response.headers().get(name).map(|v| {
+            String::from_utf8_lossy(v.as_bytes())
+                .chars()
+                .take(500)
+                .collect()
+        })
+    };
+    let mut facts = ResponseFacts {
+        status: response.status().as_u16(),
+        location: header(hyper::header::LOCATION),
+        content_type: header(hyper::header::CONTENT_TYPE),
+        body: Vec::new(),
+        truncated: false,
+    };
+
+    *step = "reading the body";
+    let mut body = response.into_body();
+    if !(300..400).contains(&facts.status) {
+        while let Some(frame) = body.frame().await {
+            let frame = match frame {
+                Ok(frame) => frame,
+                Err(err) => {
+                    observed.response = Some(facts);
+                    return Err(Failure::Request(format!("the body broke off: {err}")));
+                }
+            };
+            if let Ok(data) = frame.into_data() {
+                let room = settings.max_body_bytes - facts.body.len();
+                if data.len() > room {
+                    facts.body.extend_from_slice(&data[..room]);
+                    facts.truncated = true;
+                    break;
+                }
+                facts.body.extend_from_slice(&data);
+            }
+        }
+    }
+    observed.response = Some(facts);
+    driver.abort();
+    Ok(())
+}
+
+async fn resolve(settings: &ProbeSettings, target: &Target) -> Result<Vec<IpAddr>, Failure> {
+    if let Some(address) = target.literal {
+        return Ok(vec![address]);
+    }
+    if let Some(addresses) = settings.resolve.get(&target.host) {
+        return Ok(addresses.clone());
+    }
+    let lookup = tokio::net::lookup_host((target.host.as_str(), target.port));
+    let found = tokio::time::timeout(settings.connect_timeout, lookup)
+        .await
+        .map_err(|_| Failure::Dns("no answer in time".into()))?
+        .map_err(|err| Failure::Dns(err.to_string()))?;
+    let mut addresses: Vec<IpAddr> = Vec::new();
+    for address in found.map(|a| a.ip()) {
+        if !addresses.contains(&address) {
+            addresses.push(address);
+        }
+    }
+    if addresses.is_empty() {
+        return Err(Failure::Dns("no A or AAAA records".into()));
+    }
+    Ok(addresses)
+}
+
+/// Tries the checked addresses in the order DNS gave them.
+async fn connect(
+    settings: &ProbeSettings,
+    addresses: &[IpAddr],
+    port: u16,
+) -> Result<(TcpStream, SocketAddr), Failure> {
+    let mut last = String::from("no address to try");
+    for ip in addresses {
+        let address = SocketAddr::new(*ip, port);
+        match tokio::time::timeout(settings.connect_timeout, TcpStream::connect(address)).await {
+            Ok(Ok(stream)) => return Ok((stream, address)),
+            Ok(Err(err)) => last = format!("{address}: {err}"),
+            Err(_) => {
+                last = format!(
+                    "{address} did not answer within {} s",
+                    settings.connect_timeout.as_secs_f32()
+                )
+            }
+        }
+    }
+    Err(Failure::Connect(last))
+}
+
+async fn handshake(
+    settings: &ProbeSettings,
+    target: &Target,
+    tcp: TcpStream,
+) -> Result<tokio_rustls::client::TlsStream<TcpStream>, Failure> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|err| Failure::Tls(err.to_string()))?
+        .with_root_certificates(settings.roots.clone())
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let name = match target.literal {
+        Some(ip) => ServerName::IpAddress(ip.into()),
+        None => ServerName::try_from(target.host.clone()).map_err(|err| {
+            Failure::Tls(format!("{} is not a valid server name: {err}", target.host))
+        })?,
+    };
+    TlsConnector::from(Arc::new(config))
+        .connect(name, tcp)
+        .await
+        .map_err(|err| tls_failure(&target.host, &err))
+}
+
+/// Puts a rustls refusal in the words a partner needs to fix it.
+fn tls_failure(host: &str, err: &std::io::Error) -> Failure {
+    let Some(rustls::Error::InvalidCertificate(cert)) = err
+        .get_ref()
+        .and_then(|e| e.downcast_ref::<rustls::Error>())
+    else {
+        return Failure::Tls(err.to_string());
+    };
+    let when = |at: &rustls::pki_types::UnixTime| {
+        OffsetDateTime::from_unix_timestamp(at.as_secs() as i64)
+            .map(crate::web::dates::short_date)
+            .unwrap_or_default()
+    };
+    Failure::Certificate(match cert {
+        CertificateError::Expired => "the certificate has expired".into(),
+        CertificateError::ExpiredContext { not_after, .. } => {
+            format!("the certificate expired on {}", when(not_after))
+        }
+        CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
+            "the certificate is not valid yet".into()
+        }
+        CertificateError::NotValidForName => format!("the certificate is not valid for {host}"),
+        CertificateError::NotValidForNameContext { presented, .. } => format!(
+            "the certificate is not valid for {host} (it names {})",
+            if presented.is_empty() {
+                "no host".into()
+            } else {
+                presented.join(", ")
+            }
+        ),
+        CertificateError::UnknownIssuer => {
+            "the certificate is not signed by an authority browsers trust".into()
+        }
+        other => format!("{other:?}"),
+    })
+}
+
+fn tls_facts(session: &rustls::ClientConnection) -> TlsFacts {
+    let version = session
+        .protocol_version()
+        .and_then(|v| v.as_str())
+        .map(|v| v.replace("TLSv1_", "TLS 1.").replace('_', "."))
+        .unwrap_or_else(|| "unknown".into());
+    let leaf = session.peer_certificates().and_then(|chain| chain.first());
+    let parsed = leaf.and_then(|der| x509_parser::parse_x509_certificate(der).ok());
+    TlsFacts {
+        version,
+        subject: parsed.as_ref().map(|(_, cert)| cert.subject().to_string()),
+        not_after: parsed.as_ref().and_then(|(_, cert)| {
+            OffsetDateTime::from_unix_timestamp(cert.validity().not_after.timestamp()).ok()
+        }),
+    }
+}
+
+fn build_request(outgoing: &Outgoing) -> Result<hyper::Request<Full<Bytes>>, Failure> {
+    let url = &outgoing.target.url;
+    let path = match url.query() {
+        Some(query) => format!("{}?{query}", url.path()),
+        None => url.path().to_string(),
+    };
+    let host = if outgoing.target.port == 443 {
+        url.host_str().unwrap_or_default().to_string()
+    } else {
+        format!(
+            "{}:{}",
+            url.host_str().unwrap_or_default(),
+            outgoing.target.port
+        )
+    };
+    let mut request = hyper::Request::builder()
+        .method(outgoing.method.clone())
+        .uri(path)
+        .header(hyper::header::HOST, host);
+    let sets = |name: &str| {
+        outgoing
+            .headers
+            .iter()
+            .any(|(n, _)| n.trim().eq_ignore_ascii_case(name))
+    };
+    if !sets("user-agent") {
+        request = request.header(
+            hyper::header::USER_AGENT,
+            "Haptik-Partner-Portal-Staging-Check/1",
+        );
+    }
+    if !sets("accept") {
+        request = request.header(hyper::header::ACCEPT, "application/json");
+    }
+    for (name, value) in &outgoing.headers {
+        let header = HeaderName::from_bytes(name.trim().as_bytes())
+            .map_err(|_| Failure::Request(format!("{name:?} is not a valid header name")))?;
+        // Framing and routing are ours to set; a form's copy could only confuse them.
+        if [
+            hyper::header::HOST,
+            hyper::header::CONTENT_LENGTH,
+            hyper::header::TRANSFER_ENCODING,
+            hyper::header::CONNECTION,
+        ]
+        .contains(&header)
+        {
+            continue;
+        }
+        // The value may hold a credential, so the message names only the header.
+        let value = HeaderValue::from_str(value.trim()).map_err(|_| {
+            Failure::Request(format!("the value of header {header} is not valid in HTTP"))
+        })?;
+        request = request.header(header, value);
+    }
+    let body = outgoing.body.clone().unwrap_or_default();
+    request
+        .body(Full::new(Bytes::from(body)))
+        .map_err(|err| Failure::Request(err.to_string()))
+}
