@@ -51,6 +51,8 @@ pub struct RevisionPage {
     pub refusal: Option<String>,
     pub summary: String,
     pub approving: bool,
+    /// The latest staging check of each endpoint and scenario.
+    pub staging: Vec<crate::staging::results::CheckRow>,
 }
 
 impl RevisionPage {
@@ -111,6 +113,17 @@ impl RevisionPage {
         self.threads.answered_before(self.number)
     }
 
+    /// The latest check of the endpoint's success example.
+    pub fn staging_check(&self, id: &Uuid) -> Option<&crate::staging::results::CheckRow> {
+        self.staging
+            .iter()
+            .find(|c| c.endpoint_id == *id && c.scenario.is_empty())
+    }
+
+    pub fn fingerprint(&self, endpoint: &SnapshotEndpoint) -> String {
+        crate::review::signoffs::endpoint_fingerprint(&endpoint.spec)
+    }
+
     pub fn method(&self, endpoint: &SnapshotEndpoint) -> &'static str {
         endpoint.spec.method.map_or("(no method)", |m| m.as_str())
     }
@@ -155,6 +168,7 @@ pub async fn build(
         Some((number, old)) => Some(diff::diff(number, &old, latest.number, &snapshot)),
         None => None,
     };
+    let staging = crate::staging::results::latest(&mut *conn, id).await?;
     Ok(RevisionPage {
         page,
         status: latest.status,
@@ -171,6 +185,7 @@ pub async fn build(
         refusal: None,
         summary: String::new(),
         approving: false,
+        staging,
     })
 }
 

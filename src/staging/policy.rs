@@ -100,13 +100,13 @@ impl AddressPolicy {
             .collect()
     }
 
-    /// Why `address` may not be connected to, or `None` when it may.
+    /// What `address` is, when it may not be connected to: "a private address", …
     pub fn refusal(&self, address: IpAddr) -> Option<String> {
         if METADATA_ADDRESSES
             .iter()
             .any(|m| m.parse::<IpAddr>().ok() == Some(address))
         {
-            return Some(format!("{address} is a cloud metadata address"));
+            return Some("a cloud metadata address".into());
         }
         if self.allowed.iter().any(|net| net.contains(&address)) {
             return None;
@@ -119,7 +119,7 @@ impl AddressPolicy {
                 || format!("in the blocked range {net}"),
                 |(_, label)| (*label).to_string(),
             );
-        Some(format!("{address} is {label}"))
+        Some(label)
     }
 }
 

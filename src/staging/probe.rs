@@ -156,15 +156,16 @@ async fn steps(
 ) -> Result<(), Failure> {
     let target = &outgoing.target;
     observed.addresses = resolve(settings, target).await?;
-    if let Some(why) = observed
+    // One refused record refuses the name: DNS may answer differently on the next lookup.
+    if let Some((address, what)) = observed
         .addresses
         .iter()
-        .find_map(|address| settings.policy.refusal(*address))
+        .find_map(|address| Some((address, settings.policy.refusal(*address)?)))
     {
-        return Err(Failure::Refused(format!(
-            "{} resolves to {why}",
-            target.host
-        )));
+        return Err(Failure::Refused(match target.literal {
+            Some(_) => format!("{address} is {what}"),
+            None => format!("{} resolves to {address}, {what}", target.host),
+        }));
     }
 
     *step = "connecting";
@@ -331,7 +332,17 @@ fn tls_failure(host: &str, err: &std::io::Error) -> Failure {
             if presented.is_empty() {
                 "no host".into()
             } else {
-                presented.join(", ")
+                // rustls formats them as `DnsName("host")`; partners need only the host.
+                presented
+                    .iter()
+                    .map(|name| {
+                        name.trim_start_matches("DnsName(")
+                            .trim_start_matches("IpAddress(")
+                            .trim_end_matches(')')
+                            .trim_matches('"')
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
             }
         ),
         CertificateError::UnknownIssuer => {

@@ -99,7 +99,10 @@ pub fn ago(then: OffsetDateTime, now: OffsetDateTime) -> String {
 const COLUMNS: &str = "c.id, c.endpoint_id, c.scenario, c.revision, c.fingerprint, c.checked_at, c.verdict, c.target, c.report, u.display_name AS checked_by";
 
 /// The latest finished check of every endpoint and scenario of an integration.
-pub async fn latest(db: &PgPool, integration: Uuid) -> sqlx::Result<Vec<CheckRow>> {
+pub async fn latest<'e>(
+    db: impl sqlx::PgExecutor<'e>,
+    integration: Uuid,
+) -> sqlx::Result<Vec<CheckRow>> {
     sqlx::query_as(&format!(
         "SELECT DISTINCT ON (c.endpoint_id, c.scenario) {COLUMNS}
          FROM staging_checks c LEFT JOIN users u ON u.id = c.checked_by

@@ -17,3 +17,5 @@ mod password_reset;
 mod platform;
 mod review;
 mod settings;
+mod staging;
+mod staging_server;
