@@ -6,6 +6,7 @@ mod api;
 mod browser;
 mod browser_import;
 mod browser_review;
+mod browser_staging;
 mod csrf;
 mod helpers;
 mod instances;

@@ -15,11 +15,11 @@ use crate::intake::*;
 use crate::review::complete_otp;
 use crate::staging_server::*;
 
-const TOKEN: &str = "tok-7f3a9c51-do-not-leak";
-const GOOD: &str =
+pub(crate) const TOKEN: &str = "tok-7f3a9c51-do-not-leak";
+pub(crate) const GOOD: &str =
     r#"{"status": "success", "status_code": "SUCC001", "message": "Request Successful"}"#;
 
-async fn portal(db: PgPool, staging: StagingConfig) -> TestApp {
+pub(crate) async fn portal(db: PgPool, staging: StagingConfig) -> TestApp {
     TestApp::spawn_with(
         db,
         Config {
@@ -31,7 +31,7 @@ async fn portal(db: PgPool, staging: StagingConfig) -> TestApp {
 }
 
 /// An admin allows the test server's port, as the allow-list page does it.
-async fn allow_port(app: &TestApp, port: u16) {
+pub(crate) async fn allow_port(app: &TestApp, port: u16) {
     if sqlx::query_scalar::<_, i64>(
         "SELECT count(*) FROM users WHERE email = 'admin@haptik.example'",
     )
@@ -58,7 +58,7 @@ async fn allow_port(app: &TestApp, port: u16) {
 }
 
 /// The sample OTP integration, complete, with its staging base URL pointing at `url`.
-async fn otp_at(app: &TestApp, url: &str) -> (Browser, Uuid, Uuid) {
+pub(crate) async fn otp_at(app: &TestApp, url: &str) -> (Browser, Uuid, Uuid) {
     let (partner, id, endpoint) = complete_otp(app).await;
     let response = save_section(
         &partner,
