@@ -102,11 +102,22 @@ impl Report {
 
     /// Replaces every typed credential value that came back in the report (a server may echo a
     /// header into a redirect or an error) with its placeholder.
+    /// URL-encoded copies (a redirect's query) are replaced too.
     pub fn scrub(&mut self, values: &[(String, String)]) {
+        let forms: Vec<(String, String)> = values
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .flat_map(|(name, value)| {
+                let encoded: String =
+                    url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
+                let percent = encoded.replace('+', "%20");
+                [value.clone(), encoded, percent].map(|form| (name.clone(), form))
+            })
+            .collect();
         let clean = |text: &mut String| {
-            for (name, value) in values.iter().filter(|(_, v)| !v.is_empty()) {
-                if text.contains(value.as_str()) {
-                    *text = text.replace(value.as_str(), &format!("<<{name}>>"));
+            for (name, form) in &forms {
+                if text.contains(form.as_str()) {
+                    *text = text.replace(form.as_str(), &format!("<<{name}>>"));
                 }
             }
         };
@@ -482,6 +493,14 @@ mod tests {
         assert!(
             !text.contains("s3cret-value") && text.contains("key=<<api_key>>"),
             "{text}"
+        );
+        let mut encoded = Report::refused("GET https://x/?k=a%2Fb%20c".into(), "a/b c");
+        encoded.scrub(&[("k".into(), "a/b c".into())]);
+        assert_eq!(encoded.target, "GET https://x/?k=<<k>>");
+        assert!(
+            encoded.lines[0].text.contains("<<k>>"),
+            "{:?}",
+            encoded.lines
         );
     }
 }
