@@ -121,7 +121,7 @@ impl RevisionPage {
     }
 
     pub fn fingerprint(&self, endpoint: &SnapshotEndpoint) -> String {
-        crate::review::signoffs::endpoint_fingerprint(&endpoint.spec)
+        crate::staging::plan::fingerprint(&self.snapshot.sections, &endpoint.spec)
     }
 
     pub fn method(&self, endpoint: &SnapshotEndpoint) -> &'static str {

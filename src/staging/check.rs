@@ -17,7 +17,6 @@ use crate::accounts::{Role, User};
 use crate::intake::model::{EndpointSpec, Sections};
 use crate::intake::store;
 use crate::intake::submit::Snapshot;
-use crate::review::signoffs::endpoint_fingerprint;
 use crate::web::{AppError, Result};
 
 #[derive(Clone, Debug)]
@@ -173,6 +172,8 @@ async fn within_limits(
     Ok(())
 }
 
+/// Records the check as running, and in the audit log, before any request goes out: a check
+/// whose page is closed mid-way is still on record.
 async fn insert_running(
     conn: &mut sqlx::PgConnection,
     subject: &Subject,
@@ -192,10 +193,22 @@ async fn insert_running(
     .bind(endpoint)
     .bind(scenario.key())
     .bind(subject.revision)
-    .bind(endpoint_fingerprint(spec))
+    .bind(super::plan::fingerprint(&subject.sections, spec))
     .bind(actor)
     .bind(target)
-    .execute(conn)
+    .execute(&mut *conn)
+    .await?;
+    let what = match scenario {
+        Scenario::Success => target.to_string(),
+        Scenario::Error(key) => format!("{target} (error {key})"),
+    };
+    crate::audit::record(
+        conn,
+        Some(actor),
+        Some(subject.integration_id),
+        "staging_check",
+        what,
+    )
     .await?;
     Ok(id)
 }
@@ -227,17 +240,26 @@ pub async fn check_one(
     )
     .await?;
     tx.commit().await?;
-    Ok(perform(state, subject, id, &plan, values, actor).await?)
+    // Spawned, so a visitor who closes the page does not cut the check off before its report
+    // is stored; the handler waits for it all the same.
+    let task = tokio::spawn({
+        let (state, plan, values) = (state.clone(), plan.clone(), values.clone());
+        async move { perform(&state, id, &plan, &values).await }
+    });
+    match task.await {
+        Ok(report) => Ok(report?),
+        Err(err) => Err(NotStarted::Failed(
+            anyhow::anyhow!("staging check task: {err}").into(),
+        )),
+    }
 }
 
-/// Sends the request (unless the policy refuses it), judges it, stores the report and audits it.
+/// Sends the request (unless the policy refuses it), judges it and stores the report.
 async fn perform(
     state: &AppState,
-    subject: &Subject,
     id: Uuid,
     plan: &Plan,
     values: &OneTimeValues,
-    actor: Uuid,
 ) -> sqlx::Result<Report> {
     let config = &state.config.staging;
     let target = plan.target();
@@ -267,23 +289,13 @@ async fn perform(
         }
     };
     report.scrub(&values.0);
-    let verdict = report.verdict();
-    let mut tx = state.db.begin().await?;
+    tracing::info!(check = %id, target = %report.target, verdict = report.verdict().as_str(), "staging check finished");
     sqlx::query("UPDATE staging_checks SET verdict = $2, report = $3 WHERE id = $1")
         .bind(id)
-        .bind(verdict.as_str())
+        .bind(report.verdict().as_str())
         .bind(sqlx::types::Json(&report))
-        .execute(&mut *tx)
+        .execute(&state.db)
         .await?;
-    crate::audit::record(
-        &mut tx,
-        Some(actor),
-        Some(subject.integration_id),
-        "staging_check",
-        format!("{}: {}", report.target, verdict.label()),
-    )
-    .await?;
-    tx.commit().await?;
     Ok(report)
 }
 
@@ -384,8 +396,9 @@ async fn run_all(
         let Ok(spec) = subject.endpoint(endpoint) else {
             continue;
         };
+        let mut tx = state.db.begin().await?;
         let id = insert_running(
-            &mut *state.db.acquire().await?,
+            &mut tx,
             subject,
             endpoint,
             spec,
@@ -394,7 +407,8 @@ async fn run_all(
             actor,
         )
         .await?;
-        perform(state, subject, id, &plan, values, actor).await?;
+        tx.commit().await?;
+        perform(state, id, &plan, values).await?;
         sqlx::query("UPDATE staging_runs SET done = done + 1, heartbeat_at = now() WHERE id = $1")
             .bind(run)
             .execute(&state.db)

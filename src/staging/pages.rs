@@ -16,7 +16,6 @@ use super::results::{self, CheckRow, RunRow};
 use crate::AppState;
 use crate::accounts::User;
 use crate::intake::model::EndpointSpec;
-use crate::review::signoffs::endpoint_fingerprint;
 use crate::web::Result;
 use crate::web::extract::{Form, Path};
 use crate::web::forms::FieldErrors;
@@ -149,7 +148,7 @@ async fn endpoint_page(
         fresh: None,
         latest,
         history,
-        fingerprint: endpoint_fingerprint(spec),
+        fingerprint: plan::fingerprint(&subject.sections, spec),
         slow_after: format!("{} s", state.config.staging.slow_after.as_secs_f32()),
     })
 }
@@ -366,7 +365,7 @@ async fn integration_page(
                 .cloned();
             let outdated = check
                 .as_ref()
-                .is_some_and(|row| row.outdated(&endpoint_fingerprint(spec)));
+                .is_some_and(|row| row.outdated(&plan::fingerprint(&subject.sections, spec)));
             EndpointSummary {
                 id: *id,
                 title: spec.title(),

@@ -102,10 +102,11 @@ impl AddressPolicy {
 
     /// What `address` is, when it may not be connected to: "a private address", …
     pub fn refusal(&self, address: IpAddr) -> Option<String> {
-        if METADATA_ADDRESSES
-            .iter()
-            .any(|m| m.parse::<IpAddr>().ok() == Some(address))
-        {
+        if forms(address).into_iter().any(|form| {
+            METADATA_ADDRESSES
+                .iter()
+                .any(|m| m.parse::<IpAddr>().ok() == Some(form))
+        }) {
             return Some("a cloud metadata address".into());
         }
         if self.allowed.iter().any(|net| net.contains(&address)) {
@@ -121,6 +122,21 @@ impl AddressPolicy {
             );
         Some(label)
     }
+}
+
+/// The address and the IPv4 address it embeds, if it maps one (`::ffff:a.b.c.d`) or is NAT64
+/// (`64:ff9b::a.b.c.d`); a configured list must not open the metadata service in disguise.
+fn forms(address: IpAddr) -> Vec<IpAddr> {
+    let mut forms = vec![address, address.to_canonical()];
+    if let IpAddr::V6(v6) = address {
+        let nat64: IpNet = "64:ff9b::/96".parse().expect("static range parses");
+        if nat64.contains(&address) {
+            let [.., a, b] = v6.segments();
+            let bits = (u32::from(a) << 16) | u32::from(b);
+            forms.push(IpAddr::V4(bits.into()));
+        }
+    }
+    forms
 }
 
 /// What a checked URL may be: https, a public DNS name or address, port 443 unless allowed.
@@ -228,6 +244,17 @@ mod tests {
                 .contains("metadata")
         );
         assert_eq!(refused(&policy, "169.254.1.1"), None);
+        let open = AddressPolicy::new(Some(vec![]), vec![]);
+        for disguised in [
+            "::ffff:169.254.169.254",
+            "64:ff9b::a9fe:a9fe",
+            "169.254.169.254",
+        ] {
+            assert!(
+                refused(&open, disguised).unwrap().contains("metadata"),
+                "{disguised}"
+            );
+        }
     }
 
     #[test]

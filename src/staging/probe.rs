@@ -162,9 +162,10 @@ async fn steps(
         .iter()
         .find_map(|address| Some((address, settings.policy.refusal(*address)?)))
     {
+        // The address itself is not told: the portal's resolver may see names the user should not.
         return Err(Failure::Refused(match target.literal {
             Some(_) => format!("{address} is {what}"),
-            None => format!("{} resolves to {address}, {what}", target.host),
+            None => format!("{} resolves to {what}", target.host),
         }));
     }
 
@@ -183,7 +184,7 @@ async fn steps(
         .await
         .map_err(|err| Failure::Request(err.to_string()))?;
     // The connection task ends with the request; the total timeout bounds it like everything else.
-    let driver = tokio::spawn(connection);
+    let _driver = AbortOnDrop(tokio::spawn(connection));
     let request = build_request(outgoing)?;
     let response = sender
         .send_request(request)
@@ -230,8 +231,16 @@ async fn steps(
         }
     }
     observed.response = Some(facts);
-    driver.abort();
     Ok(())
+}
+
+/// Ends the connection's task with the check, however the check ends (a timeout drops it).
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 async fn resolve(settings: &ProbeSettings, target: &Target) -> Result<Vec<IpAddr>, Failure> {

@@ -102,7 +102,7 @@ impl Report {
 
     /// Replaces every typed credential value that came back in the report (a server may echo a
     /// header into a redirect or an error) with its placeholder.
-    /// URL-encoded copies (a redirect's query) are replaced too.
+    /// URL-encoded copies (a redirect's query) and lower-cased ones (a host name) go too.
     pub fn scrub(&mut self, values: &[(String, String)]) {
         let forms: Vec<(String, String)> = values
             .iter()
@@ -111,9 +111,13 @@ impl Report {
                 let encoded: String =
                     url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
                 let percent = encoded.replace('+', "%20");
-                [value.clone(), encoded, percent].map(|form| (name.clone(), form))
+                let lower = value.to_lowercase();
+                [value.clone(), encoded, percent, lower].map(|form| (name.clone(), form))
             })
             .collect();
+        // Longest first, so a short value inside a longer one leaves nothing of the longer.
+        let mut forms = forms;
+        forms.sort_by_key(|(_, form)| std::cmp::Reverse(form.len()));
         let clean = |text: &mut String| {
             for (name, form) in &forms {
                 if text.contains(form.as_str()) {
@@ -153,7 +157,8 @@ pub fn judge(
         total_ms: observed.total_time.map(millis),
         ..Report::default()
     };
-    if !observed.addresses.is_empty() {
+    let refused = matches!(observed.failure, Some(Failure::Refused(_)));
+    if !observed.addresses.is_empty() && !refused {
         let list: Vec<String> = observed.addresses.iter().map(|a| a.to_string()).collect();
         report.push(
             Verdict::Pass,
