@@ -9,7 +9,7 @@ endpoints="${BENCH_ENDPOINTS:-50}"
 bench_setup
 # Global flags go after the subcommand: the CLI refuses them before one (args_conflicts_with_subcommands).
 seeded="$("$portal" seed --database-url "$database" --integrations 1 --endpoints "$endpoints")"
-page="$(echo "$seeded" | grep -o '/integrations/[0-9a-f-]*' | head -n 1)"
+page="$(echo "$seeded" | grep -o '/integrations/[0-9a-f-]*' | awk 'NR == 1')"
 bench_serve
 bench_sign_in bench@seeded.example
 bench_page "$page" "integration page with $endpoints endpoints"

@@ -32,7 +32,7 @@ bench_serve() {
 # Sign in like a browser: the form's CSRF token, then the credentials.
 bench_sign_in() {
   local token
-  token="$(curl -fs -c "$work/jar" "$base/login" | grep -o 'name="csrf_token" value="[^"]*"' | head -n 1 | sed 's/.*value="//; s/"$//')"
+  token="$(curl -fs -c "$work/jar" "$base/login" | grep -o 'name="csrf_token" value="[^"]*"' | awk 'NR == 1' | sed 's/.*value="//; s/"$//')"
   curl -fs -b "$work/jar" -c "$work/jar" -o /dev/null \
     --data-urlencode "csrf_token=$token" --data-urlencode "email=$1" \
     --data-urlencode "password=seeded bench lantern 42" "$base/login"

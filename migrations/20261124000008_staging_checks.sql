@@ -19,7 +19,9 @@ CREATE TABLE staging_checks (
     target         text NOT NULL CHECK (length(target) <= 4000),
     report         jsonb NOT NULL DEFAULT '{}'
 );
-CREATE INDEX staging_checks_endpoint_idx ON staging_checks (integration_id, endpoint_id, checked_at DESC);
+-- Pages read the latest check per endpoint and scenario: an index-only walk, then the few reports.
+CREATE INDEX staging_checks_latest_idx ON staging_checks (integration_id, endpoint_id, scenario, checked_at DESC)
+    INCLUDE (verdict, id);
 CREATE INDEX staging_checks_user_idx ON staging_checks (checked_by, checked_at);
 
 -- "Check all": the endpoints are checked one after another in the background.

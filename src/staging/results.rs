@@ -103,11 +103,15 @@ pub async fn latest<'e>(
     db: impl sqlx::PgExecutor<'e>,
     integration: Uuid,
 ) -> sqlx::Result<Vec<CheckRow>> {
+    // The latest ids first, from the index alone; only their reports are read.
     sqlx::query_as(&format!(
-        "SELECT DISTINCT ON (c.endpoint_id, c.scenario) {COLUMNS}
-         FROM staging_checks c LEFT JOIN users u ON u.id = c.checked_by
-         WHERE c.integration_id = $1 AND c.verdict <> 'running'
-         ORDER BY c.endpoint_id, c.scenario, c.checked_at DESC"
+        "WITH latest AS (
+           SELECT DISTINCT ON (endpoint_id, scenario) id FROM staging_checks
+           WHERE integration_id = $1 AND verdict <> 'running'
+           ORDER BY endpoint_id, scenario, checked_at DESC)
+         SELECT {COLUMNS}
+         FROM latest JOIN staging_checks c ON c.id = latest.id LEFT JOIN users u ON u.id = c.checked_by
+         ORDER BY c.endpoint_id, c.scenario"
     ))
     .bind(integration)
     .fetch_all(db)
