@@ -7,6 +7,7 @@ pub mod doc;
 pub mod import;
 pub mod review;
 pub mod routes;
+pub mod staging;
 pub mod tokens;
 
 use axum::extract::FromRequestParts;
@@ -51,6 +52,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/v1/integrations/{id}/decisions",
             get(routes::list_decisions).post(review::decide),
+        )
+        .route(
+            "/api/v1/integrations/{id}/staging-checks",
+            get(staging::list_staging_checks),
         )
         .route("/api/v1/integrations/{id}/claim", post(review::claim))
         .route("/api/v1/integrations/{id}/signoffs", post(review::sign_off))

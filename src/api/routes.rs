@@ -17,7 +17,7 @@ use crate::review::comments::Threads;
 
 const PAGE_SIZE: i64 = 50;
 
-fn when(at: OffsetDateTime) -> String {
+pub(super) fn when(at: OffsetDateTime) -> String {
     at.format(&Rfc3339).unwrap_or_default()
 }
 
@@ -30,7 +30,7 @@ fn company_of(viewer: &User) -> Result<Option<Uuid>, ApiError> {
 }
 
 /// The integration id, if this viewer may read it; anything else is simply not found.
-async fn visible(state: &AppState, viewer: &User, id: &str) -> Result<Uuid, ApiError> {
+pub(super) async fn visible(state: &AppState, viewer: &User, id: &str) -> Result<Uuid, ApiError> {
     let id: Uuid = id.parse().map_err(|_| ApiError::NotFound)?;
     let company = company_of(viewer)?;
     let found: Option<Uuid> = sqlx::query_scalar(

@@ -131,13 +131,17 @@ impl From<sqlx::Error> for NotStarted {
 const IN_FLIGHT_RUNS: &str = "finished_at IS NULL AND heartbeat_at > now() - interval '5 minutes'";
 
 /// Takes the integration's lock and refuses when `planned` more checks would pass a limit.
+/// The partner's side and Haptik's each have the integration's allowance, so neither can use up
+/// the other's.
 async fn within_limits(
     tx: &mut sqlx::PgConnection,
     config: &StagingConfig,
-    integration: Uuid,
+    subject: &Subject,
     actor: Uuid,
     planned: i64,
 ) -> std::result::Result<(), NotStarted> {
+    let integration = subject.integration_id;
+    let partner_side = subject.revision.is_none();
     sqlx::query("SELECT 1 FROM integrations WHERE id = $1 FOR UPDATE")
         .bind(integration)
         .execute(&mut *tx)
@@ -150,11 +154,14 @@ async fn within_limits(
         "SELECT
            (SELECT count(*) FROM staging_checks WHERE checked_by = $1 AND checked_at > now() - interval '1 hour')
          + (SELECT coalesce(sum(total - done), 0) FROM staging_runs WHERE started_by = $1 AND {IN_FLIGHT_RUNS})::bigint,
-           (SELECT count(*) FROM staging_checks WHERE integration_id = $2 AND checked_at > now() - interval '1 hour')
-         + (SELECT coalesce(sum(total - done), 0) FROM staging_runs WHERE integration_id = $2 AND {IN_FLIGHT_RUNS})::bigint"
+           (SELECT count(*) FROM staging_checks c JOIN users u ON u.id = c.checked_by
+            WHERE c.integration_id = $2 AND (u.role = 'partner') = $3 AND c.checked_at > now() - interval '1 hour')
+         + (SELECT coalesce(sum(total - done), 0) FROM staging_runs r JOIN users u ON u.id = r.started_by
+            WHERE r.integration_id = $2 AND (u.role = 'partner') = $3 AND {IN_FLIGHT_RUNS})::bigint"
     ))
     .bind(actor)
     .bind(integration)
+    .bind(partner_side)
     .fetch_one(&mut *tx)
     .await?;
     if by_user + planned > config.per_user_hourly {
@@ -165,7 +172,12 @@ async fn within_limits(
     }
     if by_integration + planned > config.per_integration_hourly {
         return Err(NotStarted::RateLimited(format!(
-            "This integration's staging was checked {by_integration} times in the last hour; the limit is {} an hour. Try again later.",
+            "This integration's staging was checked {by_integration} times in the last hour by {}; the limit is {} an hour. Try again later.",
+            if partner_side {
+                "the partner's team"
+            } else {
+                "Haptik"
+            },
             config.per_integration_hourly
         )));
     }
@@ -228,7 +240,7 @@ pub async fn check_one(
         .map_err(NotStarted::Incomplete)?;
     let config = &state.config.staging;
     let mut tx = state.db.begin().await?;
-    within_limits(&mut tx, config, subject.integration_id, actor, 1).await?;
+    within_limits(&mut tx, config, subject, actor, 1).await?;
     let id = insert_running(
         &mut tx,
         subject,
@@ -337,14 +349,7 @@ pub async fn start_all(
     }
     let config = &state.config.staging;
     let mut tx = state.db.begin().await?;
-    within_limits(
-        &mut tx,
-        config,
-        subject.integration_id,
-        actor,
-        plans.len() as i64,
-    )
-    .await?;
+    within_limits(&mut tx, config, &subject, actor, plans.len() as i64).await?;
     let running: bool = sqlx::query_scalar(&format!(
         "SELECT EXISTS (SELECT 1 FROM staging_runs WHERE integration_id = $1 AND {IN_FLIGHT_RUNS})"
     ))

@@ -642,6 +642,44 @@ async fn a_reviewer_sees_each_endpoints_latest_check_and_can_check_all(db: PgPoo
         "the partner checked the draft, the reviewer revision 1"
     );
 
+    // The same evidence through the API, for the reviewer's scripts.
+    let token = crate::api::token_for(&reviewer, "staging script").await;
+    let (status, checks) = crate::api::api(
+        &app,
+        &token,
+        &format!("/api/v1/integrations/{id}/staging-checks"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let checks = checks.as_array().unwrap();
+    assert_eq!(checks.len(), 2, "{checks:?}");
+    for check in checks {
+        assert_eq!(
+            (
+                check["verdict"].as_str(),
+                check["revision"].as_i64(),
+                check["scenario"].as_str()
+            ),
+            (Some("pass"), Some(1), Some(""))
+        );
+        assert!(
+            check["target"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("POST {moved}/")),
+            "{check}"
+        );
+        assert!(
+            check["lines"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|l| l["topic"] == "Shape" && l["verdict"] == "pass"),
+            "{check}"
+        );
+        assert!(!check.to_string().contains(TOKEN));
+    }
+
     // Someone else's integration is not found, for pages and checks alike.
     create_user(
         &app.db,
@@ -663,6 +701,14 @@ async fn a_reviewer_sees_each_endpoints_latest_check_and_can_check_all(db: PgPoo
         let posted = other.post_form(&path, &[("value:token", TOKEN)]).await;
         assert_eq!(posted.status(), StatusCode::NOT_FOUND, "{path}");
     }
+    let other_token = crate::api::token_for(&other, "other").await;
+    let (status, _) = crate::api::api(
+        &app,
+        &other_token,
+        &format!("/api/v1/integrations/{id}/staging-checks"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(
         partner.get("/admin/staging-ports").await.status(),
         StatusCode::FORBIDDEN
@@ -714,7 +760,9 @@ async fn checks_are_rate_limited_per_user_and_per_integration(db: PgPool) {
     .await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert!(
-        html.contains("checked 3 times in the last hour; the limit is 3 an hour"),
+        html.contains(
+            "checked 3 times in the last hour by the partner's team; the limit is 3 an hour"
+        ),
         "{html}"
     );
     let all = teammate
@@ -725,4 +773,15 @@ async fn checks_are_rate_limited_per_user_and_per_integration(db: PgPool) {
         .await;
     assert_eq!(all.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(server.requests().len(), 3);
+
+    // The partner's checks do not use up Haptik's: a reviewer can still check the submission.
+    let submitted = partner
+        .post_form(&format!("/integrations/{id}/submit"), &[])
+        .await;
+    assert_eq!(submitted.status(), StatusCode::SEE_OTHER);
+    create_user(&app.db, "priya@haptik.example", Role::Reviewer, None).await;
+    let reviewer = app.signed_in("priya@haptik.example", PASSWORD).await;
+    let report = success_check(&reviewer, id, endpoint).await;
+    assert!(report.contains("Passed"), "{report}");
+    assert_eq!(server.requests().len(), 4);
 }
