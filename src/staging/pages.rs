@@ -26,6 +26,7 @@ use crate::web::session::CurrentUser;
 const VALUE_FIELD: &str = "value:";
 const MAX_VALUE_CHARS: usize = 4096;
 const MAX_BODY_CHARS: usize = 64 * 1024;
+const MAX_PATH_CHARS: usize = 2000;
 
 pub struct ScenarioChoice {
     pub key: String,
@@ -258,6 +259,9 @@ pub async fn check_endpoint(
     if let Scenario::Error(_) = scenario {
         view.path = field(&fields, "path").to_string();
         view.body = field(&fields, "body").to_string();
+    }
+    if view.path.chars().count() > MAX_PATH_CHARS {
+        errors.add("path", format!("At most {MAX_PATH_CHARS} characters."));
     }
     if view.body.chars().count() > MAX_BODY_CHARS {
         errors.add("body", format!("At most {} KiB.", MAX_BODY_CHARS / 1024));

@@ -288,6 +288,22 @@ async fn a_correct_endpoint_passes_and_each_broken_promise_is_reported(db: PgPoo
         "{html}"
     );
 
+    let long_path = format!("/{}", "a".repeat(2000));
+    let (status, html) = check(
+        &partner,
+        id,
+        endpoint,
+        &[
+            ("scenario", "400 ERR002"),
+            ("path", &long_path),
+            ("body", "{}"),
+            ("value:token", TOKEN),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("At most 2000 characters."), "{html}");
+
     // Every check is kept, latest first, with who ran it; and each is in the audit log.
     let (_, page) = partner
         .page(&format!("/integrations/{id}/endpoints/{endpoint}/staging"))
