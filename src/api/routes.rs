@@ -187,7 +187,7 @@ pub async fn get_integration(
             .await?;
     let settings = Settings::load(&state.db).await?;
     let assessment = checklist::assess(&loaded.sections, &loaded.specs(), &settings);
-    let endpoints = endpoints_of(&state, id).await?;
+    let endpoints = endpoints_from(&loaded, &assessment);
     Ok(Json(Integration {
         id,
         name: loaded.integration.name.clone(),
@@ -211,7 +211,11 @@ async fn endpoints_of(state: &AppState, id: Uuid) -> Result<Vec<Endpoint>, ApiEr
         .ok_or(ApiError::NotFound)?;
     let settings = Settings::load(&state.db).await?;
     let assessment = checklist::assess(&loaded.sections, &loaded.specs(), &settings);
-    Ok(loaded
+    Ok(endpoints_from(&loaded, &assessment))
+}
+
+fn endpoints_from(loaded: &store::Loaded, assessment: &checklist::Assessment) -> Vec<Endpoint> {
+    loaded
         .endpoints
         .iter()
         .map(|e| {
@@ -231,7 +235,7 @@ async fn endpoints_of(state: &AppState, id: Uuid) -> Result<Vec<Endpoint>, ApiEr
                 spec: serde_json::to_value(&e.spec.0).unwrap_or_default(),
             }
         })
-        .collect())
+        .collect()
 }
 
 #[utoipa::path(
