@@ -386,8 +386,15 @@ fn millis(duration: Duration) -> u64 {
     duration.as_millis().try_into().unwrap_or(u64::MAX)
 }
 
+/// "180 ms", "5 s", "6.20 s".
 fn seconds(duration: Duration) -> String {
-    format!("{:.2} s", duration.as_secs_f64())
+    if duration < Duration::from_secs(1) {
+        format!("{} ms", duration.as_millis())
+    } else if duration.subsec_millis() == 0 {
+        format!("{} s", duration.as_secs())
+    } else {
+        format!("{:.2} s", duration.as_secs_f64())
+    }
 }
 
 #[cfg(test)]

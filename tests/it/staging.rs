@@ -196,7 +196,7 @@ async fn a_correct_endpoint_passes_and_each_broken_promise_is_reported(db: PgPoo
     server.answer(slow);
     let report = success_check(&partner, id, endpoint).await;
     assert!(
-        report.contains("Too slow: Haptik's bots wait about 0.40 s"),
+        report.contains("Too slow: Haptik's bots wait about 400 ms"),
         "{report}"
     );
 
