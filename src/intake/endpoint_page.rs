@@ -53,6 +53,8 @@ pub struct EndpointPage {
     pub locations: [Location; 5],
     pub types: [ParamType; 6],
     pub threads: Threads,
+    /// The latest staging check of the success example, and whether it is about this content.
+    pub staging: Option<(crate::staging::results::CheckRow, bool)>,
 }
 
 impl EndpointPage {
@@ -72,6 +74,7 @@ impl EndpointPage {
         EndpointPage {
             page,
             threads: Threads::default(),
+            staging: None,
             integration_id: loaded.integration.id,
             integration_name: loaded.integration.name.clone(),
             endpoint_id: endpoint,
@@ -191,7 +194,21 @@ pub async fn show(
         &settings,
     );
     view.threads = threads;
+    view.staging = crate::staging::results::latest_success(&state.db, id, endpoint)
+        .await?
+        .map(|row| {
+            let current =
+                crate::staging::plan::fingerprint(&loaded.sections, &spec_now(&loaded, endpoint));
+            let outdated = row.outdated(&current);
+            (row, outdated)
+        });
     Ok(view)
+}
+
+fn spec_now(loaded: &Loaded, endpoint: Uuid) -> EndpointSpec {
+    find_endpoint(loaded, endpoint)
+        .map(|(spec, _)| spec)
+        .unwrap_or_default()
 }
 
 #[derive(Deserialize)]

@@ -118,6 +118,23 @@ pub async fn latest<'e>(
     .await
 }
 
+/// The latest finished check of an endpoint's success example, for the endpoint's own page.
+pub async fn latest_success(
+    db: &PgPool,
+    integration: Uuid,
+    endpoint: Uuid,
+) -> sqlx::Result<Option<CheckRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM staging_checks c LEFT JOIN users u ON u.id = c.checked_by
+         WHERE c.integration_id = $1 AND c.endpoint_id = $2 AND c.scenario = '' AND c.verdict <> 'running'
+         ORDER BY c.checked_at DESC LIMIT 1"
+    ))
+    .bind(integration)
+    .bind(endpoint)
+    .fetch_optional(db)
+    .await
+}
+
 /// An endpoint's checks, newest first.
 pub async fn history(
     db: &PgPool,

@@ -304,6 +304,18 @@ async fn a_correct_endpoint_passes_and_each_broken_promise_is_reported(db: PgPoo
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("At most 2000 characters."), "{html}");
 
+    // The endpoint's own page shows the latest success check: the redirect, failed.
+    let (_, endpoint_page) = partner
+        .page(&format!("/integrations/{id}/endpoints/{endpoint}"))
+        .await;
+    let last = &endpoint_page[endpoint_page
+        .find("id=\"staging-last\"")
+        .expect("the last check is shown")..];
+    assert!(
+        last[..last.find("</p>").unwrap()].contains("Failed"),
+        "{last}"
+    );
+
     // Every check is kept, latest first, with who ran it; and each is in the audit log.
     let (_, page) = partner
         .page(&format!("/integrations/{id}/endpoints/{endpoint}/staging"))
