@@ -520,14 +520,7 @@ async fn credential_trail(db: PgPool) {
     )
     .await;
     assert!(!html.contains(TOKEN));
-    let all = partner
-        .post_form(
-            &format!("/integrations/{id}/staging"),
-            &[("value:token", TOKEN)],
-        )
-        .await;
-    assert_eq!(all.status(), StatusCode::SEE_OTHER);
-    wait_for_run(&app, id).await;
+    check_all(&app, &partner, id).await;
     assert!(
         server
             .requests()
@@ -560,6 +553,18 @@ async fn credential_trail(db: PgPool) {
         .unwrap();
         assert_eq!(found, 0, "the credential is in {schema}.{table}");
     }
+}
+
+/// "Check all endpoints" with the token, then waits for the background run to finish.
+async fn check_all(app: &TestApp, browser: &Browser, id: Uuid) {
+    let started = browser
+        .post_form(
+            &format!("/integrations/{id}/staging"),
+            &[("value:token", TOKEN)],
+        )
+        .await;
+    assert_eq!(started.status(), StatusCode::SEE_OTHER);
+    wait_for_run(app, id).await;
 }
 
 async fn wait_for_run(app: &TestApp, id: Uuid) {
@@ -624,14 +629,7 @@ async fn a_reviewer_sees_each_endpoints_latest_check_and_can_check_all(db: PgPoo
     );
 
     let before = server.requests().len();
-    let started = reviewer
-        .post_form(
-            &format!("/integrations/{id}/staging"),
-            &[("value:token", TOKEN)],
-        )
-        .await;
-    assert_eq!(started.status(), StatusCode::SEE_OTHER);
-    wait_for_run(&app, id).await;
+    check_all(&app, &reviewer, id).await;
     assert_eq!(
         server.requests().len(),
         before + 2,
