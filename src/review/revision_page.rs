@@ -168,7 +168,7 @@ pub async fn build(
         Some((number, old)) => Some(diff::diff(number, &old, latest.number, &snapshot)),
         None => None,
     };
-    let staging = crate::staging::results::latest(&mut *conn, id).await?;
+    let staging = crate::staging::results::latest_verdicts(&mut *conn, id).await?;
     Ok(RevisionPage {
         page,
         status: latest.status,

@@ -344,7 +344,7 @@ async fn integration_page(
     page: Page,
     subject: &Subject,
 ) -> Result<IntegrationChecksPage> {
-    let latest = results::latest(&state.db, subject.integration_id).await?;
+    let latest = results::latest_verdicts(&state.db, subject.integration_id).await?;
     let mut names: Vec<String> = Vec::new();
     let endpoints = subject
         .endpoints

@@ -103,13 +103,31 @@ pub async fn latest<'e>(
     db: impl sqlx::PgExecutor<'e>,
     integration: Uuid,
 ) -> sqlx::Result<Vec<CheckRow>> {
-    // The latest ids first, from the index alone; only their reports are read.
+    latest_with(db, integration, "c.report").await
+}
+
+/// The same without their reports (left empty), for pages that show only verdicts: reading
+/// fifty reports cost the review page a quarter of its throughput.
+pub async fn latest_verdicts<'e>(
+    db: impl sqlx::PgExecutor<'e>,
+    integration: Uuid,
+) -> sqlx::Result<Vec<CheckRow>> {
+    latest_with(db, integration, "'{}'::jsonb").await
+}
+
+async fn latest_with<'e>(
+    db: impl sqlx::PgExecutor<'e>,
+    integration: Uuid,
+    report: &str,
+) -> sqlx::Result<Vec<CheckRow>> {
+    // The latest ids first, from the index alone; then only those rows.
     sqlx::query_as(&format!(
         "WITH latest AS (
            SELECT DISTINCT ON (endpoint_id, scenario) id FROM staging_checks
            WHERE integration_id = $1 AND verdict <> 'running'
            ORDER BY endpoint_id, scenario, checked_at DESC)
-         SELECT {COLUMNS}
+         SELECT c.id, c.endpoint_id, c.scenario, c.revision, c.fingerprint, c.checked_at, c.verdict,
+                c.target, {report} AS report, u.display_name AS checked_by
          FROM latest JOIN staging_checks c ON c.id = latest.id LEFT JOIN users u ON u.id = c.checked_by
          ORDER BY c.endpoint_id, c.scenario"
     ))
