@@ -200,6 +200,15 @@ async fn a_correct_endpoint_passes_and_each_broken_promise_is_reported(db: PgPoo
         "{report}"
     );
 
+    // A body past the 1 MiB cap is cut there and fails, rather than filling the portal's memory.
+    let huge = format!(r#"{{"status": "{}"}}"#, "x".repeat(3 * 1024 * 1024));
+    server.answer(Answer::json(200, &huge));
+    let report = success_check(&partner, id, endpoint).await;
+    assert!(
+        report.contains("Larger than 1024 KiB; only that much was read."),
+        "{report}"
+    );
+
     let before = server.requests().len();
     let mut redirect = Answer::json(302, "");
     redirect.headers = vec![("location", "https://127.0.0.1/admin".into())];
@@ -328,7 +337,7 @@ async fn a_correct_endpoint_passes_and_each_broken_promise_is_reported(db: PgPoo
     .fetch_one(&app.db)
     .await
     .unwrap();
-    assert_eq!(audited, 8);
+    assert_eq!(audited, 9);
 }
 
 #[sqlx::test]
