@@ -118,22 +118,9 @@ pub async fn add(
         .execute(&mut *tx)
         .await?;
         if inserted.rows_affected() == 1 {
-            crate::audit::record(
-                &mut tx,
-                Some(admin.id),
-                None,
-                "staging_port_allowed",
-                format!("{host}:{port}"),
-            )
-            .await?;
-            tx.commit().await?;
-            session::flash(
-                &session,
-                FlashKind::Success,
-                format!("Staging checks may now use {host}:{port}."),
-            )
-            .await?;
-            return Ok(Redirect::to("/admin/staging-ports").into_response());
+            let pair = format!("{host}:{port}");
+            let said = format!("Staging checks may now use {pair}.");
+            return audited(tx, &session, admin.id, "staging_port_allowed", &pair, said).await;
         }
         errors.add("port", "That host and port are already allowed.");
     }
@@ -158,21 +145,23 @@ pub async fn remove(
             .fetch_optional(&mut *tx)
             .await?;
     let (host, port) = removed.ok_or(AppError::NotFound)?;
-    crate::audit::record(
-        &mut tx,
-        Some(admin.id),
-        None,
-        "staging_port_removed",
-        format!("{host}:{port}"),
-    )
-    .await?;
+    let pair = format!("{host}:{port}");
+    let said = format!("{pair} removed.");
+    audited(tx, &session, admin.id, "staging_port_removed", &pair, said).await
+}
+
+/// Records the change in the audit log with it, then says so on the list.
+async fn audited(
+    mut tx: sqlx::Transaction<'static, sqlx::Postgres>,
+    session: &Session,
+    admin: Uuid,
+    action: &str,
+    pair: &str,
+    said: String,
+) -> Result<Response> {
+    crate::audit::record(&mut tx, Some(admin), None, action, pair).await?;
     tx.commit().await?;
-    session::flash(
-        &session,
-        FlashKind::Success,
-        format!("{host}:{port} removed."),
-    )
-    .await?;
+    session::flash(session, FlashKind::Success, said).await?;
     Ok(Redirect::to("/admin/staging-ports").into_response())
 }
 

@@ -820,3 +820,85 @@ async fn checks_are_rate_limited_per_user_and_per_integration(db: PgPool) {
     assert!(report.contains("Passed"), "{report}");
     assert_eq!(server.requests().len(), 4);
 }
+
+#[sqlx::test]
+async fn an_admin_keeps_the_port_allow_list_and_a_bad_entry_comes_back_as_typed(db: PgPool) {
+    let app = TestApp::spawn(db).await;
+    create_user(&app.db, "admin@haptik.example", Role::Admin, None).await;
+    let admin = app.signed_in("admin@haptik.example", PASSWORD).await;
+    let (_, dashboard) = admin.page("/").await;
+    assert!(
+        dashboard.contains("href=\"/admin/staging-ports\""),
+        "the page is in the admin's navigation"
+    );
+
+    let refused = admin
+        .post_form(
+            "/admin/staging-ports",
+            &[
+                ("host", "https://apisit.xyz.com/v1"),
+                ("port", "443"),
+                ("note", "SIT box"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = unescape(&refused.text().await.unwrap());
+    assert!(html.contains("without https:// or a path"), "{html}");
+    assert!(
+        html.contains("other than 443 (443 is always allowed)"),
+        "{html}"
+    );
+    assert!(
+        html.contains("value=\"https://apisit.xyz.com/v1\"") && html.contains("value=\"SIT box\""),
+        "input kept: {html}"
+    );
+
+    let fields = [
+        ("host", "ApiSit.XYZ.com"),
+        ("port", "8443"),
+        ("note", "SIT box"),
+    ];
+    assert_eq!(
+        admin
+            .post_form("/admin/staging-ports", &fields)
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    let again = admin.post_form("/admin/staging-ports", &fields).await;
+    assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.text().await.unwrap().contains("already allowed"));
+    let (_, list) = admin.page("/admin/staging-ports").await;
+    assert!(
+        list.contains("<code>apisit.xyz.com</code>"),
+        "stored in lower case: {list}"
+    );
+
+    let id: Uuid = sqlx::query_scalar("SELECT id FROM staging_ports")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let path = format!("/admin/staging-ports/{id}/delete");
+    assert_eq!(
+        admin.post_form(&path, &[]).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        admin.post_form(&path, &[]).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let audited: Vec<String> = sqlx::query_scalar(
+        "SELECT action || ' ' || detail FROM audit_events WHERE action LIKE 'staging_port%' ORDER BY at",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        audited,
+        vec![
+            "staging_port_allowed apisit.xyz.com:8443",
+            "staging_port_removed apisit.xyz.com:8443"
+        ]
+    );
+}
