@@ -184,6 +184,7 @@ pub async fn show(
     let (spec, version) = find_endpoint(&loaded, endpoint)?;
     let settings = Settings::load(&state.db).await?;
     let threads = endpoint_threads(&state, &partner, id, endpoint).await?;
+    let fingerprint = crate::staging::plan::fingerprint(&loaded.sections, &spec);
     let mut view = EndpointPage::build(
         page,
         &loaded,
@@ -197,18 +198,10 @@ pub async fn show(
     view.staging = crate::staging::results::latest_success(&state.db, id, endpoint)
         .await?
         .map(|row| {
-            let current =
-                crate::staging::plan::fingerprint(&loaded.sections, &spec_now(&loaded, endpoint));
-            let outdated = row.outdated(&current);
+            let outdated = row.outdated(&fingerprint);
             (row, outdated)
         });
     Ok(view)
-}
-
-fn spec_now(loaded: &Loaded, endpoint: Uuid) -> EndpointSpec {
-    find_endpoint(loaded, endpoint)
-        .map(|(spec, _)| spec)
-        .unwrap_or_default()
 }
 
 #[derive(Deserialize)]
