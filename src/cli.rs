@@ -11,7 +11,9 @@ use url::Url;
 
 use crate::accounts::password::{self, Passwords};
 use crate::accounts::{EmailAddress, Role, users};
-use crate::config::{Config, DEFAULT_STATIC_DIR, MailConfig, Secret, ThrottleConfig};
+use crate::config::{
+    Config, DEFAULT_STATIC_DIR, MailConfig, MailDelivery, Secret, ThrottleConfig,
+};
 use crate::staging::check::StagingConfig;
 use crate::staging::policy::AddressPolicy;
 use crate::staging::probe::ProbeSettings;
@@ -107,9 +109,14 @@ pub struct ServeArgs {
     /// Load demo data before serving.
     #[arg(long)]
     pub demo: bool,
-    /// e.g. smtp://mailpit:1025 or smtps://user:password@smtp.example.com; unset logs e-mail instead.
+    /// e.g. smtp://mailpit:1025 or smtps://user:password@smtp.example.com. Without it (and without
+    /// --mail-log) this instance queues e-mail but leaves delivery to an instance that has one.
     #[arg(long, env = "PORTAL_SMTP_URL", hide_env_values = true)]
     pub smtp_url: Option<String>,
+    /// Development: write e-mail, links included, to the log instead of sending it. Refused with
+    /// an https public URL. --demo turns it on.
+    #[arg(long, env = "PORTAL_MAIL_LOG", conflicts_with = "smtp_url")]
+    pub mail_log: bool,
     #[arg(
         long,
         env = "PORTAL_MAIL_FROM",
@@ -119,14 +126,21 @@ pub struct ServeArgs {
     /// Take the client address from X-Forwarded-For (only behind a proxy that sets it).
     #[arg(long, env = "PORTAL_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
-    #[arg(long, env = "PORTAL_SESSION_IDLE_MINUTES", default_value_t = 120)]
+    /// 1 to 10080 (a week).
+    #[arg(long, env = "PORTAL_SESSION_IDLE_MINUTES", default_value_t = 120, value_parser = within(1, 10_080))]
     pub session_idle_minutes: u64,
-    #[arg(long, env = "PORTAL_SESSION_ABSOLUTE_HOURS", default_value_t = 12)]
+    /// 1 to 720 (30 days).
+    #[arg(long, env = "PORTAL_SESSION_ABSOLUTE_HOURS", default_value_t = 12, value_parser = within(1, 720))]
     pub session_absolute_hours: u64,
-    #[arg(long, env = "PORTAL_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    /// 1 to 600.
+    #[arg(long, env = "PORTAL_REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = within(1, 600))]
     pub request_timeout_secs: u64,
-    #[arg(long, env = "PORTAL_MAX_BODY_KIB", default_value_t = 2048)]
-    pub max_body_kib: usize,
+    /// 16 to 65536 (64 MiB).
+    #[arg(long, env = "PORTAL_MAX_BODY_KIB", default_value_t = 2048, value_parser = within(16, 65_536))]
+    pub max_body_kib: u64,
+    /// 1 to 10000 connections served at once; more wait in the kernel's queue.
+    #[arg(long, env = "PORTAL_MAX_CONNECTIONS", default_value_t = 1024, value_parser = within(1, 10_000))]
+    pub max_connections: u64,
     /// Where the vendored CSS and JavaScript are (the Docker image puts them in /srv/portal/static).
     #[arg(long, env = "PORTAL_STATIC_DIR", default_value = DEFAULT_STATIC_DIR)]
     pub static_dir: PathBuf,
@@ -138,18 +152,34 @@ pub struct ServeArgs {
     /// addresses stay refused whatever this says.
     #[arg(long, env = "PORTAL_STAGING_ALLOWED", value_parser = parse_networks)]
     pub staging_allowed: Option<Networks>,
+    /// 1 to 10000.
     #[arg(
         long,
         env = "PORTAL_STAGING_CHECKS_PER_USER_HOURLY",
-        default_value_t = 60
+        default_value_t = 60,
+        value_parser = within(1, 10_000)
     )]
-    pub staging_checks_per_user_hourly: i64,
+    pub staging_checks_per_user_hourly: u64,
+    /// 1 to 10000.
     #[arg(
         long,
         env = "PORTAL_STAGING_CHECKS_PER_INTEGRATION_HOURLY",
-        default_value_t = 120
+        default_value_t = 120,
+        value_parser = within(1, 10_000)
     )]
-    pub staging_checks_per_integration_hourly: i64,
+    pub staging_checks_per_integration_hourly: u64,
+}
+
+/// A whole number in `min..=max`; anything else stops start-up with one line saying the range.
+/// Zero durations would end every sign-in or request at once, and huge ones overflow.
+fn within(min: u64, max: u64) -> impl Fn(&str) -> Result<u64, String> + Clone {
+    move |text: &str| {
+        text.trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|n| (min..=max).contains(n))
+            .ok_or_else(|| format!("must be a whole number from {min} to {max}"))
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -160,18 +190,31 @@ fn parse_networks(text: &str) -> Result<Networks, String> {
 }
 
 impl ServeArgs {
-    fn config(&self) -> Config {
-        Config {
+    /// The settings, or the one line that says why they cannot run.
+    pub fn config(&self) -> anyhow::Result<Config> {
+        let delivery = match (&self.smtp_url, self.mail_log || self.demo) {
+            (Some(url), _) => MailDelivery::Smtp(Secret::new(url.clone())),
+            (None, true) => MailDelivery::Log,
+            (None, false) => MailDelivery::None,
+        };
+        if matches!(delivery, MailDelivery::Log) && self.public_url.scheme() == "https" {
+            anyhow::bail!(
+                "--mail-log writes sign-in links to the log; it is refused when the public URL is https (give --smtp-url)"
+            );
+        }
+        Ok(Config {
             public_url: self.public_url.clone(),
             session_idle: Duration::from_secs(self.session_idle_minutes * 60),
             session_absolute: Duration::from_secs(self.session_absolute_hours * 3600),
             trust_forwarded_for: self.trust_forwarded_for,
             request_timeout: Duration::from_secs(self.request_timeout_secs),
-            max_body_bytes: self.max_body_kib * 1024,
+            max_body_bytes: self.max_body_kib as usize * 1024,
+            max_connections: self.max_connections as usize,
+            header_read_timeout: Duration::from_secs(10),
             max_upload_bytes: Config::default().max_upload_bytes,
             throttle: ThrottleConfig::default(),
             mail: MailConfig {
-                smtp_url: self.smtp_url.clone().map(Secret::new),
+                delivery,
                 from: self.mail_from.clone(),
                 poll_interval: Duration::from_secs(2),
             },
@@ -187,11 +230,11 @@ impl ServeArgs {
                     ),
                     ..ProbeSettings::default()
                 },
-                per_user_hourly: self.staging_checks_per_user_hourly,
-                per_integration_hourly: self.staging_checks_per_integration_hourly,
+                per_user_hourly: self.staging_checks_per_user_hourly as i64,
+                per_integration_hourly: self.staging_checks_per_integration_hourly as i64,
                 ..StagingConfig::default()
             },
-        }
+        })
     }
 }
 
@@ -207,18 +250,25 @@ pub async fn run(cli: Cli) -> ExitCode {
 }
 
 async fn execute(cli: Cli) -> anyhow::Result<()> {
+    let command = match cli.command {
+        // Parsed from nothing but the environment, so PORTAL_* variables still apply.
+        None => Command::Serve(Box::new(ServeArgs::parse_from(["serve"]))),
+        Some(command) => command,
+    };
+    // Settings are checked before anything connects, so a wrong one is the only line printed.
+    if let Command::Serve(args) = &command {
+        args.config()?;
+    }
     let pool = db::connect(&cli.database_url).await?;
     db::prepare(&pool).await?;
-    match cli.command {
-        // Parsed from nothing but the environment, so PORTAL_* variables still apply.
-        None => serve(pool, ServeArgs::parse_from(["serve"])).await,
-        Some(Command::Serve(args)) => serve(pool, *args).await,
-        Some(Command::Demo) => {
+    match command {
+        Command::Serve(args) => serve(pool, *args).await,
+        Command::Demo => {
             demo::load(&pool, &Passwords::new()).await?;
             Ok(())
         }
-        Some(Command::User(UserCommand::Create(args))) => create_user(&pool, args).await,
-        Some(Command::Seed(args)) if args.queue.is_some() => {
+        Command::User(UserCommand::Create(args)) => create_user(&pool, args).await,
+        Command::Seed(args) if args.queue.is_some() => {
             let size = args.queue.unwrap_or_default();
             crate::seed::queue(&pool, size, args.reviewers).await?;
             println!(
@@ -229,7 +279,7 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Some(Command::Seed(args)) => {
+        Command::Seed(args) => {
             let seeded = crate::seed::run(&pool, args.integrations, args.endpoints).await?;
             println!(
                 "Seeded {} integrations of {} endpoints for {}. Sign in as {} / {}",
@@ -248,7 +298,7 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn serve(pool: sqlx::PgPool, args: ServeArgs) -> anyhow::Result<()> {
-    let config = args.config();
+    let config = args.config()?;
     if args.demo {
         if config.secure_cookies() {
             anyhow::bail!(

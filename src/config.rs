@@ -38,6 +38,10 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     pub request_timeout: Duration,
     pub max_body_bytes: usize,
+    /// Connections served at once; more wait in the listen queue.
+    pub max_connections: usize,
+    /// A client must send a whole request head within this.
+    pub header_read_timeout: Duration,
     /// For the routes that take a whole file (imports): the file's limit and the form around it.
     pub max_upload_bytes: usize,
     pub throttle: ThrottleConfig,
@@ -62,10 +66,21 @@ pub struct ThrottleConfig {
 
 #[derive(Clone, Debug)]
 pub struct MailConfig {
-    /// `smtp://host:port`, `smtps://user:pass@host` ...; none means e-mail is written to the log.
-    pub smtp_url: Option<Secret<String>>,
+    pub delivery: MailDelivery,
     pub from: String,
     pub poll_interval: Duration,
+}
+
+/// What this instance does with the outbox.
+#[derive(Clone, Debug)]
+pub enum MailDelivery {
+    /// Sends through this server: `smtp://host:port`, `smtps://user:pass@host` ...
+    Smtp(Secret<String>),
+    /// Development only: writes each message, link included, to the log instead of sending it.
+    /// Refused with an https public URL.
+    Log,
+    /// Leaves the outbox to an instance that can deliver, so none of it is lost here.
+    None,
 }
 
 impl Config {
@@ -89,10 +104,12 @@ impl Default for Config {
             trust_forwarded_for: false,
             request_timeout: Duration::from_secs(30),
             max_body_bytes: 2 * 1024 * 1024,
+            max_connections: 1024,
+            header_read_timeout: Duration::from_secs(10),
             max_upload_bytes: crate::interop::import::MAX_BYTES + 256 * 1024,
             throttle: ThrottleConfig::default(),
             mail: MailConfig {
-                smtp_url: None,
+                delivery: MailDelivery::None,
                 from: "Partner Portal <portal@localhost>".into(),
                 poll_interval: Duration::from_secs(2),
             },

@@ -9,6 +9,7 @@ pub mod checklist;
 pub mod cli;
 pub mod config;
 pub mod dashboard;
+pub mod domain;
 pub mod db;
 pub mod demo;
 pub mod intake;

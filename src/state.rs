@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 use sqlx::PgPool;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, OnceCell};
 
 use crate::accounts::password::Passwords;
 use crate::config::Config;
@@ -15,6 +15,8 @@ pub struct AppState {
     pub passwords: Passwords,
     /// Wakes this instance's outbox worker when a handler queues mail; other instances poll.
     pub outbox_wakeup: Arc<Notify>,
+    /// The key pre-session CSRF tokens are signed with, read from the database on first use.
+    pub csrf_key: Arc<OnceCell<[u8; 32]>>,
 }
 
 impl AppState {
@@ -24,6 +26,7 @@ impl AppState {
             config: Arc::new(config),
             passwords: Passwords::new(),
             outbox_wakeup: Arc::new(Notify::new()),
+            csrf_key: Arc::new(OnceCell::new()),
         }
     }
 }

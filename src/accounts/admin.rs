@@ -359,14 +359,19 @@ pub async fn set_role(
         return Ok(Redirect::to("/admin/staff").into_response());
     }
     let mut tx = state.db.begin().await?;
-    // Every admin row is locked and the actor re-checked, so two admins demoting each other at
-    // the same moment cannot leave the portal without one.
-    let admins: Vec<Uuid> =
-        sqlx::query_scalar("SELECT id FROM users WHERE role = 'admin' AND active FOR UPDATE")
-            .fetch_all(&mut *tx)
-            .await?;
-    if !admins.contains(&admin.id) {
-        return Err(AppError::Forbidden);
+    let keeps_an_admin = lock_admins_keeping_one(&mut tx, admin.id, id).await?;
+    if role != Role::Admin && !keeps_an_admin {
+        drop(tx);
+        session::flash(
+            &session,
+            FlashKind::Error,
+            format!(
+                "{} is the last active admin; make someone else an admin first.",
+                user.display_name
+            ),
+        )
+        .await?;
+        return Ok(Redirect::to("/admin/staff").into_response());
     }
     let current: Role = sqlx::query_scalar("SELECT role FROM users WHERE id = $1 FOR UPDATE")
         .bind(id)
@@ -380,6 +385,8 @@ pub async fn set_role(
             .await?;
         let detail = format!("{}: {} → {}", user.email, current.label(), role.label());
         crate::audit::record(&mut tx, Some(admin.id), None, "role_changed", detail).await?;
+        users::revoke_api_tokens(&mut tx, Some(admin.id), id, "the account's role changed")
+            .await?;
     }
     tx.commit().await?;
     session::flash(
@@ -417,32 +424,61 @@ pub async fn set_active(
             "You cannot deactivate your own account.",
         )
         .await?;
-    } else {
-        users::set_active(&state.db, id, None, form.active).await?;
-        let what = if form.active {
-            "reactivated"
-        } else {
-            "deactivated"
-        };
-        crate::audit::record(
-            &mut *state.db.acquire().await?,
-            Some(admin.id),
-            None,
-            what,
-            &user.email,
-        )
-        .await?;
-        let done = if form.active {
-            "reactivated"
-        } else {
-            "deactivated and signed out everywhere"
-        };
+        return Ok(Redirect::to(&back_to(user.company_id)).into_response());
+    }
+    let mut tx = state.db.begin().await?;
+    let keeps_an_admin = lock_admins_keeping_one(&mut tx, admin.id, id).await?;
+    if !form.active && !keeps_an_admin {
+        drop(tx);
         session::flash(
             &session,
-            FlashKind::Success,
-            format!("{} {done}.", user.display_name),
+            FlashKind::Error,
+            format!(
+                "{} is the last active admin; make someone else an admin first.",
+                user.display_name
+            ),
         )
         .await?;
+        return Ok(Redirect::to(&back_to(user.company_id)).into_response());
     }
+    users::set_active(&mut tx, admin.id, id, None, form.active).await?;
+    let what = if form.active {
+        "reactivated"
+    } else {
+        "deactivated"
+    };
+    crate::audit::record(&mut tx, Some(admin.id), None, what, &user.email).await?;
+    tx.commit().await?;
+    let done = if form.active {
+        "reactivated"
+    } else {
+        "deactivated and signed out everywhere"
+    };
+    session::flash(
+        &session,
+        FlashKind::Success,
+        format!("{} {done}.", user.display_name),
+    )
+    .await?;
     Ok(Redirect::to(&back_to(user.company_id)).into_response())
+}
+
+/// Locks every active admin's row, then answers whether taking `target` out of the admins leaves
+/// one. Every change that can remove an admin (demotion, deactivation) takes this lock first, so
+/// two admins removing each other at the same moment are put in a row: the second finds itself
+/// no longer an admin and is refused.
+async fn lock_admins_keeping_one(
+    tx: &mut sqlx::PgConnection,
+    actor: Uuid,
+    target: Uuid,
+) -> Result<bool> {
+    let admins: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM users WHERE role = 'admin' AND active ORDER BY id FOR UPDATE",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    if !admins.contains(&actor) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(admins.iter().any(|id| *id != target))
 }

@@ -235,6 +235,13 @@ pub async fn complete_reset(
     .execute(&mut *tx)
     .await?;
     users::set_password(&mut tx, reset.user_id, &hash).await?;
+    users::revoke_api_tokens(
+        &mut tx,
+        Some(reset.user_id),
+        reset.user_id,
+        "the password was reset",
+    )
+    .await?;
     crate::audit::record(
         &mut tx,
         Some(reset.user_id),

@@ -143,21 +143,16 @@ pub async fn deactivate_member(
         .await?;
         return Ok(Redirect::to("/team").into_response());
     }
-    if !users::set_active(&state.db, id, Some(partner.company_id), false).await? {
+    let mut tx = state.db.begin().await?;
+    if !users::set_active(&mut tx, partner.user.id, id, Some(partner.company_id), false).await? {
         return Err(AppError::NotFound);
     }
     let email: String = sqlx::query_scalar("SELECT email::text FROM users WHERE id = $1")
         .bind(id)
-        .fetch_one(&state.db)
+        .fetch_one(&mut *tx)
         .await?;
-    crate::audit::record(
-        &mut *state.db.acquire().await?,
-        Some(partner.user.id),
-        None,
-        "deactivated",
-        email,
-    )
-    .await?;
+    crate::audit::record(&mut tx, Some(partner.user.id), None, "deactivated", email).await?;
+    tx.commit().await?;
     session::flash(
         &session,
         FlashKind::Success,

@@ -114,10 +114,12 @@ pub async fn set_password(
     Ok(())
 }
 
-/// Turns an account on or off. Off also ends its sessions. `company_id` scopes the change when a
-/// partner does it; `None` is an admin acting on anyone. Returns false when no such user is in scope.
+/// Turns an account on or off, in the caller's transaction. Off also ends its sessions and
+/// revokes its API tokens. `company_id` scopes the change when a partner does it; `None` is an
+/// admin acting on anyone. Returns false when no such user is in scope.
 pub async fn set_active(
-    db: &PgPool,
+    conn: &mut PgConnection,
+    actor: Uuid,
     user_id: Uuid,
     company_id: Option<Uuid>,
     active: bool,
@@ -130,7 +132,7 @@ pub async fn set_active(
     .bind(user_id)
     .bind(company_id)
     .bind(active)
-    .execute(db)
+    .execute(&mut *conn)
     .await?;
     if !active && updated.rows_affected() == 1 {
         // Someone on their way out must not be able to come back through a pending invitation.
@@ -139,10 +141,44 @@ pub async fn set_active(
              WHERE invited_by = $1 AND accepted_at IS NULL AND revoked_at IS NULL",
         )
         .bind(user_id)
-        .execute(db)
+        .execute(&mut *conn)
         .await?;
+        revoke_api_tokens(conn, Some(actor), user_id, "the account was deactivated").await?;
     }
     Ok(updated.rows_affected() == 1)
+}
+
+/// Revokes every live API token of a user whose access just changed (new password,
+/// deactivation, new role), and audits how many, in the caller's transaction. A token carries the
+/// access its owner had when it was made, so it must not outlive a change to that access.
+pub async fn revoke_api_tokens(
+    conn: &mut PgConnection,
+    actor: Option<Uuid>,
+    user_id: Uuid,
+    why: &str,
+) -> sqlx::Result<u64> {
+    let revoked = sqlx::query(
+        "UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(user_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if revoked > 0 {
+        let email: String = sqlx::query_scalar("SELECT email::text FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_one(&mut *conn)
+            .await?;
+        crate::audit::record(
+            conn,
+            actor,
+            None,
+            "api_tokens_revoked",
+            format!("{revoked} API token(s) of {email}: {why}"),
+        )
+        .await?;
+    }
+    Ok(revoked)
 }
 
 #[derive(sqlx::FromRow, Clone, Debug)]

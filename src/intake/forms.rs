@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use super::json_example::{self, JsonCheck};
+use crate::domain::example::{self as json_example, JsonCheck};
 use super::model::*;
 use super::secrets;
 use super::validate::{self, MAX_SHORT, MAX_TEXT};

@@ -5,7 +5,6 @@ pub mod curl;
 pub mod endpoint_page;
 pub mod forms;
 pub mod integration_page;
-pub mod json_example;
 pub mod list;
 pub mod model;
 pub mod secrets;

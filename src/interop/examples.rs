@@ -3,16 +3,8 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::domain::example::parse as parse_example;
 use crate::intake::model::ParamType;
-
-/// The example as JSON, if it is JSON.
-pub fn parse_example(text: &str) -> Option<Value> {
-    let text = text.trim();
-    if text.is_empty() {
-        return None;
-    }
-    serde_json::from_str(text).ok()
-}
 
 /// A JSON Schema (2020-12, as OpenAPI 3.1 uses) that the example satisfies.
 pub fn schema_of(value: &Value) -> Value {

@@ -8,7 +8,8 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
 
-use super::examples::{parse_example, schema_of, typed_example};
+use super::examples::{schema_of, typed_example};
+use crate::domain::example::parse as parse_example;
 use crate::intake::model::{AuthScheme, BodyFormat, EndpointSpec, Location};
 use crate::intake::submit::Snapshot;
 

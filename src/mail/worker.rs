@@ -1,5 +1,7 @@
 //! Delivers the outbox. Rows are claimed with `FOR UPDATE SKIP LOCKED`, so any number of portal
 //! instances can run this loop against one database and each message is sent by one of them.
+//! Delivery is at least once: a crash after the SMTP server accepted a message and before the
+//! claim commits sends it again, with the same Message-ID.
 
 use std::time::Duration;
 
@@ -15,9 +17,14 @@ const BATCH: i64 = 10;
 pub const MAX_ATTEMPTS: i32 = 8;
 
 pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
-    let transport = match Transport::from_config(&state.config.mail, state.config.secure_cookies())
-    {
-        Ok(transport) => transport,
+    let transport = match Transport::from_config(&state.config.mail) {
+        Ok(Some(transport)) => transport,
+        Ok(None) => {
+            tracing::warn!(
+                "no --smtp-url: this instance queues e-mail but leaves delivery to an instance that has one"
+            );
+            return;
+        }
         Err(err) => {
             tracing::error!(%err, "outbox worker not started: e-mail stays queued");
             return;
@@ -67,6 +74,7 @@ pub async fn deliver_batch(db: &PgPool, transport: &Transport) -> sqlx::Result<u
     for message in &pending {
         let outcome = transport
             .send(Outgoing {
+                id: message.id,
                 to: &message.to_address,
                 subject: &message.subject,
                 body: &message.body_text,

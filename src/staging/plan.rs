@@ -173,7 +173,8 @@ impl Plan {
             body,
             status,
             json,
-            example: parse_example(example),
+            // Partners' examples are sometimes almost-JSON; the shape is what matters here.
+            example: crate::domain::example::parse_relaxed(example),
             partner_code,
         })
     }
@@ -261,11 +262,6 @@ fn parse_status(text: &str) -> Option<u16> {
     text.trim().parse().ok().filter(|s| (100..600).contains(s))
 }
 
-/// Partners' examples are sometimes almost-JSON (comments, trailing commas); the shape is what
-/// matters here, so JSON5 is accepted too.
-fn parse_example(text: &str) -> Option<serde_json::Value> {
-    crate::interop::examples::parse_example(text).or_else(|| json5::from_str(text.trim()).ok())
-}
 
 #[cfg(test)]
 mod tests {

@@ -1,20 +1,27 @@
-//! Cross-site request forgery defence: a per-session synchronizer token on every state-changing
-//! request, plus an Origin / Sec-Fetch-Site check.
+//! Cross-site request forgery defence: a token on every state-changing request, plus an Origin /
+//! Sec-Fetch-Site check.
 //!
-//! The token lives in the server-side session (no second cookie to sign or keep in sync), and is
-//! replaced at sign-in. Forms send it as the `csrf_token` field; htmx sends it as the
-//! `X-CSRF-Token` header (set once on <body> with hx-headers).
+//! Signed in, the token is a synchronizer token in the server-side session, replaced at sign-in.
+//! Before sign-in (the sign-in, reset and invitation forms) there is no session row to keep it
+//! in, and none is made for a mere visit: the token is then an HMAC, under a key kept in the
+//! database, of a random value in a cookie of its own (a signed double-submit token). Forms
+//! send it as the `csrf_token` field; htmx sends it as the `X-CSRF-Token` header (set once on
+//! <body> with hx-headers).
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
 use rand::RngCore;
+use sha2::Sha256;
 use subtle::ConstantTimeEq;
 use tower_sessions::Session;
+use tower_sessions::cookie::Cookie;
 use url::Url;
 
 use crate::AppState;
@@ -23,28 +30,131 @@ use crate::web::error::{AppError, Result};
 pub const FORM_FIELD: &str = "csrf_token";
 pub const HEADER: &str = "x-csrf-token";
 const SESSION_KEY: &str = "csrf";
+/// What the signing key in the database is kept under.
+const KEY_PURPOSE: &str = "csrf";
 
-/// The session's token, created on first use.
-pub async fn token(session: &Session) -> Result<String> {
-    match session.get::<String>(SESSION_KEY).await? {
-        Some(token) => Ok(token),
-        None => rotate(session).await,
+/// The visitor's pre-session value (from its cookie, or new with this response).
+#[derive(Clone, Debug)]
+struct PreSession(String);
+
+/// The token for this request's forms: the session's, or else the signed pre-session one.
+pub async fn token(session: &Session, parts: &Parts, state: &AppState) -> Result<String> {
+    if let Some(token) = session.get::<String>(SESSION_KEY).await? {
+        return Ok(token);
     }
+    let PreSession(value) = parts
+        .extensions
+        .get::<PreSession>()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("csrf::verify is not in the stack")))?;
+    Ok(signed(&signing_key(state).await?, value))
 }
 
 pub async fn rotate(session: &Session) -> Result<String> {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let token = random_value();
     session.insert(SESSION_KEY, &token).await?;
     Ok(token)
+}
+
+/// The key shared by every instance: the first to need it stores one, the rest read that.
+async fn signing_key(state: &AppState) -> sqlx::Result<[u8; 32]> {
+    let key = state
+        .csrf_key
+        .get_or_try_init(|| async {
+            let mut fresh = [0u8; 32];
+            rand::rng().fill_bytes(&mut fresh);
+            sqlx::query(
+                "INSERT INTO signing_keys (purpose, key) VALUES ($1, $2) ON CONFLICT (purpose) DO NOTHING",
+            )
+            .bind(KEY_PURPOSE)
+            .bind(&fresh[..])
+            .execute(&state.db)
+            .await?;
+            let stored: Vec<u8> =
+                sqlx::query_scalar("SELECT key FROM signing_keys WHERE purpose = $1")
+                    .bind(KEY_PURPOSE)
+                    .fetch_one(&state.db)
+                    .await?;
+            <[u8; 32]>::try_from(stored.as_slice())
+                .map_err(|_| sqlx::Error::Protocol("a signing key is not 32 bytes".into()))
+        })
+        .await?;
+    Ok(*key)
+}
+
+fn random_value() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn signed(key: &[u8], value: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes a key of any length");
+    mac.update(b"portal csrf v1:");
+    mac.update(value.as_bytes());
+    URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+}
+
+/// Under https the `__Host-` prefix keeps a sibling subdomain from planting its own value.
+fn pre_session_cookie_name(state: &AppState) -> &'static str {
+    if state.config.secure_cookies() {
+        "__Host-portal_csrf"
+    } else {
+        "portal_csrf"
+    }
+}
+
+fn pre_session_from(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(std::result::Result::ok)
+        .find(|cookie| cookie.name() == name)
+        .map(|cookie| cookie.value().to_string())
+        // Only values this module could have made: 32 random bytes.
+        .filter(|value| {
+            URL_SAFE_NO_PAD
+                .decode(value)
+                .is_ok_and(|bytes| bytes.len() == 32)
+        })
 }
 
 pub async fn verify(
     State(state): State<AppState>,
     session: Session,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let cookie_name = pre_session_cookie_name(&state);
+    let (pre_session, fresh) = match pre_session_from(request.headers(), cookie_name) {
+        Some(value) => (value, false),
+        None => (random_value(), true),
+    };
+    request
+        .extensions_mut()
+        .insert(PreSession(pre_session.clone()));
+    let mut response = checked(&state, &session, request, next, &pre_session, fresh).await;
+    if fresh {
+        let mut cookie = Cookie::new(cookie_name, pre_session);
+        cookie.set_path("/");
+        cookie.set_http_only(true);
+        cookie.set_same_site(tower_sessions::cookie::SameSite::Lax);
+        cookie.set_secure(state.config.secure_cookies());
+        if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+async fn checked(
+    state: &AppState,
+    session: &Session,
     request: Request,
     next: Next,
+    pre_session: &str,
+    fresh: bool,
 ) -> Response {
     if matches!(
         *request.method(),
@@ -58,7 +168,12 @@ pub async fn verify(
     }
     let expected = match session.get::<String>(SESSION_KEY).await {
         Ok(Some(token)) => token,
-        Ok(None) => return AppError::CsrfRejected.into_response(),
+        // A value made just now was never in a form this visitor saw.
+        Ok(None) if fresh => return AppError::CsrfRejected.into_response(),
+        Ok(None) => match signing_key(state).await {
+            Ok(key) => signed(&key, pre_session),
+            Err(err) => return AppError::from(err).into_response(),
+        },
         Err(err) => return AppError::from(err).into_response(),
     };
     let (request, supplied) = match supplied_token(request).await {

@@ -9,6 +9,7 @@ pub mod forms;
 pub mod health;
 pub mod page;
 pub mod session;
+pub mod session_store;
 
 use axum::Router;
 use axum::extract::{MatchedPath, Request};
@@ -25,7 +26,6 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
-use tower_sessions_sqlx_store::PostgresStore;
 
 use crate::AppState;
 
@@ -39,7 +39,7 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; st
 
 pub fn router(state: AppState) -> Router {
     let config = state.config.clone();
-    let sessions = SessionManagerLayer::new(PostgresStore::new(state.db.clone()))
+    let sessions = SessionManagerLayer::new(session_store::PageSessions::new(state.db.clone()))
         .with_name(session_cookie_name(&config))
         .with_http_only(true)
         .with_same_site(SameSite::Lax)

@@ -42,7 +42,7 @@ impl FromRequestParts<AppState> for Page {
         let session = session_from(parts, state).await?;
         Ok(Page {
             user,
-            csrf_token: csrf::token(&session).await?,
+            csrf_token: csrf::token(&session, parts, state).await?,
             flashes: take_flashes(&session).await?,
         })
     }

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::schema::{Refs, as_text, param_type};
+use super::schema::{ExampleCut, Refs, as_text, param_type};
 use super::{Plan, example_text};
 use crate::intake::model::*;
 
@@ -354,7 +354,7 @@ fn endpoint(
                 });
             }
             let schema = content.get("schema").and_then(|s| refs.resolve(s));
-            let example = media_example(refs, content);
+            let example = media_example(refs, content, &format!("{name}, request"), notes);
             if !example.is_null() {
                 spec.request_example = example_text(&example);
             }
@@ -396,7 +396,7 @@ fn endpoint(
             continue;
         };
         let example = pick_content(response)
-            .map(|(_, c)| media_example(refs, c))
+            .map(|(_, c)| media_example(refs, c, &format!("{name}, response {status}"), notes))
             .unwrap_or(Value::Null);
         let code = status.trim();
         if code.starts_with('2') && spec.success_status.is_empty() {
@@ -439,21 +439,36 @@ fn pick_content(holder: &Value) -> Option<(&str, &Value)> {
         .map(|(media, value)| (media.as_str(), value))
 }
 
-fn media_example(refs: &Refs, content: &Value) -> Value {
-    if let Some(example) = content.get("example") {
-        return example.clone();
-    }
-    if let Some(first) = content
-        .get("examples")
-        .and_then(Value::as_object)
-        .and_then(|e| e.values().next())
-        && let Some(value) = refs.resolve(first).and_then(|e| e.get("value"))
-    {
-        return value.clone();
-    }
-    content
-        .get("schema")
-        .map_or(Value::Null, |schema| refs.example(schema))
+/// The media type's example, given or made from its schema; Null (and a note) when none fits
+/// the budgets.
+fn media_example(refs: &Refs, content: &Value, what: &str, notes: &mut Vec<String>) -> Value {
+    let given = content.get("example").or_else(|| {
+        content
+            .get("examples")
+            .and_then(Value::as_object)
+            .and_then(|e| e.values().next())
+            .and_then(|first| refs.resolve(first))
+            .and_then(|e| e.get("value"))
+    });
+    let made = match (given, content.get("schema")) {
+        (Some(given), _) => refs.copy(given),
+        (None, Some(schema)) => refs.example(schema),
+        (None, None) => Ok(Value::Null),
+    };
+    const SPENT: &str = "this file's examples reached 8 MiB together, so no more were made";
+    made.unwrap_or_else(|cut| {
+        match cut {
+            ExampleCut::TooLarge => notes.push(format!(
+                "{what}: the example would be over 64 KiB and was left out; add a shorter one."
+            )),
+            // Said once, where it happened: the endpoints after it have no example either.
+            ExampleCut::ImportBudgetSpent if !notes.iter().any(|n| n.ends_with(SPENT)) => {
+                notes.push(format!("From {what} on: {SPENT}"));
+            }
+            ExampleCut::ImportBudgetSpent => {}
+        }
+        Value::Null
+    })
 }
 
 /// The partner's own status code in an error body, under the names APIs commonly use.

@@ -1,5 +1,10 @@
-//! Checking the example request/response bodies partners paste: strict JSON, or exactly where it
-//! breaks and, when it is only relaxed JSON (JSON5), the strict form to switch to.
+//! Example request/response bodies, the one place that parses them: strict JSON, or exactly where
+//! it breaks and, when it is only relaxed JSON (JSON5), the strict form to switch to.
+//!
+//! Forms, staging checks, exports and import all read examples through here, so every reader has
+//! the same bounds: at most `MAX_EXAMPLE_BYTES`, and nesting refused past `MAX_DEPTH` before any
+//! parser recurses (json5 recurses once per level with no limit of its own and would overflow
+//! the stack).
 
 use std::fmt;
 
@@ -97,6 +102,32 @@ impl JsonCheck {
         }
         Some(message)
     }
+}
+
+/// The example as strict JSON; None when it is empty, not JSON, or past the size or depth bounds.
+pub fn parse(text: &str) -> Option<Value> {
+    let text = within_bounds(text)?;
+    serde_json::from_str(text).ok()
+}
+
+/// The example as JSON, accepting relaxed JSON (comments, trailing commas, unquoted keys) too,
+/// under the same bounds as `parse`.
+pub fn parse_relaxed(text: &str) -> Option<Value> {
+    let text = within_bounds(text)?;
+    serde_json::from_str(text).ok().or_else(|| {
+        json5::from_str::<StrictValue>(text)
+            .ok()
+            .map(|StrictValue(value)| value)
+    })
+}
+
+/// The text without its byte order mark and surrounding space, if a parser may be given it.
+fn within_bounds(text: &str) -> Option<&str> {
+    if text.len() > MAX_EXAMPLE_BYTES {
+        return None;
+    }
+    let text = text.strip_prefix(BYTE_ORDER_MARK).unwrap_or(text).trim();
+    (!text.is_empty() && too_deep_at(text).is_none()).then_some(text)
 }
 
 /// Pretty-printed strict JSON for a value (2-space indent), used when saving a valid example in a tidy form.
@@ -503,6 +534,19 @@ mod tests {
             }
         );
         assert!(check.message().unwrap_or_default().contains("64 KiB"));
+    }
+
+    #[test]
+    fn parsers_for_other_readers_have_the_same_bounds() {
+        // Six thousand `[` saved as an "other" body once overflowed the stack in json5.
+        assert_eq!(parse_relaxed(&"[".repeat(6_000)), None);
+        assert_eq!(parse(&"[".repeat(6_000)), None);
+        let deep = format!("{}1{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        assert_eq!(parse_relaxed(&deep), None);
+        assert_eq!(parse_relaxed("{a: 1, // note\n}"), Some(json!({"a": 1})));
+        assert_eq!(parse("\u{feff}{\"a\": 1}\n"), Some(json!({"a": 1})));
+        assert_eq!(parse_relaxed(&format!("\"{}\"", "a".repeat(MAX_EXAMPLE_BYTES))), None);
+        assert_eq!(parse_relaxed("{a: NaN}"), None);
     }
 
     #[test]
