@@ -54,8 +54,13 @@ pub struct Config {
 
 #[derive(Clone, Debug)]
 pub struct ThrottleConfig {
-    /// Failed sign-ins for one e-mail address before delays start.
+    /// Failed sign-ins for one e-mail address from one client address before that pair is locked.
     pub account_free_failures: i32,
+    /// Failed sign-ins for one e-mail address from anywhere before each attempt is slowed (never
+    /// refused: a lock here would let anyone lock the owner out).
+    pub account_slow_after: i32,
+    pub slow_delay: Duration,
+    pub max_slow_delay: Duration,
     /// Failed sign-ins from one client address before delays start.
     pub address_free_failures: i32,
     pub first_delay: Duration,
@@ -123,6 +128,9 @@ impl Default for ThrottleConfig {
     fn default() -> Self {
         Self {
             account_free_failures: 5,
+            account_slow_after: 20,
+            slow_delay: Duration::from_secs(1),
+            max_slow_delay: Duration::from_secs(5),
             address_free_failures: 50,
             first_delay: Duration::from_secs(30),
             max_delay: Duration::from_secs(15 * 60),

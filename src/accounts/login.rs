@@ -80,17 +80,18 @@ pub async fn submit(
     };
 
     let throttle = &state.config.throttle;
-    if let throttle::Attempt::Wait(wait) =
-        throttle::begin_attempt(&state.db, throttle, &form.email, &address).await?
-    {
-        return Ok(refuse(
-            page,
-            StatusCode::TOO_MANY_REQUESTS,
-            format!(
-                "Too many failed sign-ins for this e-mail address or from your network. Wait {} and try again, or reset your password.",
-                human_wait(wait)
-            ),
-        ));
+    match throttle::begin_attempt(&state.db, throttle, &form.email, &address).await? {
+        throttle::Attempt::Wait(wait) => {
+            return Ok(refuse(
+                page,
+                StatusCode::TOO_MANY_REQUESTS,
+                format!(
+                    "Too many failed sign-ins for this e-mail address or from your network. Wait {} and try again, or reset your password.",
+                    human_wait(wait)
+                ),
+            ));
+        }
+        throttle::Attempt::Allowed { delay } => tokio::time::sleep(delay).await,
     }
 
     let account = if form.email.len() <= 254 && form.password.len() <= password::MAX_LENGTH {

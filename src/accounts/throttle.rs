@@ -1,7 +1,13 @@
-//! Failed sign-ins slow further attempts, per e-mail address and per client address, with delays
-//! that double beyond a free allowance. Kept in Postgres so every instance agrees.
+//! Failed sign-ins slow further attempts, with delays that double beyond a free allowance. Kept
+//! in Postgres so every instance agrees. Three counters, chosen so that a stranger who knows an
+//! e-mail address cannot lock its owner out:
+//! - per account *and* client address: locks after a few failures, so guessing from one place
+//!   stops quickly, while the owner signing in from elsewhere is not affected;
+//! - per client address: locks after many failures, against one place spraying many accounts;
+//! - per account from anywhere: after many failures each attempt is *delayed* by a few seconds,
+//!   never refused, so spreading guesses over many addresses is slowed without a lockout.
 //!
-//! Each attempt is counted *before* the password is checked, under a row lock, so a burst of
+//! Each attempt is counted *before* the password is checked, under row locks, so a burst of
 //! concurrent attempts cannot all slip past the check; a successful sign-in gives it back.
 
 use std::time::Duration;
@@ -14,16 +20,23 @@ use crate::config::ThrottleConfig;
 /// Keys are folded by Postgres, as the `citext` e-mail column is, so no spelling of an address
 /// (case, Unicode variants, surrounding spaces) gets a counter of its own.
 const ACCOUNT_KEY: &str = "'account:' || left(lower(btrim($1)), 254)";
-const ADDRESS_KEY: &str = "'ip:' || left($1, 64)";
+const PAIR_KEY: &str = "'account:' || left(lower(btrim($1)), 254) || ' from ' || left($2, 64)";
+const ADDRESS_KEY: &str = "'ip:' || left($2, 64)";
 
 pub enum Attempt {
-    /// Go ahead and check the password.
-    Allowed,
+    /// Go ahead and check the password, after waiting this long.
+    Allowed { delay: Duration },
     /// Locked: try again after this long.
     Wait(Duration),
 }
 
-/// Counts an attempt against both keys, unless either is locked.
+#[derive(Clone, Copy, PartialEq)]
+enum Beyond {
+    Lock,
+    Delay,
+}
+
+/// Counts an attempt against every counter, unless a locking one is locked.
 pub async fn begin_attempt(
     db: &PgPool,
     config: &ThrottleConfig,
@@ -31,29 +44,37 @@ pub async fn begin_attempt(
     address: &str,
 ) -> sqlx::Result<Attempt> {
     let keys = [
-        (ACCOUNT_KEY, email, config.account_free_failures),
-        (ADDRESS_KEY, address, config.address_free_failures),
+        (PAIR_KEY, config.account_free_failures, Beyond::Lock),
+        (ADDRESS_KEY, config.address_free_failures, Beyond::Lock),
+        (ACCOUNT_KEY, config.account_slow_after, Beyond::Delay),
     ];
     let mut tx = db.begin().await?;
     let mut rows = Vec::new();
-    for (key_sql, input, free) in keys {
+    for (key_sql, free, beyond) in keys {
+        // Every key is bound with both inputs, so each SQL text reads the ones it uses.
         sqlx::query(&format!(
-            "INSERT INTO login_throttle (key, failures, last_failure) VALUES ({key_sql}, 0, now()) ON CONFLICT (key) DO NOTHING"
+            "INSERT INTO login_throttle (key, failures, last_failure)
+             SELECT {key_sql}, 0, now() WHERE $1::text IS NOT NULL AND $2::text IS NOT NULL
+             ON CONFLICT (key) DO NOTHING"
         ))
-        .bind(input)
+        .bind(email)
+        .bind(address)
         .execute(&mut *tx)
         .await?;
         let row: (String, i32, OffsetDateTime, Option<OffsetDateTime>, OffsetDateTime) = sqlx::query_as(&format!(
-            "SELECT key, failures, last_failure, locked_until, now() FROM login_throttle WHERE key = {key_sql} FOR UPDATE"
+            "SELECT key, failures, last_failure, locked_until, now() FROM login_throttle
+             WHERE key = {key_sql} AND $1::text IS NOT NULL AND $2::text IS NOT NULL FOR UPDATE"
         ))
-        .bind(input)
+        .bind(email)
+        .bind(address)
         .fetch_one(&mut *tx)
         .await?;
-        rows.push((row, free));
+        rows.push((row, free, beyond));
     }
     let wait = rows
         .iter()
-        .filter_map(|((_, _, _, locked_until, now), _)| {
+        .filter(|(_, _, beyond)| *beyond == Beyond::Lock)
+        .filter_map(|((_, _, _, locked_until, now), _, _)| {
             locked_until
                 .filter(|until| until > now)
                 .map(|until| until - *now)
@@ -64,15 +85,26 @@ pub async fn begin_attempt(
         let seconds = wait.as_seconds_f64().max(1.0).ceil();
         return Ok(Attempt::Wait(Duration::from_secs_f64(seconds)));
     }
-    for ((key, failures, last_failure, _, now), free) in rows {
+    let mut delay = Duration::ZERO;
+    for ((key, failures, last_failure, _, now), free, beyond) in rows {
         let window = time::Duration::try_from(config.window).unwrap_or(time::Duration::DAY);
         let attempt = if now - last_failure > window {
             1
         } else {
             failures + 1
         };
-        // Locked from the attempt that uses up the allowance: if it fails, the lock stands.
-        let locked_until = delay_after(attempt, free, config).map(|delay| now + delay);
+        let locked_until = match beyond {
+            // Locked from the attempt that uses up the allowance: if it fails, the lock stands.
+            Beyond::Lock => delay_after(attempt, free, config.first_delay, config.max_delay)
+                .map(|delay| now + delay),
+            Beyond::Delay => {
+                let slow = delay_after(attempt, free, config.slow_delay, config.max_slow_delay);
+                delay = slow
+                    .and_then(|slow| Duration::try_from(slow).ok())
+                    .unwrap_or_default();
+                None
+            }
+        };
         sqlx::query("UPDATE login_throttle SET failures = $2, last_failure = $3, locked_until = $4 WHERE key = $1")
             .bind(&key)
             .bind(attempt)
@@ -82,7 +114,7 @@ pub async fn begin_attempt(
             .await?;
     }
     tx.commit().await?;
-    Ok(Attempt::Allowed)
+    Ok(Attempt::Allowed { delay })
 }
 
 /// A successful sign-in clears its account's count and lock, and gives back the attempt it took
@@ -90,24 +122,28 @@ pub async fn begin_attempt(
 /// guessing others).
 pub async fn record_success(db: &PgPool, email: &str, address: &str) -> sqlx::Result<()> {
     sqlx::query(&format!(
-        "DELETE FROM login_throttle WHERE key = {ACCOUNT_KEY}"
+        "DELETE FROM login_throttle WHERE key IN ({ACCOUNT_KEY}, {PAIR_KEY})"
     ))
     .bind(email)
+    .bind(address)
     .execute(db)
     .await?;
     sqlx::query(&format!(
-        "UPDATE login_throttle SET failures = greatest(failures - 1, 0) WHERE key = {ADDRESS_KEY}"
+        "UPDATE login_throttle SET failures = greatest(failures - 1, 0)
+         WHERE key = {ADDRESS_KEY} AND $1::text IS NOT NULL"
     ))
+    .bind(email)
     .bind(address)
     .execute(db)
     .await?;
     Ok(())
 }
 
-/// After a password reset the account starts afresh.
+/// After a password reset the account starts afresh, from every address.
 pub async fn clear_account(db: &PgPool, email: &str) -> sqlx::Result<()> {
     sqlx::query(&format!(
-        "DELETE FROM login_throttle WHERE key = {ACCOUNT_KEY}"
+        "DELETE FROM login_throttle
+         WHERE key = {ACCOUNT_KEY} OR starts_with(key, {ACCOUNT_KEY} || ' from ')"
     ))
     .bind(email)
     .execute(db)
@@ -127,16 +163,13 @@ pub async fn purge(db: &PgPool, config: &ThrottleConfig) -> sqlx::Result<u64> {
     Ok(deleted.rows_affected())
 }
 
-fn delay_after(attempt: i32, free: i32, config: &ThrottleConfig) -> Option<time::Duration> {
+fn delay_after(attempt: i32, free: i32, first: Duration, max: Duration) -> Option<time::Duration> {
     let beyond = attempt - free;
     if beyond < 0 {
         return None;
     }
     let factor = 1u32 << beyond.min(20) as u32;
-    let delay = config
-        .first_delay
-        .saturating_mul(factor)
-        .min(config.max_delay);
+    let delay = first.saturating_mul(factor).min(max);
     time::Duration::try_from(delay).ok()
 }
 
@@ -147,11 +180,27 @@ mod tests {
     #[test]
     fn delays_double_from_the_last_free_attempt_up_to_the_cap() {
         let config = ThrottleConfig::default();
-        let seconds = |attempt| delay_after(attempt, 5, &config).map(|d| d.whole_seconds());
+        let seconds = |attempt| {
+            delay_after(attempt, 5, config.first_delay, config.max_delay).map(|d| d.whole_seconds())
+        };
         assert_eq!(seconds(4), None);
         assert_eq!(seconds(5), Some(30));
         assert_eq!(seconds(6), Some(60));
         assert_eq!(seconds(7), Some(120));
         assert_eq!(seconds(40), Some(config.max_delay.as_secs() as i64));
+    }
+
+    #[test]
+    fn account_wide_delays_stay_a_few_seconds() {
+        let config = ThrottleConfig::default();
+        let free = config.account_slow_after;
+        let seconds = |attempt| {
+            delay_after(attempt, free, config.slow_delay, config.max_slow_delay)
+                .map(|d| d.whole_seconds())
+        };
+        assert_eq!(seconds(free - 1), None);
+        assert_eq!(seconds(free), Some(1));
+        assert_eq!(seconds(free + 1), Some(2));
+        assert_eq!(seconds(free + 100), Some(5));
     }
 }

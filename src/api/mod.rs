@@ -10,21 +10,35 @@ pub mod routes;
 pub mod staging;
 pub mod tokens;
 
-use axum::extract::FromRequestParts;
+use axum::body::Body;
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::accounts::User;
 use crate::web::AppError;
 
-/// Token-authenticated routes: no cookies, so no session and no CSRF check.
+/// Token-authenticated routes: no cookies, so no session and no CSRF check. Answers are one
+/// person's data, so no cache may keep them.
 pub fn router() -> Router<AppState> {
+    api_routes().layer(no_store())
+}
+
+fn no_store() -> tower_http::set_header::SetResponseHeaderLayer<axum::http::HeaderValue> {
+    tower_http::set_header::SetResponseHeaderLayer::overriding(
+        header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    )
+}
+
+fn api_routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/openapi.json", get(doc::serve))
         .route("/api/v1/integrations", get(routes::list_integrations))
@@ -74,6 +88,7 @@ pub fn upload_router(max_bytes: usize) -> Router<AppState> {
     Router::new()
         .route("/api/v1/integrations/{id}/import", post(import::import))
         .layer(axum::extract::DefaultBodyLimit::max(max_bytes))
+        .layer(no_store())
 }
 
 /// The pages where a signed-in user manages their tokens (cookie session, CSRF as usual).
@@ -87,6 +102,21 @@ pub fn pages() -> Router<AppState> {
 pub struct ErrorBody {
     /// What went wrong, for a person to read.
     pub error: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_nul_escape;
+
+    #[test]
+    fn only_a_real_nul_escape_counts() {
+        assert!(has_nul_escape(br#"{"body": "a\u0000b"}"#));
+        assert!(has_nul_escape(br#"{"\u0000": 1}"#));
+        assert!(has_nul_escape(br#"["\\\u0000"]"#), "an escaped backslash, then the escape");
+        assert!(!has_nul_escape(br#"{"body": "a\\u0000b"}"#), "the text \\u0000");
+        assert!(!has_nul_escape(br#"{"body": "u0000"}"#));
+        assert!(!has_nul_escape(br#"{"body": "\u0001"}"#));
+    }
 }
 
 #[derive(Debug)]
@@ -152,6 +182,49 @@ impl IntoResponse for ApiError {
         }
         response
     }
+}
+
+/// A JSON request body, refused with a 400 that says why when it is not JSON of the documented
+/// shape, or when a string in it holds a NUL character (`\u0000`): PostgreSQL cannot store one,
+/// and no text a person writes needs it.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        let (parts, body) = request.into_parts();
+        // The body-limit layer outside bounds this read.
+        let bytes = axum::body::to_bytes(body, usize::MAX)
+            .await
+            .map_err(|_| ApiError::BadRequest("The request body could not be read.".into()))?;
+        if has_nul_escape(&bytes) {
+            return Err(ApiError::BadRequest(NUL_REFUSED.into()));
+        }
+        let request = Request::from_parts(parts, Body::from(bytes));
+        Json::<T>::from_request(request, state)
+            .await
+            .map(|Json(value)| ApiJson(value))
+            .map_err(|e| ApiError::BadRequest(e.body_text()))
+    }
+}
+
+pub const NUL_REFUSED: &str =
+    "Text may not contain NUL characters (\\u0000); remove them and send again.";
+
+/// Whether JSON text escapes a NUL (`\u0000`, the only way JSON can hold one): a `u0000` after an
+/// odd run of backslashes. After an even run the backslashes are themselves escaped text.
+pub fn has_nul_escape(json: &[u8]) -> bool {
+    json.windows(5).enumerate().any(|(at, window)| {
+        window == b"u0000"
+            && json[..at]
+                .iter()
+                .rev()
+                .take_while(|&&b| b == b'\\')
+                .count()
+                % 2
+                == 1
+    })
 }
 
 /// The user a request's bearer token belongs to.

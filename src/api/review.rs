@@ -2,25 +2,18 @@
 //! claim, comment and decide; partners and the claiming reviewer reply and move threads.
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{ApiError, ApiUser, ErrorBody};
+use super::{ApiError, ApiJson, ApiUser, ErrorBody};
 use crate::AppState;
 use crate::accounts::User;
 use crate::review::comments::{self, Anchor};
 use crate::review::decisions::{self, Decided, DecisionForm};
 use crate::review::signoffs;
-
-fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    payload
-        .map(|Json(value)| value)
-        .map_err(|e| ApiError::BadRequest(e.body_text()))
-}
 
 fn staff(viewer: &User) -> Result<(), ApiError> {
     if viewer.role.is_staff() {
@@ -107,10 +100,9 @@ pub async fn comment(
     State(state): State<AppState>,
     ApiUser(viewer): ApiUser,
     Path(id): Path<String>,
-    payload: Result<Json<NewComment>, JsonRejection>,
+    ApiJson(input): ApiJson<NewComment>,
 ) -> Result<(StatusCode, Json<Done>), ApiError> {
     staff(&viewer)?;
-    let input = body(payload)?;
     let endpoint = input.endpoint_id.map(|e| e.to_string()).unwrap_or_default();
     let anchor = Anchor::parse(&endpoint, &input.item).ok_or_else(|| {
         ApiError::Unprocessable("item is not a checklist item of that scope".into())
@@ -164,9 +156,8 @@ pub async fn reply(
     State(state): State<AppState>,
     ApiUser(viewer): ApiUser,
     Path((id, comment)): Path<(String, String)>,
-    payload: Result<Json<NewReply>, JsonRejection>,
+    ApiJson(input): ApiJson<NewReply>,
 ) -> Result<(StatusCode, Json<ReplyPosted>), ApiError> {
-    let input = body(payload)?;
     let comment = comment_of(&state, uuid(&id)?, &comment).await?;
     let posted = comments::post_reply(&state.db, &viewer, comment, &input.body).await?;
     Ok((
@@ -205,9 +196,8 @@ pub async fn set_state(
     State(state): State<AppState>,
     ApiUser(viewer): ApiUser,
     Path((id, comment)): Path<(String, String)>,
-    payload: Result<Json<NewState>, JsonRejection>,
+    ApiJson(input): ApiJson<NewState>,
 ) -> Result<Json<Done>, ApiError> {
-    let input = body(payload)?;
     let comment = comment_of(&state, uuid(&id)?, &comment).await?;
     let (next, _) = comments::change_state(&state.db, &viewer, comment, &input.state).await?;
     Ok(Json(Done {
@@ -248,10 +238,9 @@ pub async fn sign_off(
     State(state): State<AppState>,
     ApiUser(viewer): ApiUser,
     Path(id): Path<String>,
-    payload: Result<Json<NewSignOff>, JsonRejection>,
+    ApiJson(input): ApiJson<NewSignOff>,
 ) -> Result<Json<Done>, ApiError> {
     staff(&viewer)?;
-    let input = body(payload)?;
     let title = signoffs::set(
         &state.db,
         &viewer,
@@ -305,10 +294,9 @@ pub async fn decide(
     State(state): State<AppState>,
     ApiUser(viewer): ApiUser,
     Path(id): Path<String>,
-    payload: Result<Json<NewDecision>, JsonRejection>,
+    ApiJson(input): ApiJson<NewDecision>,
 ) -> Result<Json<Done>, ApiError> {
     staff(&viewer)?;
-    let input = body(payload)?;
     let form = DecisionForm::new(
         input.revision,
         &input.outcome,

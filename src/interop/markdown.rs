@@ -1,9 +1,10 @@
 //! The whole integration as Markdown, and the printable HTML page made from it. Everything the
-//! partner typed is text: raw HTML in it is shown, never interpreted.
+//! partner typed is text: raw HTML in it is escaped in the Markdown (so any renderer shows it)
+//! and shown as text on the page, and only http, https and mailto links become links.
 
 use std::fmt::Write;
 
-use pulldown_cmark::{Event, Options, Parser, html};
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
 
 use crate::intake::curl;
 use crate::intake::model::{Contact, ReachMode};
@@ -12,10 +13,10 @@ use crate::intake::submit::Snapshot;
 pub fn document(s: &Snapshot, version: &str) -> String {
     let mut md = String::new();
     let sections = &s.sections;
-    let _ = writeln!(md, "# {}\n", one_line(&s.name));
-    let _ = writeln!(md, "{} · {}\n", one_line(&s.company), version);
+    let _ = writeln!(md, "# {}\n", text(&one_line(&s.name)));
+    let _ = writeln!(md, "{} · {}\n", text(&one_line(&s.company)), version);
     if !s.purpose.is_empty() {
-        let _ = writeln!(md, "{}\n", s.purpose);
+        let _ = writeln!(md, "{}\n", text(&s.purpose));
     }
 
     md.push_str("## Environments and reachability\n\n");
@@ -56,7 +57,7 @@ pub fn document(s: &Snapshot, version: &str) -> String {
             vec![
                 code(&c.name),
                 c.location.as_str().to_string(),
-                c.description.clone(),
+                text(&c.description),
             ]
         }),
     );
@@ -68,9 +69,9 @@ pub fn document(s: &Snapshot, version: &str) -> String {
         sections.status_codes.items.iter().map(|c| {
             vec![
                 code(&c.code),
-                c.message.clone(),
-                c.http_status.clone(),
-                c.meaning.clone(),
+                text(&c.message),
+                text(&c.http_status),
+                text(&c.meaning),
             ]
         }),
     );
@@ -82,7 +83,7 @@ pub fn document(s: &Snapshot, version: &str) -> String {
             .test_data
             .items
             .iter()
-            .map(|d| vec![d.label.clone(), code(&d.value), d.note.clone()]),
+            .map(|d| vec![text(&d.label), code(&d.value), text(&d.note)]),
     );
 
     md.push_str("## Technical SPOC\n\n");
@@ -91,7 +92,7 @@ pub fn document(s: &Snapshot, version: &str) -> String {
         ("Backup", &sections.contacts.backup),
     ] {
         if !contact.is_empty() {
-            let _ = writeln!(md, "- {label}: {}", contact_line(contact));
+            let _ = writeln!(md, "- {label}: {}", text(&contact_line(contact)));
         }
     }
     md.push('\n');
@@ -99,9 +100,9 @@ pub fn document(s: &Snapshot, version: &str) -> String {
     for endpoint in &s.endpoints {
         let spec = &endpoint.spec;
         let method = spec.method.map_or("(no method)", |m| m.as_str());
-        let _ = writeln!(md, "## Endpoint: {}\n", one_line(&spec.title()));
+        let _ = writeln!(md, "## Endpoint: {}\n", text(&one_line(&spec.title())));
         if !spec.purpose.is_empty() {
-            let _ = writeln!(md, "{}\n", spec.purpose);
+            let _ = writeln!(md, "{}\n", text(&spec.purpose));
         }
         let _ = writeln!(md, "{} {}\n", code(method), code(&spec.path));
         if let Some(url) = curl::full_url(&sections.environments.staging_url, spec) {
@@ -128,7 +129,7 @@ pub fn document(s: &Snapshot, version: &str) -> String {
                         p.location.as_str().to_string(),
                         p.kind.as_str().to_string(),
                         if p.required { "mandatory" } else { "optional" }.to_string(),
-                        p.description.clone(),
+                        text(&p.description),
                         code(&p.example),
                     ]
                 }),
@@ -141,16 +142,16 @@ pub fn document(s: &Snapshot, version: &str) -> String {
         let _ = writeln!(
             md,
             "### Success response ({})\n",
-            one_line(&spec.success_status)
+            text(&one_line(&spec.success_status))
         );
         md.push_str(&fenced("json", &spec.success_example));
         for error in &spec.errors {
             let _ = writeln!(
                 md,
                 "### Error: HTTP {} · {}\n\n{}\n",
-                one_line(&error.http_status),
-                one_line(&error.partner_code),
-                error.description
+                text(&one_line(&error.http_status)),
+                text(&one_line(&error.partner_code)),
+                text(&error.description)
             );
             if !error.example.is_empty() {
                 md.push_str(&fenced("json", &error.example));
@@ -159,7 +160,7 @@ pub fn document(s: &Snapshot, version: &str) -> String {
         if !spec.not_applicable.0.is_empty() {
             md.push_str("### Marked not applicable\n\n");
             for (item, why) in &spec.not_applicable.0 {
-                let _ = writeln!(md, "- {item}: {why}");
+                let _ = writeln!(md, "- {item}: {}", text(why));
             }
             md.push('\n');
         }
@@ -167,15 +168,50 @@ pub fn document(s: &Snapshot, version: &str) -> String {
     md
 }
 
-/// Markdown to HTML, with any HTML inside the text shown as text.
+/// Markdown to HTML, with any HTML inside the text shown as text and links kept only when they
+/// go to http, https or mailto addresses (a `javascript:` link is shown as its text).
 pub fn to_html(markdown: &str) -> String {
-    let parser = Parser::new_ext(markdown, Options::ENABLE_TABLES).map(|event| match event {
-        Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
-        other => other,
+    // Links and images do not nest, so one flag each tracks a refused one until its end.
+    let (mut in_refused_link, mut in_refused_image) = (false, false);
+    let parser = Parser::new_ext(markdown, Options::ENABLE_TABLES).filter_map(|event| match event {
+        Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
+        Event::Start(Tag::Link { ref dest_url, .. }) if !safe_link(dest_url) => {
+            in_refused_link = true;
+            None
+        }
+        Event::End(TagEnd::Link) if in_refused_link => {
+            in_refused_link = false;
+            None
+        }
+        Event::Start(Tag::Image { ref dest_url, .. }) if !safe_link(dest_url) => {
+            in_refused_image = true;
+            None
+        }
+        Event::End(TagEnd::Image) if in_refused_image => {
+            in_refused_image = false;
+            None
+        }
+        other => Some(other),
     });
     let mut out = String::new();
     html::push_html(&mut out, parser);
     out
+}
+
+fn safe_link(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    ["http://", "https://", "mailto:"]
+        .iter()
+        .any(|scheme| lower.starts_with(scheme))
+}
+
+/// Partner prose for the Markdown document: `&`, `<` and `>` escaped, so HTML in it is shown by
+/// any Markdown renderer, not run.
+fn text(prose: &str) -> String {
+    prose
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 fn one_line(text: &str) -> String {
@@ -237,6 +273,32 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("&lt;script&gt;"));
+    }
+
+    #[test]
+    fn only_web_and_mail_links_become_links() {
+        let html = to_html(
+            "[a](javascript:alert(1)) [b](JavaScript:alert(2)) <javascript:alert(3)> \
+             [c](data:text/html,x) [d](vbscript:x) [ok](https://example.com) \
+             [mail](mailto:ops@example.com) ![img](javascript:alert(4))",
+        );
+        assert!(!html.to_lowercase().contains("javascript:alert(1)\""), "{html}");
+        assert!(!html.contains("href=\"javascript"), "{html}");
+        assert!(!html.contains("href=\"JavaScript"), "{html}");
+        assert!(!html.contains("href=\"data:"), "{html}");
+        assert!(!html.contains("href=\"vbscript:"), "{html}");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(html.contains("<a href=\"https://example.com\">ok</a>"), "{html}");
+        assert!(html.contains("<a href=\"mailto:ops@example.com\">mail</a>"), "{html}");
+        assert!(html.starts_with("<p>a b javascript:alert(3) c d "), "the text stays: {html}");
+    }
+
+    #[test]
+    fn prose_html_is_escaped_for_any_renderer() {
+        assert_eq!(
+            text("<b>bold</b> & <script>x</script>"),
+            "&lt;b&gt;bold&lt;/b&gt; &amp; &lt;script&gt;x&lt;/script&gt;"
+        );
     }
 
     #[test]

@@ -53,7 +53,8 @@ pub fn parse(text: &str) -> Result<Plan, String> {
             "The file nests deeper than {MAX_DEPTH} levels; no API description needs that."
         ));
     }
-    let value = read(text)?;
+    let mut value = read(text)?;
+    let removed = remove_nul(&mut value);
     let mut plan = if let Some(version) = value.get("openapi").and_then(Value::as_str) {
         if !version.starts_with("3.") {
             return Err(format!(
@@ -68,8 +69,41 @@ pub fn parse(text: &str) -> Result<Plan, String> {
     } else {
         return Err("This is neither an OpenAPI 3 document (no \"openapi\" field) nor a Postman collection (no \"info\" with a Postman schema and \"item\" list).".into());
     };
+    if removed > 0 {
+        plan.notes.push(format!(
+            "{removed} NUL character(s) (\\u0000) were removed from the file's text: the portal cannot store them."
+        ));
+    }
     tidy(&mut plan);
     Ok(plan)
+}
+
+/// Takes NUL characters out of every string and key (JSON's `\u0000`, YAML's `\0`): PostgreSQL
+/// cannot store them, and in an API description they carry nothing. Returns how many.
+fn remove_nul(value: &mut Value) -> usize {
+    let mut removed = 0;
+    let mut pending = vec![value];
+    while let Some(next) = pending.pop() {
+        match next {
+            Value::String(text) if text.contains('\0') => {
+                removed += text.matches('\0').count();
+                text.retain(|c| c != '\0');
+            }
+            Value::Array(items) => pending.extend(items.iter_mut()),
+            Value::Object(fields) => {
+                if fields.keys().any(|key| key.contains('\0')) {
+                    let old = std::mem::take(fields);
+                    for (key, value) in old {
+                        removed += key.matches('\0').count();
+                        fields.insert(key.replace('\0', ""), value);
+                    }
+                }
+                pending.extend(fields.values_mut());
+            }
+            _ => {}
+        }
+    }
+    removed
 }
 
 /// JSON, or else YAML (a superset), with the parser's line and column when neither reads.
@@ -272,6 +306,22 @@ mod tests {
         assert!(parse(&deep).unwrap_err().contains("nests deeper"));
         let huge = "x".repeat(MAX_BYTES + 1);
         assert!(parse(&huge).unwrap_err().contains("5 MiB"));
+    }
+
+    #[test]
+    fn nul_characters_are_taken_out_and_said() {
+        let doc = "{\"openapi\": \"3.0.0\", \"info\": {\"title\": \"Pay\\u0000ments\", \"version\": \"1\"},\
+                   \"paths\": {\"/p\\u0000\": {\"get\": {\"summary\": \"x\\u0000\", \"responses\": {}}}}}";
+        let plan = parse(doc).unwrap();
+        assert_eq!(plan.title, "Payments");
+        assert_eq!(plan.endpoints[0].path, "/p");
+        assert!(
+            plan.notes.iter().any(|n| n.starts_with("3 NUL character(s)")),
+            "{:?}",
+            plan.notes
+        );
+        let yaml = parse("openapi: 3.0.0\ninfo: {title: \"A\\0B\", version: '1'}\npaths: {}\n").unwrap();
+        assert_eq!(yaml.title, "AB");
     }
 
     #[test]
