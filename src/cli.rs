@@ -11,9 +11,7 @@ use url::Url;
 
 use crate::accounts::password::{self, Passwords};
 use crate::accounts::{EmailAddress, Role, users};
-use crate::config::{
-    Config, DEFAULT_STATIC_DIR, MailConfig, MailDelivery, Secret, ThrottleConfig,
-};
+use crate::config::{Config, DEFAULT_STATIC_DIR, MailConfig, MailDelivery, Secret, ThrottleConfig};
 use crate::staging::check::StagingConfig;
 use crate::staging::policy::AddressPolicy;
 use crate::staging::probe::ProbeSettings;

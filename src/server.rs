@@ -111,7 +111,10 @@ pub async fn serve(
         .await
         .is_err()
     {
-        tracing::warn!("requests still running after {:?}; stopping anyway", limits.drain);
+        tracing::warn!(
+            "requests still running after {:?}; stopping anyway",
+            limits.drain
+        );
     }
 }
 
@@ -120,7 +123,11 @@ pub async fn serve(
 async fn accept(
     listener: &TcpListener,
     permits: &Arc<Semaphore>,
-) -> Option<(tokio::net::TcpStream, SocketAddr, tokio::sync::OwnedSemaphorePermit)> {
+) -> Option<(
+    tokio::net::TcpStream,
+    SocketAddr,
+    tokio::sync::OwnedSemaphorePermit,
+)> {
     let permit = permits.clone().acquire_owned().await.ok()?;
     match listener.accept().await {
         Ok((stream, peer)) => {

@@ -385,8 +385,7 @@ pub async fn set_role(
             .await?;
         let detail = format!("{}: {} → {}", user.email, current.label(), role.label());
         crate::audit::record(&mut tx, Some(admin.id), None, "role_changed", detail).await?;
-        users::revoke_api_tokens(&mut tx, Some(admin.id), id, "the account's role changed")
-            .await?;
+        users::revoke_api_tokens(&mut tx, Some(admin.id), id, "the account's role changed").await?;
     }
     tx.commit().await?;
     session::flash(

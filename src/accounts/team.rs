@@ -144,7 +144,15 @@ pub async fn deactivate_member(
         return Ok(Redirect::to("/team").into_response());
     }
     let mut tx = state.db.begin().await?;
-    if !users::set_active(&mut tx, partner.user.id, id, Some(partner.company_id), false).await? {
+    if !users::set_active(
+        &mut tx,
+        partner.user.id,
+        id,
+        Some(partner.company_id),
+        false,
+    )
+    .await?
+    {
         return Err(AppError::NotFound);
     }
     let email: String = sqlx::query_scalar("SELECT email::text FROM users WHERE id = $1")

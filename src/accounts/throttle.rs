@@ -61,7 +61,13 @@ pub async fn begin_attempt(
         .bind(address)
         .execute(&mut *tx)
         .await?;
-        let row: (String, i32, OffsetDateTime, Option<OffsetDateTime>, OffsetDateTime) = sqlx::query_as(&format!(
+        let row: (
+            String,
+            i32,
+            OffsetDateTime,
+            Option<OffsetDateTime>,
+            OffsetDateTime,
+        ) = sqlx::query_as(&format!(
             "SELECT key, failures, last_failure, locked_until, now() FROM login_throttle
              WHERE key = {key_sql} AND $1::text IS NOT NULL AND $2::text IS NOT NULL FOR UPDATE"
         ))

@@ -112,8 +112,14 @@ mod tests {
     fn only_a_real_nul_escape_counts() {
         assert!(has_nul_escape(br#"{"body": "a\u0000b"}"#));
         assert!(has_nul_escape(br#"{"\u0000": 1}"#));
-        assert!(has_nul_escape(br#"["\\\u0000"]"#), "an escaped backslash, then the escape");
-        assert!(!has_nul_escape(br#"{"body": "a\\u0000b"}"#), "the text \\u0000");
+        assert!(
+            has_nul_escape(br#"["\\\u0000"]"#),
+            "an escaped backslash, then the escape"
+        );
+        assert!(
+            !has_nul_escape(br#"{"body": "a\\u0000b"}"#),
+            "the text \\u0000"
+        );
         assert!(!has_nul_escape(br#"{"body": "u0000"}"#));
         assert!(!has_nul_escape(br#"{"body": "\u0001"}"#));
     }
@@ -216,14 +222,7 @@ pub const NUL_REFUSED: &str =
 /// odd run of backslashes. After an even run the backslashes are themselves escaped text.
 pub fn has_nul_escape(json: &[u8]) -> bool {
     json.windows(5).enumerate().any(|(at, window)| {
-        window == b"u0000"
-            && json[..at]
-                .iter()
-                .rev()
-                .take_while(|&&b| b == b'\\')
-                .count()
-                % 2
-                == 1
+        window == b"u0000" && json[..at].iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 1
     })
 }
 

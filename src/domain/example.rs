@@ -541,11 +541,18 @@ mod tests {
         // Six thousand `[` saved as an "other" body once overflowed the stack in json5.
         assert_eq!(parse_relaxed(&"[".repeat(6_000)), None);
         assert_eq!(parse(&"[".repeat(6_000)), None);
-        let deep = format!("{}1{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        let deep = format!(
+            "{}1{}",
+            "[".repeat(MAX_DEPTH + 1),
+            "]".repeat(MAX_DEPTH + 1)
+        );
         assert_eq!(parse_relaxed(&deep), None);
         assert_eq!(parse_relaxed("{a: 1, // note\n}"), Some(json!({"a": 1})));
         assert_eq!(parse("\u{feff}{\"a\": 1}\n"), Some(json!({"a": 1})));
-        assert_eq!(parse_relaxed(&format!("\"{}\"", "a".repeat(MAX_EXAMPLE_BYTES))), None);
+        assert_eq!(
+            parse_relaxed(&format!("\"{}\"", "a".repeat(MAX_EXAMPLE_BYTES))),
+            None
+        );
         assert_eq!(parse_relaxed("{a: NaN}"), None);
     }
 

@@ -173,26 +173,27 @@ pub fn document(s: &Snapshot, version: &str) -> String {
 pub fn to_html(markdown: &str) -> String {
     // Links and images do not nest, so one flag each tracks a refused one until its end.
     let (mut in_refused_link, mut in_refused_image) = (false, false);
-    let parser = Parser::new_ext(markdown, Options::ENABLE_TABLES).filter_map(|event| match event {
-        Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
-        Event::Start(Tag::Link { ref dest_url, .. }) if !safe_link(dest_url) => {
-            in_refused_link = true;
-            None
-        }
-        Event::End(TagEnd::Link) if in_refused_link => {
-            in_refused_link = false;
-            None
-        }
-        Event::Start(Tag::Image { ref dest_url, .. }) if !safe_link(dest_url) => {
-            in_refused_image = true;
-            None
-        }
-        Event::End(TagEnd::Image) if in_refused_image => {
-            in_refused_image = false;
-            None
-        }
-        other => Some(other),
-    });
+    let parser =
+        Parser::new_ext(markdown, Options::ENABLE_TABLES).filter_map(|event| match event {
+            Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
+            Event::Start(Tag::Link { ref dest_url, .. }) if !safe_link(dest_url) => {
+                in_refused_link = true;
+                None
+            }
+            Event::End(TagEnd::Link) if in_refused_link => {
+                in_refused_link = false;
+                None
+            }
+            Event::Start(Tag::Image { ref dest_url, .. }) if !safe_link(dest_url) => {
+                in_refused_image = true;
+                None
+            }
+            Event::End(TagEnd::Image) if in_refused_image => {
+                in_refused_image = false;
+                None
+            }
+            other => Some(other),
+        });
     let mut out = String::new();
     html::push_html(&mut out, parser);
     out
@@ -282,15 +283,27 @@ mod tests {
              [c](data:text/html,x) [d](vbscript:x) [ok](https://example.com) \
              [mail](mailto:ops@example.com) ![img](javascript:alert(4))",
         );
-        assert!(!html.to_lowercase().contains("javascript:alert(1)\""), "{html}");
+        assert!(
+            !html.to_lowercase().contains("javascript:alert(1)\""),
+            "{html}"
+        );
         assert!(!html.contains("href=\"javascript"), "{html}");
         assert!(!html.contains("href=\"JavaScript"), "{html}");
         assert!(!html.contains("href=\"data:"), "{html}");
         assert!(!html.contains("href=\"vbscript:"), "{html}");
         assert!(!html.contains("<img"), "{html}");
-        assert!(html.contains("<a href=\"https://example.com\">ok</a>"), "{html}");
-        assert!(html.contains("<a href=\"mailto:ops@example.com\">mail</a>"), "{html}");
-        assert!(html.starts_with("<p>a b javascript:alert(3) c d "), "the text stays: {html}");
+        assert!(
+            html.contains("<a href=\"https://example.com\">ok</a>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<a href=\"mailto:ops@example.com\">mail</a>"),
+            "{html}"
+        );
+        assert!(
+            html.starts_with("<p>a b javascript:alert(3) c d "),
+            "the text stays: {html}"
+        );
     }
 
     #[test]

@@ -262,7 +262,6 @@ fn parse_status(text: &str) -> Option<u16> {
     text.trim().parse().ok().filter(|s| (100..600).contains(s))
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -249,11 +249,16 @@ async fn a_partners_script_imports_its_openapi_file_through_the_api(db: PgPool) 
     );
 }
 
-async fn post_json(app: &TestApp, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+pub(crate) async fn post_json(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    body: Value,
+) -> (StatusCode, Value) {
     post_body(app, token, path, "application/json", body.to_string()).await
 }
 
-async fn post_body(
+pub(crate) async fn post_body(
     app: &TestApp,
     token: &str,
     path: &str,

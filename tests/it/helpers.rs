@@ -35,8 +35,15 @@ impl TestApp {
         let state = AppState::new(db.clone(), config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let service = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-        tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
+        // The binary's own serving loop, so its connection limits are what the tests meet.
+        let limits = partner_portal::server::ConnectionLimits::from(&*state.config);
+        let router = app(state.clone());
+        tokio::spawn(partner_portal::server::serve(
+            listener,
+            router,
+            limits,
+            std::future::pending(),
+        ));
         TestApp { addr, db, state }
     }
 
@@ -166,6 +173,14 @@ pub async fn create_user(db: &PgPool, email: &str, role: Role, company: Option<U
     )
     .await
     .unwrap()
+}
+
+/// How many sessions the store holds.
+pub async fn session_rows(db: &PgPool) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM tower_sessions.session")
+        .fetch_one(db)
+        .await
+        .unwrap()
 }
 
 /// The path of the last link mailed to `to` (the outbox is where a user would read it).

@@ -66,18 +66,29 @@ async fn start_portal(database_url: &str, smtp_port: Option<u16>) -> Portal {
     }
 }
 
-/// Just enough SMTP to accept messages and remember each one's subject.
+/// Just enough SMTP to accept messages and remember each one's subject (and, in
+/// `message_ids`, its Message-ID).
 async fn smtp_sink() -> (u16, Arc<Mutex<Vec<String>>>) {
+    let (port, subjects, _) = smtp_sink_with_ids().await;
+    (port, subjects)
+}
+
+type Received = Arc<Mutex<Vec<String>>>;
+
+async fn smtp_sink_with_ids() -> (u16, Received, Received) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let subjects = Arc::new(Mutex::new(Vec::new()));
+    let message_ids = Arc::new(Mutex::new(Vec::new()));
     let received = subjects.clone();
+    let ids = message_ids.clone();
     tokio::spawn(async move {
         loop {
             let Ok((stream, _)) = listener.accept().await else {
                 return;
             };
             let received = received.clone();
+            let ids = ids.clone();
             tokio::spawn(async move {
                 let (read, mut write) = stream.into_split();
                 let mut lines = BufReader::new(read).lines();
@@ -92,6 +103,8 @@ async fn smtp_sink() -> (u16, Arc<Mutex<Vec<String>>>) {
                             write.write_all(b"250 queued\r\n").await.unwrap();
                         } else if let Some(s) = line.strip_prefix("Subject: ") {
                             subject = s.to_string();
+                        } else if let Some(id) = line.strip_prefix("Message-ID: ") {
+                            ids.lock().unwrap().push(id.to_string());
                         }
                         continue;
                     }
@@ -119,7 +132,7 @@ async fn smtp_sink() -> (u16, Arc<Mutex<Vec<String>>>) {
             });
         }
     });
-    (port, subjects)
+    (port, subjects, message_ids)
 }
 
 #[sqlx::test]
@@ -257,4 +270,73 @@ async fn sigterm_stops_the_portal_gracefully(db: PgPool) {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+async fn queue_one(db: &PgPool, subject: &str) -> uuid::Uuid {
+    partner_portal::db::prepare(db).await.unwrap();
+    let mut conn = db.acquire().await.unwrap();
+    let email = Email {
+        to: "p@partner.example".into(),
+        subject: subject.into(),
+        body: "Your link: http://localhost:8080/password/reset/abc".into(),
+    };
+    mail::enqueue(&mut conn, &email).await.unwrap()
+}
+
+#[sqlx::test]
+async fn an_instance_that_cannot_deliver_leaves_the_outbox_alone(db: PgPool) {
+    let id = queue_one(&db, "reset").await;
+    // No --smtp-url and no --mail-log, with an https public URL, as a careless operator starts it.
+    let port = free_port();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_portal"));
+    command
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env("DATABASE_URL", database_url(&db))
+        .env("PORTAL_PUBLIC_URL", "https://portal.example")
+        .env_remove("PORTAL_SMTP_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let _portal = Portal {
+        child: command.spawn().unwrap(),
+        base: format!("http://127.0.0.1:{port}"),
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while reqwest::get(format!("http://127.0.0.1:{port}/healthz"))
+        .await
+        .is_err()
+    {
+        assert!(Instant::now() < deadline, "portal did not come up");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Several of the worker's polling rounds.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let (sent, attempts, body): (bool, i32, String) =
+        sqlx::query_as("SELECT sent_at IS NOT NULL, attempts, body_text FROM outbox WHERE id = $1")
+            .bind(id)
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert!(!sent, "not marked sent");
+    assert_eq!(attempts, 0, "not even tried");
+    assert!(
+        body.contains("/password/reset/abc"),
+        "the link is kept for a real sender"
+    );
+}
+
+#[sqlx::test]
+async fn every_message_carries_a_message_id_derived_from_its_outbox_row(db: PgPool) {
+    let id = queue_one(&db, "invitation").await;
+    let (smtp_port, subjects, message_ids) = smtp_sink_with_ids().await;
+    let _portal = start_portal(&database_url(&db), Some(smtp_port)).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while subjects.lock().unwrap().is_empty() {
+        assert!(Instant::now() < deadline, "nothing was delivered");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        message_ids.lock().unwrap().clone(),
+        vec![format!("<outbox.{id}@localhost>")],
+        "the same id on every attempt, so a resend is recognisable"
+    );
 }

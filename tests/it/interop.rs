@@ -36,7 +36,7 @@ fn validator() -> PathBuf {
     "openapi-spec-validator".into()
 }
 
-async fn download(browser: &Browser, path: &str) -> (StatusCode, String, Vec<u8>) {
+pub(crate) async fn download(browser: &Browser, path: &str) -> (StatusCode, String, Vec<u8>) {
     let response = browser.get(path).await;
     let status = response.status();
     let disposition = response
@@ -270,7 +270,12 @@ async fn exports_follow_the_same_rules_as_the_pages(db: PgPool) {
 }
 
 /// Posts the import form as a browser does (multipart), with or without the page's CSRF token.
-async fn import(browser: &Browser, id: Uuid, text: &str, action: &str) -> reqwest::Response {
+pub(crate) async fn import(
+    browser: &Browser,
+    id: Uuid,
+    text: &str,
+    action: &str,
+) -> reqwest::Response {
     let form = reqwest::multipart::Form::new()
         .text("csrf_token", browser.csrf_token().await)
         .text("text", text.to_string())

@@ -8,6 +8,7 @@ mod browser_import;
 mod browser_review;
 mod browser_staging;
 mod csrf;
+mod hardening;
 mod helpers;
 mod instances;
 mod intake;

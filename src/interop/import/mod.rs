@@ -316,11 +316,14 @@ mod tests {
         assert_eq!(plan.title, "Payments");
         assert_eq!(plan.endpoints[0].path, "/p");
         assert!(
-            plan.notes.iter().any(|n| n.starts_with("3 NUL character(s)")),
+            plan.notes
+                .iter()
+                .any(|n| n.starts_with("3 NUL character(s)")),
             "{:?}",
             plan.notes
         );
-        let yaml = parse("openapi: 3.0.0\ninfo: {title: \"A\\0B\", version: '1'}\npaths: {}\n").unwrap();
+        let yaml =
+            parse("openapi: 3.0.0\ninfo: {title: \"A\\0B\", version: '1'}\npaths: {}\n").unwrap();
         assert_eq!(yaml.title, "AB");
     }
 
