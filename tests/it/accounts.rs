@@ -76,14 +76,55 @@ async fn sign_in_returns_to_the_page_asked_for_but_never_off_site(db: PgPool) {
     assert_eq!(location(&response), "/");
 }
 
-#[sqlx::test]
-async fn the_session_cookie_is_http_only_lax_and_secure_behind_https(db: PgPool) {
-    let app = TestApp::spawn(db.clone()).await;
-    let response = app.browser().get("/login").await;
-    let cookie = response.headers()["set-cookie"]
-        .to_str()
+/// The `Set-Cookie` header for `name` in a response.
+fn set_cookie<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .unwrap_or_else(|| panic!("no {name} cookie in {:?}", response.headers()))
+}
+
+/// Signs in with a raw client (a browser would not send a Secure cookie back over plain http).
+async fn sign_in_raw(app: &TestApp, csrf_cookie: &str) -> reqwest::Response {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let form = client
+        .get(app.browser().url("/login"))
+        .send()
+        .await
+        .unwrap();
+    let cookie = set_cookie(&form, csrf_cookie)
+        .split(';')
+        .next()
         .unwrap()
         .to_string();
+    let token = csrf_from(&form.text().await.unwrap()).unwrap();
+    client
+        .post(app.browser().url("/login"))
+        .header("cookie", cookie)
+        .form(&[
+            ("email", "neha@acme.example"),
+            ("password", PASSWORD),
+            ("csrf_token", &token),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+#[sqlx::test]
+async fn the_session_cookie_is_http_only_lax_and_secure_behind_https(db: PgPool) {
+    let company = create_company(&db, "Acme Loans").await;
+    create_user(&db, "neha@acme.example", Role::Partner, Some(company)).await;
+    let app = TestApp::spawn(db.clone()).await;
+    let response = sign_in_raw(&app, "portal_csrf").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let cookie = set_cookie(&response, "portal_session").to_string();
     assert!(
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
         "{cookie}"
@@ -98,15 +139,22 @@ async fn the_session_cookie_is_http_only_lax_and_secure_behind_https(db: PgPool)
             .get("strict-transport-security")
             .is_none()
     );
+    // Before sign-in the form's token rests on a cookie of its own, made the same way.
+    let form = app.browser().get("/login").await;
+    let pre_session = set_cookie(&form, "portal_csrf");
+    assert!(
+        pre_session.contains("HttpOnly") && pre_session.contains("SameSite=Lax"),
+        "{pre_session}"
+    );
 
     let config = Config {
         public_url: "https://portal.example".parse().unwrap(),
         ..Config::default()
     };
     let secure = TestApp::spawn_with(db, config).await;
-    let response = secure.browser().get("/login").await;
-    let cookie = response.headers()["set-cookie"].to_str().unwrap();
-    assert!(cookie.starts_with("__Host-portal_session="), "{cookie}");
+    let response = sign_in_raw(&secure, "__Host-portal_csrf").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let cookie = set_cookie(&response, "__Host-portal_session");
     assert!(
         cookie.contains("Secure") && cookie.contains("HttpOnly"),
         "{cookie}"
@@ -117,6 +165,12 @@ async fn the_session_cookie_is_http_only_lax_and_secure_behind_https(db: PgPool)
             .unwrap()
             .contains("max-age=")
     );
+    let form = secure.browser().get("/login").await;
+    let pre_session = set_cookie(&form, "__Host-portal_csrf");
+    assert!(
+        pre_session.contains("Secure") && pre_session.contains("Path=/"),
+        "{pre_session}"
+    );
 }
 
 #[sqlx::test]
@@ -125,10 +179,15 @@ async fn signing_in_rotates_the_session_id_and_the_old_id_is_worthless(db: PgPoo
     create_user(&db, "neha@acme.example", Role::Partner, Some(company)).await;
     let app = TestApp::spawn(db).await;
     let browser = app.browser();
+    // A visit alone makes no session; a form that leaves a message for the next page does.
     browser.get("/login").await;
+    assert_eq!(browser.session_cookie(), None);
+    browser
+        .post_form("/password/forgot", &[("email", "someone@acme.example")])
+        .await;
     let before = browser
         .session_cookie()
-        .expect("the sign-in form starts a session");
+        .expect("the flash message starts a session");
 
     browser.login("neha@acme.example", PASSWORD).await;
     let after = browser.session_cookie().unwrap();
