@@ -66,7 +66,8 @@ impl From<&crate::config::Config> for ConnectionLimits {
         ConnectionLimits {
             max_connections: config.max_connections,
             header_read_timeout: config.header_read_timeout,
-            drain: config.request_timeout + Duration::from_secs(5),
+            // Requests are answered 408 at the request timeout, so by then every one has ended.
+            drain: config.request_timeout + Duration::from_secs(1),
         }
     }
 }
