@@ -10,15 +10,14 @@ pub mod routes;
 pub mod staging;
 pub mod tokens;
 
-use axum::body::Body;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::AppState;
@@ -191,28 +190,39 @@ impl IntoResponse for ApiError {
 }
 
 /// A JSON request body, refused with a 400 that says why when it is not JSON of the documented
-/// shape, or when a string in it holds a NUL character (`\u0000`): PostgreSQL cannot store one,
-/// and no text a person writes needs it.
+/// shape, or when a field the portal reads holds a NUL character (`\u0000`): PostgreSQL cannot
+/// store one, and no text a person writes needs it. Unknown extra fields are ignored, NUL or not.
 pub struct ApiJson<T>(pub T);
 
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+impl<T: DeserializeOwned + Serialize, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
-        let (parts, body) = request.into_parts();
-        // The body-limit layer outside bounds this read.
-        let bytes = axum::body::to_bytes(body, usize::MAX)
+        let Json(value) = Json::<T>::from_request(request, state)
             .await
-            .map_err(|_| ApiError::BadRequest("The request body could not be read.".into()))?;
-        if has_nul_escape(&bytes) {
+            .map_err(|e| ApiError::BadRequest(e.body_text()))?;
+        // Cheap before the walk: the fields read, written back out, hold a NUL only as \u0000.
+        let read = serde_json::to_vec(&value).map_err(|_| ApiError::Internal)?;
+        if has_nul_escape(&read) {
             return Err(ApiError::BadRequest(NUL_REFUSED.into()));
         }
-        let request = Request::from_parts(parts, Body::from(bytes));
-        Json::<T>::from_request(request, state)
-            .await
-            .map(|Json(value)| ApiJson(value))
-            .map_err(|e| ApiError::BadRequest(e.body_text()))
+        Ok(ApiJson(value))
     }
+}
+
+/// A whole number where the API documents an integer: JSON Schema counts `2.0` as one, so a
+/// client that writes it so is not refused.
+pub fn whole_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i32, D::Error> {
+    let number = serde_json::Number::deserialize(deserializer)?;
+    let whole = number.as_i64().or_else(|| {
+        number
+            .as_f64()
+            .filter(|n| n.fract() == 0.0)
+            .map(|n| n as i64)
+    });
+    whole
+        .and_then(|n| i32::try_from(n).ok())
+        .ok_or_else(|| serde::de::Error::custom(format!("expected a whole number, not {number}")))
 }
 
 pub const NUL_REFUSED: &str =

@@ -69,15 +69,18 @@ pub async fn claim(
     }))
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, Serialize, ToSchema)]
 pub struct NewComment {
     /// The revision being reviewed.
+    #[serde(deserialize_with = "super::whole_number")]
     pub revision: i32,
     /// The endpoint it is about; leave out for the integration.
     pub endpoint_id: Option<Uuid>,
     /// A checklist item id (e.g. response-example); leave out for the whole endpoint/integration.
     #[serde(default)]
+    #[schema(pattern = r"^[^\u0000]*$")]
     pub item: String,
+    #[schema(pattern = r"^[^\u0000]*$")]
     pub body: String,
 }
 
@@ -124,8 +127,9 @@ pub async fn comment(
     ))
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, Serialize, ToSchema)]
 pub struct NewReply {
+    #[schema(pattern = r"^[^\u0000]*$")]
     pub body: String,
 }
 
@@ -168,9 +172,10 @@ pub async fn reply(
     ))
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, Serialize, ToSchema)]
 pub struct NewState {
     /// addressed (partners, from open), resolved or open (reviewers).
+    #[schema(pattern = r"^[^\u0000]*$")]
     pub state: String,
 }
 
@@ -205,11 +210,13 @@ pub async fn set_state(
     }))
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, Serialize, ToSchema)]
 pub struct NewSignOff {
     /// The revision being reviewed.
+    #[serde(deserialize_with = "super::whole_number")]
     pub revision: i32,
     /// "integration" for the integration-level sections, or an endpoint's id.
+    #[schema(pattern = r"^[^\u0000]*$")]
     pub target: String,
     /// false takes the sign-off back.
     #[serde(default = "yes")]
@@ -262,13 +269,16 @@ pub async fn sign_off(
     }))
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, Serialize, ToSchema)]
 pub struct NewDecision {
     /// The revision the reviewer read; a decision never applies to another one.
+    #[serde(deserialize_with = "super::whole_number")]
     pub revision: i32,
     /// approve or send_back.
+    #[schema(pattern = r"^[^\u0000]*$")]
     pub outcome: String,
     #[serde(default)]
+    #[schema(pattern = r"^[^\u0000]*$")]
     pub summary: String,
     /// Approve although comments are still open.
     #[serde(default)]

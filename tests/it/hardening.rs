@@ -441,7 +441,10 @@ async fn nul_in_any_json_body_is_a_clear_400_and_stripped_from_imports(db: PgPoo
     let reviewer_token = token_for(&reviewer, "nul").await;
     let partner_token = token_for(&partner, "nul").await;
     let comment = Uuid::new_v4();
-    let body = r#"{"body": "a\u0000b", "anchor": "x", "state": "open", "outcome": "approve", "summary": "\u0000", "endpoint": "x"}"#;
+    // Every field any of these routes reads, each holding a NUL.
+    let body = r#"{"revision": 1, "body": "a\u0000b", "item": "\u0000", "state": "open\u0000",
+                   "target": "\u0000", "signed": true, "outcome": "approve\u0000",
+                   "summary": "\u0000", "confirm_open": false}"#;
     for path in [
         format!("/api/v1/integrations/{id}/comments"),
         format!("/api/v1/integrations/{id}/comments/{comment}/replies"),
@@ -474,6 +477,16 @@ async fn nul_in_any_json_body_is_a_clear_400_and_stripped_from_imports(db: PgPoo
         answer["notes"].to_string().contains("NUL character(s)"),
         "{answer}"
     );
+    // A NUL in a field the portal does not read is ignored with the field.
+    let (status, answer) = post_body(
+        &app,
+        &reviewer_token,
+        &format!("/api/v1/integrations/{id}/comments/{comment}/replies"),
+        "application/json",
+        r#"{"body": "fine", "extra\u0000": "\u0000"}"#.to_string(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{answer}");
 }
 
 /// Writes a request head a line at a time, `every` apart, until the server hangs up or
