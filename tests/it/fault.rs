@@ -281,11 +281,11 @@ async fn a_database_restart_under_load_loses_no_acknowledged_save() {
     *stop_at.lock().unwrap() = Instant::now();
     load.join_all().await;
 
-    let seen = seen.lock().unwrap();
     let stored: Vec<String> = sqlx::query_scalar("SELECT spec->>'name' FROM endpoints")
         .fetch_all(&db)
         .await
         .unwrap();
+    let seen = seen.lock().unwrap();
     let missing: Vec<&String> = seen
         .acknowledged
         .iter()
