@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::companies::{self, Company, CompanySummary, CreateOutcome};
 use super::invitations::{self, Invite, PendingInvitation};
 use super::users::{self, Member};
-use super::{EmailAddress, Role};
+use super::{EmailAddress, Role, User};
 use crate::AppState;
 use crate::web::forms::FieldErrors;
 use crate::web::page::Page;
@@ -361,17 +361,7 @@ pub async fn set_role(
     let mut tx = state.db.begin().await?;
     let keeps_an_admin = lock_admins_keeping_one(&mut tx, admin.id, id).await?;
     if role != Role::Admin && !keeps_an_admin {
-        drop(tx);
-        session::flash(
-            &session,
-            FlashKind::Error,
-            format!(
-                "{} is the last active admin; make someone else an admin first.",
-                user.display_name
-            ),
-        )
-        .await?;
-        return Ok(Redirect::to("/admin/staff").into_response());
+        return last_admin_stays(&session, &user, "/admin/staff").await;
     }
     let current: Role = sqlx::query_scalar("SELECT role FROM users WHERE id = $1 FOR UPDATE")
         .bind(id)
@@ -428,17 +418,7 @@ pub async fn set_active(
     let mut tx = state.db.begin().await?;
     let keeps_an_admin = lock_admins_keeping_one(&mut tx, admin.id, id).await?;
     if !form.active && !keeps_an_admin {
-        drop(tx);
-        session::flash(
-            &session,
-            FlashKind::Error,
-            format!(
-                "{} is the last active admin; make someone else an admin first.",
-                user.display_name
-            ),
-        )
-        .await?;
-        return Ok(Redirect::to(&back_to(user.company_id)).into_response());
+        return last_admin_stays(&session, &user, &back_to(user.company_id)).await;
     }
     users::set_active(&mut tx, admin.id, id, None, form.active).await?;
     let what = if form.active {
@@ -480,4 +460,17 @@ async fn lock_admins_keeping_one(
         return Err(AppError::Forbidden);
     }
     Ok(admins.iter().any(|id| *id != target))
+}
+
+async fn last_admin_stays(session: &Session, user: &User, back: &str) -> Result<Response> {
+    session::flash(
+        session,
+        FlashKind::Error,
+        format!(
+            "{} is the last active admin; make someone else an admin first.",
+            user.display_name
+        ),
+    )
+    .await?;
+    Ok(Redirect::to(back).into_response())
 }

@@ -298,22 +298,7 @@ async fn many_failures_from_one_address_slow_every_account_from_it(db: PgPool) {
     let app = TestApp::spawn_with(db, config).await;
     let attempt = |email: &'static str, password: &'static str, address: &'static str| {
         let browser = app.browser();
-        async move {
-            let token = browser.csrf_token().await;
-            browser
-                .client
-                .post(browser.url("/login"))
-                .header("x-forwarded-for", address)
-                .form(&[
-                    ("email", email),
-                    ("password", password),
-                    ("csrf_token", &token),
-                ])
-                .send()
-                .await
-                .unwrap()
-                .status()
-        }
+        async move { browser.login_from(email, password, address).await }
     };
     for email in ["a@x.example", "b@x.example", "c@x.example"] {
         assert_eq!(

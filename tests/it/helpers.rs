@@ -120,6 +120,40 @@ impl Browser {
             .await
     }
 
+    /// Signs in as if from `address` (a portal started with `trust_forwarded_for` believes it).
+    pub async fn login_from(&self, email: &str, password: &str, address: &str) -> StatusCode {
+        let token = self.csrf_token().await;
+        self.client
+            .post(self.url("/login"))
+            .header("x-forwarded-for", address)
+            .form(&[
+                ("email", email),
+                ("password", password),
+                ("csrf_token", &token),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .status()
+    }
+
+    /// Posts the sign-in form with exactly this token (or none), without fetching one.
+    pub async fn login_with_token(
+        &self,
+        email: &str,
+        password: &str,
+        token: Option<&str>,
+    ) -> Response {
+        let mut fields = vec![("email", email), ("password", password)];
+        fields.extend(token.map(|token| ("csrf_token", token)));
+        self.client
+            .post(self.url("/login"))
+            .form(&fields)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub fn session_cookie(&self) -> Option<String> {
         let url = self.base.parse().unwrap();
         let header = self.jar.cookies(&url)?;

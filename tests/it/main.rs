@@ -10,6 +10,7 @@ mod browser_staging;
 mod csrf;
 mod fault;
 mod hardening;
+mod hardening_accounts;
 mod helpers;
 mod instances;
 mod intake;
