@@ -1,19 +1,10 @@
 //! The audit log: an append-only record of who did what, written in the same transaction as the
 //! change it describes.
 
-use askama::Template;
-use askama_web::WebTemplate;
-use axum::Router;
-use axum::extract::State;
-use axum::routing::get;
 use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::AppState;
-use crate::web::Result;
-use crate::web::page::Page;
-use crate::web::session::Admin;
 
 pub async fn record(
     conn: &mut PgConnection,
@@ -57,8 +48,18 @@ impl Event {
     }
 }
 
-const EVENT_COLUMNS: &str = "e.at, u.display_name AS actor, e.action, e.detail, i.name AS integration
+pub const EVENT_COLUMNS: &str = "e.at, u.display_name AS actor, e.action, e.detail, i.name AS integration
      FROM audit_events e LEFT JOIN users u ON u.id = e.actor_id LEFT JOIN integrations i ON i.id = e.integration_id";
+
+/// The latest events across the portal, newest first.
+pub async fn latest(db: &PgPool, limit: i64) -> sqlx::Result<Vec<Event>> {
+    sqlx::query_as(&format!(
+        "SELECT {EVENT_COLUMNS} ORDER BY e.at DESC, e.id DESC LIMIT $1"
+    ))
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
 
 /// One integration's timeline, newest first.
 pub async fn timeline(db: &PgPool, integration: Uuid) -> sqlx::Result<Vec<Event>> {
@@ -68,24 +69,4 @@ pub async fn timeline(db: &PgPool, integration: Uuid) -> sqlx::Result<Vec<Event>
     .bind(integration)
     .fetch_all(db)
     .await
-}
-
-pub fn router() -> Router<AppState> {
-    Router::new().route("/admin/audit", get(show))
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "audit.html")]
-pub struct AuditPage {
-    page: Page,
-    events: Vec<Event>,
-}
-
-async fn show(State(state): State<AppState>, _admin: Admin, page: Page) -> Result<AuditPage> {
-    let events = sqlx::query_as(&format!(
-        "SELECT {EVENT_COLUMNS} ORDER BY e.at DESC, e.id DESC LIMIT 300"
-    ))
-    .fetch_all(&state.db)
-    .await?;
-    Ok(AuditPage { page, events })
 }

@@ -3,6 +3,7 @@
 //! `app` builds the Router that both the binary and the tests serve.
 
 pub mod accounts;
+pub mod app;
 pub mod api;
 pub mod audit;
 pub mod checklist;
@@ -25,7 +26,4 @@ pub mod web;
 
 pub use state::AppState;
 
-/// The whole portal as one Router: pages (with sessions and CSRF), static files and health probes.
-pub fn app(state: AppState) -> axum::Router {
-    web::router(state)
-}
+pub use app::app;

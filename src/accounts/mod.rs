@@ -1,6 +1,7 @@
 //! Who may sign in and what they may do: companies, users, invitations, passwords, sessions.
 
 pub mod admin;
+pub mod audit_page;
 pub mod companies;
 pub mod invitations;
 pub mod login;
@@ -62,4 +63,5 @@ pub fn router() -> Router<AppState> {
         )
         .route("/admin/users/{id}/active", post(admin::set_active))
         .route("/admin/users/{id}/role", post(admin::set_role))
+        .route("/admin/audit", get(audit_page::show))
 }

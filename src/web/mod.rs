@@ -1,4 +1,5 @@
-//! What every page shares: the middleware stack, errors, sessions, CSRF, layout and forms.
+//! What every page shares: the middleware stack, errors, sessions, CSRF, layout and forms. It
+//! knows no product area; `crate::app` puts the areas' routes inside these layers.
 
 pub mod client_ip;
 pub mod csrf;
@@ -37,32 +38,19 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
      img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
-pub fn router(state: AppState) -> Router {
-    let config = state.config.clone();
+/// The pages' own layers around their routes: sessions, CSRF, the not-found page, and no caching
+/// of one person's data.
+pub fn pages(routes: Router<AppState>, state: &AppState) -> Router<AppState> {
+    let config = &state.config;
     let sessions = SessionManagerLayer::new(session_store::PageSessions::new(state.db.clone()))
-        .with_name(session_cookie_name(&config))
+        .with_name(session_cookie_name(config))
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(config.secure_cookies())
         .with_expiry(Expiry::OnInactivity(
             time::Duration::try_from(config.session_idle).unwrap_or(time::Duration::hours(2)),
         ));
-
-    let forms = Router::new()
-        .merge(crate::dashboard::router())
-        .merge(crate::accounts::router())
-        .merge(crate::settings::router())
-        .merge(crate::intake::router())
-        .merge(crate::review::router())
-        .merge(crate::staging::router())
-        .merge(crate::interop::router())
-        .merge(crate::audit::router())
-        .merge(crate::api::pages())
-        .layer(RequestBodyLimitLayer::new(config.max_body_bytes));
-    let uploads = crate::interop::upload_router(config.max_upload_bytes)
-        .layer(RequestBodyLimitLayer::new(config.max_upload_bytes));
-    let pages = forms
-        .merge(uploads)
+    routes
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), csrf::verify))
         .layer(sessions)
@@ -70,8 +58,14 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
-        ));
+        ))
+}
 
+/// What every answer goes through, pages and API alike, with the static files and health
+/// probes beside them: request ids, tracing, the panic page, compression, the largest body limit,
+/// the request timeout and the security headers.
+pub fn around_everything(routes: Router<AppState>, state: &AppState) -> Router<AppState> {
+    let config = &state.config;
     let static_files = ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
@@ -91,17 +85,9 @@ pub fn router(state: AppState) -> Router {
             "max-age=63072000; includeSubDomains",
         ));
     }
-    let router = Router::new()
-        .merge(crate::api::router().layer(RequestBodyLimitLayer::new(config.max_body_bytes)))
-        .merge(
-            crate::api::upload_router(config.max_upload_bytes)
-                .layer(RequestBodyLimitLayer::new(config.max_upload_bytes)),
-        )
-        .merge(pages)
+    let mut router = routes
         .nest_service("/static", static_files)
-        .merge(health::router());
-
-    let mut router = router
+        .merge(health::router())
         .layer(middleware::from_fn(error::log_server_errors))
         .layer(
             ServiceBuilder::new()
@@ -130,7 +116,7 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static(value),
         ));
     }
-    router.with_state(state)
+    router
 }
 
 /// Under https the cookie takes the `__Host-` prefix: browsers then refuse it unless it is Secure,

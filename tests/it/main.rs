@@ -3,6 +3,7 @@
 
 mod accounts;
 mod api;
+mod architecture;
 mod browser;
 mod browser_import;
 mod browser_review;
