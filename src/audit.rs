@@ -5,7 +5,6 @@ use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-
 pub async fn record(
     conn: &mut PgConnection,
     actor: Option<Uuid>,

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::accounts::password::Passwords;
 use crate::accounts::{EmailAddress, Role};
-use crate::intake::model::SectionId;
+use crate::domain::model::SectionId;
 use crate::intake::store;
 
 pub const COMPANY: &str = "Demo Payments Ltd";

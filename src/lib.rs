@@ -3,10 +3,9 @@
 //! `app` builds the Router that both the binary and the tests serve.
 
 pub mod accounts;
-pub mod app;
 pub mod api;
+pub mod app;
 pub mod audit;
-pub mod checklist;
 pub mod cli;
 pub mod config;
 pub mod dashboard;

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::accounts::password::Passwords;
 use crate::accounts::{EmailAddress, Role};
-use crate::intake::model::*;
+use crate::domain::model::*;
 use crate::intake::store;
 
 pub const COMPANY: &str = "Seeded Benchmark Co";
@@ -190,14 +190,14 @@ pub async fn queue(db: &PgPool, integrations: usize, reviewers: usize) -> anyhow
     .bind(companies)
     .execute(&mut *tx)
     .await?;
-    let snapshot = serde_json::to_value(crate::intake::submit::Snapshot {
+    let snapshot = serde_json::to_value(crate::domain::revision::Snapshot {
         integration_id: Uuid::nil(),
         company: String::new(),
         name: String::new(),
         purpose: "Benchmark data".into(),
         sections: sample_sections(),
         endpoints: (0..3)
-            .map(|n| crate::intake::submit::SnapshotEndpoint {
+            .map(|n| crate::domain::revision::SnapshotEndpoint {
                 id: Uuid::new_v4(),
                 spec: sample_endpoint(n),
             })

@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{ApiError, ApiUser, ErrorBody};
 use crate::AppState;
 use crate::accounts::Role;
-use crate::intake::store;
+use crate::domain::integration;
 use crate::interop::import::merge;
 use crate::interop::import_page;
 use crate::web::session::PartnerUser;
@@ -135,7 +135,7 @@ pub async fn import(
         user: viewer,
         company_id,
     };
-    let current = store::load(&mut *state.db.acquire().await?, id, Some(company_id))
+    let current = integration::load(&mut *state.db.acquire().await?, id, Some(company_id))
         .await?
         .ok_or(ApiError::NotFound)?;
     let text = String::from_utf8(body.to_vec())

@@ -11,8 +11,8 @@ use uuid::Uuid;
 use super::{ApiError, ApiUser, ErrorBody};
 use crate::AppState;
 use crate::accounts::{Role, User};
-use crate::checklist::{self, Settings};
-use crate::intake::store;
+use crate::domain::checklist::{self, Settings};
+use crate::domain::integration;
 use crate::review::comments::Threads;
 
 const PAGE_SIZE: i64 = 50;
@@ -177,7 +177,7 @@ pub async fn get_integration(
     Path(id): Path<String>,
 ) -> Result<Json<Integration>, ApiError> {
     let id = visible(&state, &viewer, &id).await?;
-    let loaded = store::load(&mut *state.db.acquire().await?, id, None)
+    let loaded = integration::load(&mut *state.db.acquire().await?, id, None)
         .await?
         .ok_or(ApiError::NotFound)?;
     let approved: Option<i32> =
@@ -206,7 +206,7 @@ pub async fn get_integration(
 
 /// The endpoints of an integration as they are now, with their completeness.
 async fn endpoints_of(state: &AppState, id: Uuid) -> Result<Vec<Endpoint>, ApiError> {
-    let loaded = store::load(&mut *state.db.acquire().await?, id, None)
+    let loaded = integration::load(&mut *state.db.acquire().await?, id, None)
         .await?
         .ok_or(ApiError::NotFound)?;
     let settings = Settings::load(&state.db).await?;
@@ -214,7 +214,10 @@ async fn endpoints_of(state: &AppState, id: Uuid) -> Result<Vec<Endpoint>, ApiEr
     Ok(endpoints_from(&loaded, &assessment))
 }
 
-fn endpoints_from(loaded: &store::Loaded, assessment: &checklist::Assessment) -> Vec<Endpoint> {
+fn endpoints_from(
+    loaded: &integration::Loaded,
+    assessment: &checklist::Assessment,
+) -> Vec<Endpoint> {
     loaded
         .endpoints
         .iter()

@@ -3,10 +3,10 @@
 
 use serde::Deserialize;
 
-use super::model::*;
 use super::secrets;
 use super::validate::{self, MAX_SHORT, MAX_TEXT};
 use crate::domain::example::{self as json_example, JsonCheck};
+use crate::domain::model::*;
 use crate::web::forms::{FieldErrors, row_key};
 
 /// The result of reading a form: the data to save or show again, and what is wrong with it.

@@ -11,8 +11,9 @@ use uuid::Uuid;
 use super::forms::{self, OverviewForm};
 use super::store;
 use crate::AppState;
-use crate::checklist::{self, Settings};
-use crate::review::workflow::Status;
+use crate::domain::checklist::{self, Settings};
+use crate::domain::integration;
+use crate::domain::workflow::Status;
 use crate::web::Result;
 use crate::web::extract::Form;
 use crate::web::forms::FieldErrors;
@@ -35,7 +36,7 @@ pub struct IntegrationSummary {
 /// Every integration of `company` with its completeness, in a fixed number of queries.
 pub async fn summaries(db: &PgPool, company: Uuid) -> sqlx::Result<Vec<IntegrationSummary>> {
     let settings = Settings::load(db).await?;
-    let loaded = store::list_for_company(&mut *db.acquire().await?, company).await?;
+    let loaded = integration::list_for_company(&mut *db.acquire().await?, company).await?;
     let open: std::collections::HashMap<Uuid, i64> = sqlx::query_as(
         "SELECT c.integration_id, count(*) FROM comments c JOIN integrations i ON i.id = c.integration_id
          WHERE i.company_id = $1 AND c.parent_id IS NULL AND c.published AND c.state = 'open'

@@ -1,12 +1,10 @@
 //! Partner intake: the requirements checklist as forms, per integration and per endpoint.
 
 pub mod conflict;
-pub mod curl;
 pub mod endpoint_page;
 pub mod forms;
 pub mod integration_page;
 pub mod list;
-pub mod model;
 pub mod secrets;
 pub mod store;
 pub mod submit;
@@ -19,6 +17,7 @@ use sqlx::{Postgres, Transaction};
 use uuid::Uuid;
 
 use crate::AppState;
+use crate::domain::integration;
 use crate::web::session::PartnerUser;
 use crate::web::{AppError, Result};
 
@@ -27,8 +26,8 @@ pub(crate) async fn load_own(
     state: &AppState,
     partner: &PartnerUser,
     id: Uuid,
-) -> Result<store::Loaded> {
-    store::load(
+) -> Result<integration::Loaded> {
+    integration::load(
         &mut *state.db.acquire().await?,
         id,
         Some(partner.company_id),
@@ -39,7 +38,10 @@ pub(crate) async fn load_own(
 
 /// Refuses a change before reading it: the integration must still be the partner's to edit, and
 /// the form no bigger than any page of ours sends.
-pub(crate) fn refuse_unless_editable(loaded: &store::Loaded, too_many_rows: bool) -> Result<()> {
+pub(crate) fn refuse_unless_editable(
+    loaded: &integration::Loaded,
+    too_many_rows: bool,
+) -> Result<()> {
     let status = loaded.integration.status;
     if !status.partner_can_edit() {
         return Err(AppError::Conflict(integration_page::locked_message(status)));

@@ -4,80 +4,21 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use serde::{Deserialize, Serialize};
-use sqlx::PgConnection;
 use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::integration_page::IntegrationPage;
-use super::model::{EndpointSpec, Sections};
-use super::store::{self, Loaded};
+use super::store;
 use crate::AppState;
-use crate::checklist::{self, Settings};
+use crate::domain::checklist::{self, Settings};
+use crate::domain::integration;
+use crate::domain::revision::{Snapshot, freeze};
+use crate::domain::workflow::{Action, Actor};
 use crate::mail::{self, Email};
-use crate::review::workflow::{Action, Actor};
 use crate::web::extract::Path;
 use crate::web::page::Page;
 use crate::web::session::{self, FlashKind, PartnerUser};
 use crate::web::{AppError, Result};
-
-/// Everything the partner said, as it was when submitted.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Snapshot {
-    pub integration_id: Uuid,
-    pub company: String,
-    pub name: String,
-    pub purpose: String,
-    pub sections: Sections,
-    pub endpoints: Vec<SnapshotEndpoint>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct SnapshotEndpoint {
-    pub id: Uuid,
-    pub spec: EndpointSpec,
-}
-
-impl Snapshot {
-    pub fn of(loaded: &Loaded) -> Snapshot {
-        Snapshot {
-            integration_id: loaded.integration.id,
-            company: loaded.integration.company_name.clone(),
-            name: loaded.integration.name.clone(),
-            purpose: loaded.integration.purpose.clone(),
-            sections: loaded.sections.clone(),
-            endpoints: loaded
-                .endpoints
-                .iter()
-                .map(|e| SnapshotEndpoint {
-                    id: e.id,
-                    spec: e.spec.0.clone(),
-                })
-                .collect(),
-        }
-    }
-}
-
-async fn freeze(
-    conn: &mut PgConnection,
-    snapshot: &Snapshot,
-    progress: checklist::Progress,
-    user: Uuid,
-) -> sqlx::Result<i32> {
-    sqlx::query_scalar(
-        "INSERT INTO revisions (id, integration_id, number, snapshot, submitted_by, items_done, items_total)
-         VALUES ($1, $2, (SELECT coalesce(max(number), 0) + 1 FROM revisions WHERE integration_id = $2), $3, $4, $5, $6)
-         RETURNING number",
-    )
-    .bind(Uuid::new_v4())
-    .bind(snapshot.integration_id)
-    .bind(sqlx::types::Json(snapshot))
-    .bind(user)
-    .bind(progress.done as i32)
-    .bind(progress.total as i32)
-    .fetch_one(conn)
-    .await
-}
 
 pub async fn submit(
     State(state): State<AppState>,
@@ -94,7 +35,7 @@ pub async fn submit(
         .apply(Action::Submit, Actor::Partner)
         .map_err(|illegal| AppError::Conflict(illegal.message))?;
     // Read inside the locking transaction: what is read is exactly what gets frozen.
-    let loaded = store::load(&mut tx, id, Some(partner.company_id))
+    let loaded = integration::load(&mut tx, id, Some(partner.company_id))
         .await?
         .ok_or(AppError::NotFound)?;
     let settings = Settings::load(&mut *tx).await?;

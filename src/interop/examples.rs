@@ -4,7 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::domain::example::parse as parse_example;
-use crate::intake::model::ParamType;
+use crate::domain::model::ParamType;
 
 /// A JSON Schema (2020-12, as OpenAPI 3.1 uses) that the example satisfies.
 pub fn schema_of(value: &Value) -> Value {

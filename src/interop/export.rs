@@ -12,8 +12,8 @@ use uuid::Uuid;
 use super::{markdown, openapi_export, postman_export, xlsx_export};
 use crate::AppState;
 use crate::accounts::Role;
-use crate::intake::store;
-use crate::intake::submit::Snapshot;
+use crate::domain::integration;
+use crate::domain::revision::Snapshot;
 use crate::web::extract::Path;
 use crate::web::page::Page;
 use crate::web::session::CurrentUser;
@@ -79,7 +79,7 @@ pub async fn load(
         }
         // Never submitted: only its own partner can export the working copy.
         None if company.is_some() => {
-            let loaded = store::load(&mut *state.db.acquire().await?, id, company)
+            let loaded = integration::load(&mut *state.db.acquire().await?, id, company)
                 .await?
                 .ok_or(AppError::NotFound)?;
             Ok(Exported {

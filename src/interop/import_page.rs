@@ -16,6 +16,7 @@ use uuid::Uuid;
 use super::import::merge::{self, Changes};
 use super::import::{self, MAX_BYTES, Plan};
 use crate::AppState;
+use crate::domain::integration;
 use crate::intake::endpoint_page::MAX_ENDPOINTS;
 use crate::intake::store::{self, Saved};
 use crate::intake::{self as intake, integration_page};
@@ -163,7 +164,7 @@ fn preview(
     mut view: ImportPage,
     submitted: Submitted,
     plan: Plan,
-    current: &store::Loaded,
+    current: &integration::Loaded,
 ) -> Response {
     let changes = merge::changes(&plan, current);
     // The confirmation carries the file's text, so nothing is kept on the server meanwhile.
@@ -241,7 +242,12 @@ pub async fn submit_new(
         plan.title.trim().to_string()
     };
     if !submitted.apply {
-        return Ok(preview(view, submitted, plan, &store::Loaded::empty(&name)));
+        return Ok(preview(
+            view,
+            submitted,
+            plan,
+            &integration::Loaded::empty(&name),
+        ));
     }
     let mut tx = state.db.begin().await?;
     let id = store::create(&mut tx, partner.company_id, partner.user.id, &name, "").await?;
@@ -261,7 +267,7 @@ pub(crate) async fn apply(
     id: Uuid,
     plan: &Plan,
 ) -> Result<String> {
-    let current = store::load(&mut *tx, id, Some(partner.company_id))
+    let current = integration::load(&mut *tx, id, Some(partner.company_id))
         .await?
         .ok_or(AppError::NotFound)?;
     let changes = merge::changes(plan, &current);

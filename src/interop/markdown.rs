@@ -6,9 +6,9 @@ use std::fmt::Write;
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
 
-use crate::intake::curl;
-use crate::intake::model::{Contact, ReachMode};
-use crate::intake::submit::Snapshot;
+use crate::domain::curl;
+use crate::domain::model::{Contact, ReachMode};
+use crate::domain::revision::Snapshot;
 
 pub fn document(s: &Snapshot, version: &str) -> String {
     let mut md = String::new();

@@ -10,8 +10,8 @@ use serde_json::{Map, Value, json};
 
 use super::examples::{schema_of, typed_example};
 use crate::domain::example::parse as parse_example;
-use crate::intake::model::{AuthScheme, BodyFormat, EndpointSpec, Location};
-use crate::intake::submit::Snapshot;
+use crate::domain::model::{AuthScheme, BodyFormat, EndpointSpec, Location};
+use crate::domain::revision::Snapshot;
 
 /// Headers OpenAPI describes elsewhere (security, media types) and tells tools to ignore as
 /// parameters.

@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::openapi_export::path_templates;
-use crate::intake::model::{BodyFormat, EndpointSpec, Location};
-use crate::intake::submit::Snapshot;
+use crate::domain::model::{BodyFormat, EndpointSpec, Location};
+use crate::domain::revision::Snapshot;
 
 pub const SCHEMA: &str = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json";
 

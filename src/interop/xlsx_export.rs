@@ -3,9 +3,9 @@
 
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
-use crate::intake::curl;
-use crate::intake::model::EndpointSpec;
-use crate::intake::submit::Snapshot;
+use crate::domain::curl;
+use crate::domain::model::EndpointSpec;
+use crate::domain::revision::Snapshot;
 
 /// Excel's limit for the text of one cell.
 const CELL_LIMIT: usize = 32_767;
@@ -89,7 +89,7 @@ fn integration_sheet(
     sheet.set_column_width(2, 24)?;
     sheet.set_column_width(3, 40)?;
     let sections = &s.sections;
-    let contact = |c: &crate::intake::model::Contact| {
+    let contact = |c: &crate::domain::model::Contact| {
         if c.is_empty() {
             String::new()
         } else {
@@ -100,8 +100,8 @@ fn integration_sheet(
         }
     };
     let reach = match sections.reachability.mode {
-        Some(crate::intake::model::ReachMode::Public) => "Publicly reachable".to_string(),
-        Some(crate::intake::model::ReachMode::Whitelisting) => format!(
+        Some(crate::domain::model::ReachMode::Public) => "Publicly reachable".to_string(),
+        Some(crate::domain::model::ReachMode::Whitelisting) => format!(
             "Whitelisting Haptik's egress IPs ({})",
             if sections.reachability.whitelist_confirmed {
                 "confirmed on staging"

@@ -11,10 +11,10 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::decisions::{ensure_reviewer, lock};
-use super::workflow::Status;
 use crate::AppState;
 use crate::accounts::{Role, User};
-use crate::checklist::{self, Scope};
+use crate::domain::checklist::{self, Scope};
+use crate::domain::workflow::Status;
 use crate::web::extract::{Form, Path};
 use crate::web::session::{self, CurrentUser, FlashKind};
 use crate::web::{AppError, Result};

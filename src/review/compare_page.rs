@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::diff::{self, RevisionDiff};
 use crate::AppState;
 use crate::accounts::Role;
-use crate::intake::submit::Snapshot;
+use crate::domain::revision::Snapshot;
 use crate::web::extract::Path;
 use crate::web::page::Page;
 use crate::web::session::CurrentUser;

@@ -12,11 +12,11 @@ use uuid::Uuid;
 
 use super::comments;
 use super::signoffs::SignOffs;
-use super::workflow::{Action, Actor, Status};
 use crate::AppState;
 use crate::accounts::{Role, User};
 use crate::config::Config;
-use crate::intake::submit::Snapshot;
+use crate::domain::revision::Snapshot;
+use crate::domain::workflow::{Action, Actor, Status};
 use crate::mail::{self, Email};
 use crate::web::extract::{Form, Path};
 use crate::web::page::Page;

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::intake::submit::Snapshot;
+use crate::domain::revision::Snapshot;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldChange {
@@ -213,8 +213,8 @@ fn row_keys(items: &[Value]) -> Option<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::intake::model::EndpointSpec;
-    use crate::intake::submit::SnapshotEndpoint;
+    use crate::domain::model::EndpointSpec;
+    use crate::domain::revision::SnapshotEndpoint;
 
     fn snapshot(endpoints: Vec<SnapshotEndpoint>) -> Snapshot {
         Snapshot {
@@ -240,7 +240,7 @@ mod tests {
 
     #[test]
     fn rows_are_matched_by_their_name_not_their_position() {
-        use crate::intake::model::Header;
+        use crate::domain::model::Header;
         let header = |name: &str, value: &str| Header {
             name: name.into(),
             value: value.into(),

@@ -7,7 +7,6 @@ pub mod diff;
 pub mod queue;
 pub mod revision_page;
 pub mod signoffs;
-pub mod workflow;
 
 use axum::Router;
 use axum::routing::{get, post};

@@ -10,8 +10,8 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::workflow::Status;
 use crate::AppState;
+use crate::domain::workflow::Status;
 use crate::web::Result;
 use crate::web::page::Page;
 use crate::web::session::Staff;

@@ -13,10 +13,10 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::decisions::{ensure_reviewer, lock};
-use super::workflow::Status;
 use crate::AppState;
-use crate::intake::model::EndpointSpec;
-use crate::intake::submit::Snapshot;
+use crate::domain::model::EndpointSpec;
+use crate::domain::revision::Snapshot;
+use crate::domain::workflow::Status;
 use crate::web::extract::{Form, Path};
 use crate::web::session::{self, FlashKind, Staff};
 use crate::web::{AppError, Result};

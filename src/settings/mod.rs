@@ -12,7 +12,7 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::checklist::{self, Item, Requirement, Settings};
+use crate::domain::checklist::{self, Item, Requirement, Settings};
 use crate::intake::store;
 use crate::web::extract::{Form, Path};
 use crate::web::forms::FieldErrors;

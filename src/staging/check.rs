@@ -14,9 +14,9 @@ use super::probe::{self, Outgoing, ProbeSettings};
 use super::report::Report;
 use crate::AppState;
 use crate::accounts::{Role, User};
-use crate::intake::model::{EndpointSpec, Sections};
-use crate::intake::store;
-use crate::intake::submit::Snapshot;
+use crate::domain::integration;
+use crate::domain::model::{EndpointSpec, Sections};
+use crate::domain::revision::Snapshot;
 use crate::web::{AppError, Result};
 
 #[derive(Clone, Debug)]
@@ -72,7 +72,7 @@ pub async fn subject(state: &AppState, viewer: &User, id: Uuid) -> Result<Subjec
     match viewer.role {
         Role::Partner => {
             let company = viewer.company_id.ok_or(AppError::Forbidden)?;
-            let loaded = store::load(&mut *state.db.acquire().await?, id, Some(company))
+            let loaded = integration::load(&mut *state.db.acquire().await?, id, Some(company))
                 .await?
                 .ok_or(AppError::NotFound)?;
             Ok(Subject {

@@ -15,7 +15,7 @@ use super::report::Report;
 use super::results::{self, CheckRow, RunRow};
 use crate::AppState;
 use crate::accounts::User;
-use crate::intake::model::EndpointSpec;
+use crate::domain::model::EndpointSpec;
 use crate::web::Result;
 use crate::web::extract::{Form, Path};
 use crate::web::forms::FieldErrors;

@@ -8,8 +8,8 @@ use std::time::Duration;
 use regex::Regex;
 
 use super::report::Expectation;
-use crate::intake::curl;
-use crate::intake::model::{BodyFormat, EndpointSpec, ErrorScenario, Sections};
+use crate::domain::curl;
+use crate::domain::model::{BodyFormat, EndpointSpec, ErrorScenario, Sections};
 
 static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)<<([a-z0-9_.-]{1,64})>>|%3C%3C([a-z0-9_.-]{1,64})%3E%3E")
@@ -265,7 +265,7 @@ fn parse_status(text: &str) -> Option<u16> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::intake::model::{Header, HttpMethod, Location, Parameter};
+    use crate::domain::model::{Header, HttpMethod, Location, Parameter};
 
     fn otp() -> (Sections, EndpointSpec) {
         let mut sections = Sections::default();

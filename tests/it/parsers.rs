@@ -3,9 +3,9 @@
 //! this whole test binary), and each must finish. A fixed number of cases keeps the suite's time
 //! fixed; no failure file is written into the source tree.
 
+use partner_portal::domain::curl;
 use partner_portal::domain::example;
-use partner_portal::intake::curl;
-use partner_portal::intake::model::{EndpointSpec, Header, Location, Parameter};
+use partner_portal::domain::model::{EndpointSpec, Header, Location, Parameter};
 use partner_portal::intake::secrets;
 use partner_portal::interop::{import, markdown};
 use partner_portal::staging::shape;

@@ -6,8 +6,8 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::Plan;
-use crate::intake::model::{EndpointSpec, SectionId};
-use crate::intake::store::Loaded;
+use crate::domain::integration::Loaded;
+use crate::domain::model::{EndpointSpec, SectionId};
 
 #[derive(Debug, Clone, Default)]
 pub struct Changes {

@@ -11,7 +11,7 @@ mod schema;
 use serde_json::Value;
 
 use crate::domain::example::MAX_EXAMPLE_BYTES;
-use crate::intake::model::{EndpointSpec, Sections};
+use crate::domain::model::{EndpointSpec, Sections};
 use crate::intake::secrets;
 use crate::intake::validate::{MAX_SHORT, MAX_TEXT};
 

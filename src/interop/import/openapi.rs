@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::schema::{ExampleCut, Refs, as_text, param_type};
 use super::{Plan, example_text};
-use crate::intake::model::*;
+use crate::domain::model::*;
 
 const METHODS: [&str; 8] = [
     "get", "post", "put", "patch", "delete", "head", "options", "trace",

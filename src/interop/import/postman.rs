@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use super::openapi::partner_code;
 use super::schema::as_text;
 use super::{Plan, example_text};
-use crate::intake::model::*;
+use crate::domain::model::*;
 
 /// The collection, also when wrapped as `{"collection": {...}}` the way Postman's API exports it.
 pub fn collection(value: &Value) -> Option<&Value> {

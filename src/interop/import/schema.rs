@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value, json};
 
 use crate::domain::example::MAX_EXAMPLE_BYTES;
-use crate::intake::model::ParamType;
+use crate::domain::model::ParamType;
 
 const MAX_HOPS: usize = 16;
 const MAX_EXAMPLE_DEPTH: usize = 6;

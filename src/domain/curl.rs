@@ -65,7 +65,7 @@ pub fn quote(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::intake::model::{Header, HttpMethod, Parameter};
+    use crate::domain::model::{Header, HttpMethod, Parameter};
 
     fn otp() -> EndpointSpec {
         EndpointSpec {

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
-use crate::intake::model::{
+use crate::domain::model::{
     AuthScheme, BodyFormat, EndpointSpec, NotApplicable, ReachMode, Sections,
 };
 
@@ -655,7 +655,7 @@ fn check_endpoint(id: &str, spec: &EndpointSpec) -> State {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::intake::model::*;
+    use crate::domain::model::*;
 
     #[test]
     fn item_ids_are_unique_and_match_the_requirements() {
