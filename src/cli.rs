@@ -9,12 +9,13 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use url::Url;
 
-use crate::accounts::password::{self, Passwords};
 use crate::accounts::{EmailAddress, Role, users};
-use crate::config::{Config, DEFAULT_STATIC_DIR, MailConfig, MailDelivery, Secret, ThrottleConfig};
-use crate::staging::check::StagingConfig;
-use crate::staging::policy::AddressPolicy;
-use crate::staging::probe::ProbeSettings;
+use crate::config::ProbeSettings;
+use crate::config::StagingConfig;
+use crate::config::{Config, DEFAULT_STATIC_DIR, MailConfig, MailDelivery, ThrottleConfig};
+use crate::domain::egress::AddressPolicy;
+use crate::domain::password::{self, Passwords};
+use crate::domain::secret::Secret;
 use crate::{db, demo, server};
 
 #[derive(Parser, Debug)]

@@ -1,30 +1,21 @@
 //! Settings the portal runs with, gathered from the command line and environment by `cli`.
 
-use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use url::Url;
 
-/// A value that must never appear in logs or `Debug` output.
-#[derive(Clone)]
-pub struct Secret<T>(T);
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Arc;
 
-impl<T> Secret<T> {
-    pub fn new(value: T) -> Self {
-        Self(value)
-    }
+use rustls::RootCertStore;
 
-    pub fn expose(&self) -> &T {
-        &self.0
-    }
-}
+use crate::domain::egress::AddressPolicy;
+use crate::domain::secret::Secret;
 
-impl<T> fmt::Debug for Secret<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
+/// The largest file an import accepts.
+pub const MAX_IMPORT_BYTES: usize = 5 * 1024 * 1024;
 
 pub const DEFAULT_STATIC_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/static");
 
@@ -49,7 +40,7 @@ pub struct Config {
     /// The vendored CSS and JavaScript; the source tree's `static/` unless deployed elsewhere.
     pub static_dir: PathBuf,
     /// Where live checks of partners' staging endpoints may go, how long they wait, how often.
-    pub staging: crate::staging::check::StagingConfig,
+    pub staging: StagingConfig,
 }
 
 #[derive(Clone, Debug)]
@@ -111,7 +102,7 @@ impl Default for Config {
             max_body_bytes: 2 * 1024 * 1024,
             max_connections: 1024,
             header_read_timeout: Duration::from_secs(10),
-            max_upload_bytes: crate::interop::import::MAX_BYTES + 256 * 1024,
+            max_upload_bytes: MAX_IMPORT_BYTES + 256 * 1024,
             throttle: ThrottleConfig::default(),
             mail: MailConfig {
                 delivery: MailDelivery::None,
@@ -119,7 +110,7 @@ impl Default for Config {
                 poll_interval: Duration::from_secs(2),
             },
             static_dir: PathBuf::from(DEFAULT_STATIC_DIR),
-            staging: crate::staging::check::StagingConfig::default(),
+            staging: StagingConfig::default(),
         }
     }
 }
@@ -135,6 +126,68 @@ impl Default for ThrottleConfig {
             first_delay: Duration::from_secs(30),
             max_delay: Duration::from_secs(15 * 60),
             window: Duration::from_secs(24 * 60 * 60),
+        }
+    }
+}
+
+/// Where live checks of partners' staging endpoints may go, how long they wait, how often.
+#[derive(Clone, Debug)]
+pub struct StagingConfig {
+    pub probe: ProbeSettings,
+    /// Haptik's bots give up after about this long; slower answers fail the check.
+    pub slow_after: Duration,
+    pub per_user_hourly: i64,
+    pub per_integration_hourly: i64,
+}
+
+impl Default for StagingConfig {
+    fn default() -> Self {
+        Self {
+            probe: ProbeSettings::default(),
+            slow_after: Duration::from_secs(5),
+            per_user_hourly: 60,
+            per_integration_hourly: 120,
+        }
+    }
+}
+
+/// How checks reach the network. Tests replace the trusted roots and resolve their own names.
+#[derive(Clone)]
+pub struct ProbeSettings {
+    pub policy: AddressPolicy,
+    /// Mozilla's roots by default, through `webpki-roots`.
+    pub roots: Arc<RootCertStore>,
+    /// Names answered without DNS, like curl's `--resolve`; the answers still pass the policy.
+    pub resolve: HashMap<String, Vec<IpAddr>>,
+    pub connect_timeout: Duration,
+    pub total_timeout: Duration,
+    pub max_body_bytes: usize,
+}
+
+impl std::fmt::Debug for ProbeSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProbeSettings")
+            .field("policy", &self.policy)
+            .field("roots", &self.roots.len())
+            .field("resolve", &self.resolve)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("total_timeout", &self.total_timeout)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .finish()
+    }
+}
+
+impl Default for ProbeSettings {
+    fn default() -> Self {
+        Self {
+            policy: AddressPolicy::default(),
+            roots: Arc::new(RootCertStore {
+                roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+            }),
+            resolve: HashMap::new(),
+            connect_timeout: Duration::from_secs(5),
+            total_timeout: Duration::from_secs(15),
+            max_body_bytes: 1024 * 1024,
         }
     }
 }

@@ -7,12 +7,12 @@ use axum::extract::State;
 use axum::routing::get;
 
 use crate::AppState;
+use crate::accounts::viewer::CurrentUser;
 use crate::accounts::{Role, invitations, users};
 use crate::intake::list::{self, IntegrationSummary};
 use crate::review::queue::{self, Filter, QueueRow};
 use crate::web::Result;
 use crate::web::page::Page;
-use crate::web::session::CurrentUser;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/", get(show))

@@ -4,9 +4,9 @@
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::accounts::password::Passwords;
 use crate::accounts::{EmailAddress, Role};
 use crate::domain::model::SectionId;
+use crate::domain::password::Passwords;
 use crate::intake::store;
 
 pub const COMPANY: &str = "Demo Payments Ltd";

@@ -5,9 +5,9 @@ use serde_json::Value;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::accounts::password::Passwords;
 use crate::accounts::{EmailAddress, Role};
 use crate::domain::model::*;
+use crate::domain::password::Passwords;
 use crate::intake::store;
 
 pub const COMPANY: &str = "Seeded Benchmark Co";

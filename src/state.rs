@@ -4,8 +4,8 @@ use axum::extract::FromRef;
 use sqlx::PgPool;
 use tokio::sync::{Notify, OnceCell};
 
-use crate::accounts::password::Passwords;
 use crate::config::Config;
+use crate::domain::password::Passwords;
 
 /// What every handler may ask for; `FromRef` lets a handler take only the part it uses.
 #[derive(Clone, FromRef)]

@@ -14,11 +14,12 @@ use uuid::Uuid;
 use super::companies::{self, Company, CompanySummary, CreateOutcome};
 use super::invitations::{self, Invite, PendingInvitation};
 use super::users::{self, Member};
+use super::viewer::Admin;
 use super::{EmailAddress, Role, User};
 use crate::AppState;
 use crate::web::forms::FieldErrors;
 use crate::web::page::Page;
-use crate::web::session::{self, Admin, FlashKind};
+use crate::web::session::{self, FlashKind};
 use crate::web::{AppError, Result};
 
 #[derive(Template, WebTemplate)]

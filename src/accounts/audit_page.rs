@@ -4,11 +4,11 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 
+use super::viewer::Admin;
 use crate::AppState;
 use crate::audit::{self, Event};
 use crate::web::Result;
 use crate::web::page::Page;
-use crate::web::session::Admin;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "audit.html")]

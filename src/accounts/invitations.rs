@@ -15,9 +15,11 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::reset::LinkInvalidPage;
-use super::{EmailAddress, Role, User, model, password, tokens, users};
+use super::{EmailAddress, Role, User, tokens, users};
 use crate::AppState;
 use crate::config::Config;
+use crate::domain::account;
+use crate::domain::password;
 use crate::mail::{self, Email};
 use crate::web::Result;
 use crate::web::forms::FieldErrors;
@@ -257,7 +259,7 @@ pub async fn accept(
     let mut errors = FieldErrors::default();
     let name = errors.check(
         "display_name",
-        model::parse_display_name(&form.display_name),
+        account::parse_display_name(&form.display_name),
     );
     errors.check(
         "password",
@@ -312,7 +314,7 @@ pub async fn accept(
     .await?;
     tx.commit().await?;
 
-    session::sign_in(&session, user_id).await?;
+    crate::accounts::viewer::sign_in(&session, user_id).await?;
     session::flash(
         &session,
         FlashKind::Success,

@@ -9,8 +9,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::{password, throttle, users};
+use super::{throttle, users};
 use crate::AppState;
+use crate::domain::password;
 use crate::web::Result;
 use crate::web::client_ip::ClientIp;
 use crate::web::forms::local_path;
@@ -104,7 +105,7 @@ pub async fn submit(
     match user_id {
         Some(user_id) if matched => {
             throttle::record_success(&state.db, &form.email, &address).await?;
-            session::sign_in(&session, user_id).await?;
+            crate::accounts::viewer::sign_in(&session, user_id).await?;
             crate::audit::record(
                 &mut *state.db.acquire().await?,
                 Some(user_id),
@@ -120,7 +121,7 @@ pub async fn submit(
 }
 
 pub async fn logout(session: Session) -> Result<Response> {
-    session::sign_out(&session).await?;
+    crate::accounts::viewer::sign_out(&session).await?;
     session::flash(&session, FlashKind::Info, "You have signed out.").await?;
     Ok(Redirect::to("/login").into_response())
 }

@@ -5,18 +5,17 @@ pub mod audit_page;
 pub mod companies;
 pub mod invitations;
 pub mod login;
-pub mod model;
-pub mod password;
 pub mod reset;
 pub mod team;
 pub mod throttle;
 pub mod tokens;
 pub mod users;
+pub mod viewer;
 
 use axum::Router;
 use axum::routing::{get, post};
 
-pub use model::{EmailAddress, Role, User};
+pub use crate::domain::account::{EmailAddress, Role, User};
 
 use crate::AppState;
 

@@ -11,8 +11,9 @@ use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::{EmailAddress, password, throttle, tokens, users};
+use super::{EmailAddress, throttle, tokens, users};
 use crate::AppState;
+use crate::domain::password;
 use crate::mail::{self, Email};
 use crate::web::Result;
 use crate::web::forms::FieldErrors;

@@ -13,11 +13,12 @@ use uuid::Uuid;
 
 use super::invitations::{self, Invite, PendingInvitation};
 use super::users::{self, Member};
+use super::viewer::PartnerUser;
 use super::{EmailAddress, Role};
 use crate::AppState;
 use crate::web::forms::FieldErrors;
 use crate::web::page::Page;
-use crate::web::session::{self, FlashKind, PartnerUser};
+use crate::web::session::{self, FlashKind};
 use crate::web::{AppError, Result};
 
 #[derive(Template, WebTemplate)]

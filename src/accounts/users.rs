@@ -5,8 +5,8 @@ use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::model::{EmailAddress, Role, User};
-use crate::config::Secret;
+use crate::domain::account::{EmailAddress, Role, User};
+use crate::domain::secret::Secret;
 
 const USER_COLUMNS: &str = "u.id, u.email::text AS email, u.display_name, u.role, u.company_id, \
      c.name AS company_name, u.active, u.sessions_valid_after";

@@ -11,10 +11,10 @@ use utoipa::{IntoParams, ToSchema};
 use super::{ApiError, ApiUser, ErrorBody};
 use crate::AppState;
 use crate::accounts::Role;
+use crate::accounts::viewer::PartnerUser;
 use crate::domain::integration;
 use crate::interop::import::merge;
 use crate::interop::import_page;
-use crate::web::session::PartnerUser;
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -11,11 +11,12 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use crate::AppState;
+use crate::accounts::viewer::CurrentUser;
 use crate::accounts::{User, tokens, users};
 use crate::web::extract::{Form, Path};
 use crate::web::forms::FieldErrors;
 use crate::web::page::Page;
-use crate::web::session::{self, CurrentUser, FlashKind};
+use crate::web::session::{self, FlashKind};
 use crate::web::{AppError, Result};
 
 /// Tokens carry this prefix so a leaked one is recognisable (and secret scanners can match it).

@@ -2,10 +2,15 @@
 //! stored and frozen into revisions, the checklist, the review workflow, and how far a parser of
 //! partner text may go.
 
+pub mod account;
 pub mod checklist;
 pub mod curl;
+pub mod egress;
 pub mod example;
+pub mod fingerprint;
 pub mod integration;
 pub mod model;
+pub mod password;
 pub mod revision;
+pub mod secret;
 pub mod workflow;

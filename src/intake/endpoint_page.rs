@@ -15,6 +15,7 @@ use super::forms::{self, Action, EndpointForm};
 use super::store::{self, Direction, Saved};
 use super::validate;
 use crate::AppState;
+use crate::accounts::viewer::PartnerUser;
 use crate::domain::checklist::{self, EndpointAssessment, Settings};
 use crate::domain::curl;
 use crate::domain::integration::Loaded;
@@ -24,7 +25,7 @@ use crate::review::comments::Threads;
 use crate::web::extract::{Form, Path};
 use crate::web::forms::FieldErrors;
 use crate::web::page::Page;
-use crate::web::session::{self, FlashKind, PartnerUser};
+use crate::web::session::{self, FlashKind};
 use crate::web::{AppError, Result, is_htmx};
 
 /// Endpoints in one integration: far above any real integration, low enough to keep pages fast.
@@ -185,7 +186,7 @@ pub async fn show(
     let (spec, version) = find_endpoint(&loaded, endpoint)?;
     let settings = Settings::load(&state.db).await?;
     let threads = endpoint_threads(&state, &partner, id, endpoint).await?;
-    let fingerprint = crate::staging::plan::fingerprint(&loaded.sections, &spec);
+    let fingerprint = crate::domain::fingerprint::staging_fingerprint(&loaded.sections, &spec);
     let mut view = EndpointPage::build(
         page,
         &loaded,

@@ -16,6 +16,7 @@ use super::conflict::Conflict;
 use super::forms::{self, Action, OverviewForm, SectionForm};
 use super::store::{self, Saved};
 use crate::AppState;
+use crate::accounts::viewer::PartnerUser;
 use crate::domain::checklist::{self, Assessment, ItemResult, Settings};
 use crate::domain::curl;
 use crate::domain::integration::Loaded;
@@ -25,7 +26,7 @@ use crate::review::comments::Threads;
 use crate::web::extract::{Form, Path};
 use crate::web::forms::FieldErrors;
 use crate::web::page::Page;
-use crate::web::session::{self, FlashKind, PartnerUser};
+use crate::web::session::{self, FlashKind};
 use crate::web::{AppError, Result, is_htmx};
 
 /// The sections whose checklist state shows in each section's header.

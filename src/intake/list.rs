@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::forms::{self, OverviewForm};
 use super::store;
 use crate::AppState;
+use crate::accounts::viewer::PartnerUser;
 use crate::domain::checklist::{self, Settings};
 use crate::domain::integration;
 use crate::domain::workflow::Status;
@@ -18,7 +19,6 @@ use crate::web::Result;
 use crate::web::extract::Form;
 use crate::web::forms::FieldErrors;
 use crate::web::page::Page;
-use crate::web::session::PartnerUser;
 
 pub struct IntegrationSummary {
     pub id: Uuid,

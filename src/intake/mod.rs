@@ -17,8 +17,8 @@ use sqlx::{Postgres, Transaction};
 use uuid::Uuid;
 
 use crate::AppState;
+use crate::accounts::viewer::PartnerUser;
 use crate::domain::integration;
-use crate::web::session::PartnerUser;
 use crate::web::{AppError, Result};
 
 /// An integration of the partner's own company; any other id is simply not found.

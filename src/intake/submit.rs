@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::integration_page::IntegrationPage;
 use super::store;
 use crate::AppState;
+use crate::accounts::viewer::PartnerUser;
 use crate::domain::checklist::{self, Settings};
 use crate::domain::integration;
 use crate::domain::revision::{Snapshot, freeze};
@@ -17,7 +18,7 @@ use crate::domain::workflow::{Action, Actor};
 use crate::mail::{self, Email};
 use crate::web::extract::Path;
 use crate::web::page::Page;
-use crate::web::session::{self, FlashKind, PartnerUser};
+use crate::web::session::{self, FlashKind};
 use crate::web::{AppError, Result};
 
 pub async fn submit(

@@ -12,11 +12,11 @@ use uuid::Uuid;
 use super::{markdown, openapi_export, postman_export, xlsx_export};
 use crate::AppState;
 use crate::accounts::Role;
+use crate::accounts::viewer::CurrentUser;
 use crate::domain::integration;
 use crate::domain::revision::Snapshot;
 use crate::web::extract::Path;
 use crate::web::page::Page;
-use crate::web::session::CurrentUser;
 use crate::web::{AppError, Result};
 
 #[derive(Deserialize)]

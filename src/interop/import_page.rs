@@ -16,13 +16,14 @@ use uuid::Uuid;
 use super::import::merge::{self, Changes};
 use super::import::{self, MAX_BYTES, Plan};
 use crate::AppState;
+use crate::accounts::viewer::PartnerUser;
 use crate::domain::integration;
 use crate::intake::endpoint_page::MAX_ENDPOINTS;
 use crate::intake::store::{self, Saved};
 use crate::intake::{self as intake, integration_page};
 use crate::web::extract::Path;
 use crate::web::page::Page;
-use crate::web::session::{self, FlashKind, PartnerUser};
+use crate::web::session::{self, FlashKind};
 use crate::web::{AppError, Result};
 
 /// Parsing gets this long; a file that takes longer is refused.

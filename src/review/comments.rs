@@ -12,11 +12,12 @@ use uuid::Uuid;
 
 use super::decisions::{ensure_reviewer, lock};
 use crate::AppState;
+use crate::accounts::viewer::CurrentUser;
 use crate::accounts::{Role, User};
 use crate::domain::checklist::{self, Scope};
 use crate::domain::workflow::Status;
 use crate::web::extract::{Form, Path};
-use crate::web::session::{self, CurrentUser, FlashKind};
+use crate::web::session::{self, FlashKind};
 use crate::web::{AppError, Result};
 
 pub const MAX_BODY: usize = 4000;
@@ -368,7 +369,7 @@ fn fragment(endpoint: Option<Uuid>, item: &str) -> String {
 /// the decision.
 pub async fn create(
     State(state): State<AppState>,
-    crate::web::session::Staff(reviewer): crate::web::session::Staff,
+    crate::accounts::viewer::Staff(reviewer): crate::accounts::viewer::Staff,
     session: Session,
     Path(id): Path<Uuid>,
     Form(form): Form<NewComment>,

@@ -10,10 +10,10 @@ use uuid::Uuid;
 use super::diff::{self, RevisionDiff};
 use crate::AppState;
 use crate::accounts::Role;
+use crate::accounts::viewer::CurrentUser;
 use crate::domain::revision::Snapshot;
 use crate::web::extract::Path;
 use crate::web::page::Page;
-use crate::web::session::CurrentUser;
 use crate::web::{AppError, Result};
 
 #[derive(Deserialize)]

@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::comments;
 use super::signoffs::SignOffs;
 use crate::AppState;
+use crate::accounts::viewer::{PartnerUser, Staff};
 use crate::accounts::{Role, User};
 use crate::config::Config;
 use crate::domain::revision::Snapshot;
@@ -20,7 +21,7 @@ use crate::domain::workflow::{Action, Actor, Status};
 use crate::mail::{self, Email};
 use crate::web::extract::{Form, Path};
 use crate::web::page::Page;
-use crate::web::session::{self, FlashKind, PartnerUser, Staff};
+use crate::web::session::{self, FlashKind};
 use crate::web::{AppError, Result};
 
 pub(super) struct Locked {

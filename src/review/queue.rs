@@ -11,10 +11,10 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::AppState;
+use crate::accounts::viewer::Staff;
 use crate::domain::workflow::Status;
 use crate::web::Result;
 use crate::web::page::Page;
-use crate::web::session::Staff;
 
 pub const PAGE_SIZE: i64 = 50;
 

@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::AppState;
+use crate::accounts::viewer::Staff;
 use crate::domain::checklist::{self, Assessment, EndpointAssessment, Settings};
 use crate::domain::curl;
 use crate::domain::model::{AuthScheme, ReachMode};
@@ -18,7 +19,6 @@ use crate::review::diff::{self, RevisionDiff};
 use crate::review::signoffs::SignOffs;
 use crate::web::extract::Path;
 use crate::web::page::Page;
-use crate::web::session::Staff;
 use crate::web::{AppError, Result};
 
 #[derive(sqlx::FromRow)]
@@ -121,7 +121,7 @@ impl RevisionPage {
     }
 
     pub fn fingerprint(&self, endpoint: &SnapshotEndpoint) -> String {
-        crate::staging::plan::fingerprint(&self.snapshot.sections, &endpoint.spec)
+        crate::domain::fingerprint::staging_fingerprint(&self.snapshot.sections, &endpoint.spec)
     }
 
     pub fn method(&self, endpoint: &SnapshotEndpoint) -> &'static str {

@@ -7,38 +7,22 @@ use std::collections::HashMap;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use sqlx::PgConnection;
 use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::decisions::{ensure_reviewer, lock};
 use crate::AppState;
-use crate::domain::model::EndpointSpec;
+use crate::accounts::viewer::Staff;
+use crate::domain::fingerprint::{endpoint_fingerprint, integration_fingerprint};
 use crate::domain::revision::Snapshot;
 use crate::domain::workflow::Status;
 use crate::web::extract::{Form, Path};
-use crate::web::session::{self, FlashKind, Staff};
+use crate::web::session::{self, FlashKind};
 use crate::web::{AppError, Result};
 
 /// The integration-level sections' sign-off target; endpoints use their id.
 pub const INTEGRATION: &str = "integration";
-
-fn digest(value: &impl serde::Serialize) -> String {
-    let json = serde_json::to_vec(value).unwrap_or_default();
-    Sha256::digest(json)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-pub fn integration_fingerprint(snapshot: &Snapshot) -> String {
-    digest(&(&snapshot.name, &snapshot.purpose, &snapshot.sections))
-}
-
-pub fn endpoint_fingerprint(spec: &EndpointSpec) -> String {
-    digest(spec)
-}
 
 /// Every target of a revision with the fingerprint of its content there.
 pub fn targets(snapshot: &Snapshot) -> Vec<(String, String)> {

@@ -12,12 +12,13 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use crate::AppState;
+use crate::accounts::viewer::Admin;
 use crate::domain::checklist::{self, Item, Requirement, Settings};
 use crate::intake::store;
 use crate::web::extract::{Form, Path};
 use crate::web::forms::FieldErrors;
 use crate::web::page::Page;
-use crate::web::session::{self, Admin, FlashKind};
+use crate::web::session::{self, FlashKind};
 use crate::web::{AppError, Result};
 
 pub fn router() -> Router<AppState> {

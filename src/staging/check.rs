@@ -2,42 +2,21 @@
 //! event, and "check all" in the background. Pages and the audit log see only reports; the typed
 //! credential values live in `OneTimeValues` for the length of a check and nowhere else.
 
-use std::time::Duration;
-
 use sqlx::PgPool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::plan::{Plan, Scenario, Variation};
-use super::policy;
-use super::probe::{self, Outgoing, ProbeSettings};
+use super::probe::{self, Outgoing};
 use super::report::Report;
 use crate::AppState;
 use crate::accounts::{Role, User};
+use crate::config::StagingConfig;
+use crate::domain::egress;
 use crate::domain::integration;
 use crate::domain::model::{EndpointSpec, Sections};
 use crate::domain::revision::Snapshot;
 use crate::web::{AppError, Result};
-
-#[derive(Clone, Debug)]
-pub struct StagingConfig {
-    pub probe: ProbeSettings,
-    /// Haptik's bots give up after about this long; slower answers fail the check.
-    pub slow_after: Duration,
-    pub per_user_hourly: i64,
-    pub per_integration_hourly: i64,
-}
-
-impl Default for StagingConfig {
-    fn default() -> Self {
-        Self {
-            probe: ProbeSettings::default(),
-            slow_after: Duration::from_secs(5),
-            per_user_hourly: 60,
-            per_integration_hourly: 120,
-        }
-    }
-}
 
 /// Values typed into the one-time fields, by placeholder name. Never serialised, never logged.
 #[derive(Clone, Default)]
@@ -205,7 +184,7 @@ async fn insert_running(
     .bind(endpoint)
     .bind(scenario.key())
     .bind(subject.revision)
-    .bind(super::plan::fingerprint(&subject.sections, spec))
+    .bind(crate::domain::fingerprint::staging_fingerprint(&subject.sections, spec))
     .bind(actor)
     .bind(target)
     .execute(&mut *conn)
@@ -277,7 +256,7 @@ async fn perform(
     let target = plan.target();
     let (url, headers, body) = plan.fill(&values.0);
     let allowed_ports = allowed_ports(&state.db).await?;
-    let mut report = match policy::target(&url, |host, port| {
+    let mut report = match egress::target(&url, |host, port| {
         allowed_ports.iter().any(|(h, p)| h == host && *p == port)
     }) {
         Err(why) => Report::refused(target, &why),

@@ -5,7 +5,6 @@
 pub mod check;
 pub mod pages;
 pub mod plan;
-pub mod policy;
 pub mod ports;
 pub mod probe;
 pub mod report;

@@ -15,12 +15,12 @@ use super::report::Report;
 use super::results::{self, CheckRow, RunRow};
 use crate::AppState;
 use crate::accounts::User;
+use crate::accounts::viewer::CurrentUser;
 use crate::domain::model::EndpointSpec;
 use crate::web::Result;
 use crate::web::extract::{Form, Path};
 use crate::web::forms::FieldErrors;
 use crate::web::page::Page;
-use crate::web::session::CurrentUser;
 
 /// Prefix of the one-time fields' names: `value:token` carries the value for `<<token>>`.
 const VALUE_FIELD: &str = "value:";
@@ -149,7 +149,7 @@ async fn endpoint_page(
         fresh: None,
         latest,
         history,
-        fingerprint: plan::fingerprint(&subject.sections, spec),
+        fingerprint: crate::domain::fingerprint::staging_fingerprint(&subject.sections, spec),
         slow_after: format!("{} s", state.config.staging.slow_after.as_secs_f32()),
     })
 }
@@ -367,9 +367,12 @@ async fn integration_page(
                 .iter()
                 .find(|row| row.endpoint_id == *id && row.scenario.is_empty())
                 .cloned();
-            let outdated = check
-                .as_ref()
-                .is_some_and(|row| row.outdated(&plan::fingerprint(&subject.sections, spec)));
+            let outdated = check.as_ref().is_some_and(|row| {
+                row.outdated(&crate::domain::fingerprint::staging_fingerprint(
+                    &subject.sections,
+                    spec,
+                ))
+            });
             EndpointSummary {
                 id: *id,
                 title: spec.title(),

@@ -60,16 +60,6 @@ pub fn error_label(error: &ErrorScenario) -> String {
     }
 }
 
-/// What a check's result is about: the endpoint as documented and the staging base URL it was
-/// sent to. A result whose fingerprint differs from the current one is about other content.
-pub fn fingerprint(sections: &Sections, spec: &EndpointSpec) -> String {
-    use sha2::{Digest, Sha256};
-    let endpoint = crate::review::signoffs::endpoint_fingerprint(spec);
-    let base = sections.environments.staging_url.trim();
-    let digest = Sha256::digest(format!("{endpoint}\n{base}").as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// The documented request, placeholders still in it.
 #[derive(Debug, Clone)]
 pub struct Plan {

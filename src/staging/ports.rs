@@ -11,10 +11,11 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use crate::AppState;
+use crate::accounts::viewer::Admin;
 use crate::web::extract::{Form, Path};
 use crate::web::forms::FieldErrors;
 use crate::web::page::Page;
-use crate::web::session::{self, Admin, FlashKind};
+use crate::web::session::{self, FlashKind};
 use crate::web::{AppError, Result};
 
 #[derive(sqlx::FromRow)]

@@ -3,7 +3,6 @@
 //! resolution), follows no redirects, and bounds every step in time and size. What it saw is
 //! returned as `Observed`; judging it against what the partner promised is `report`'s job.
 
-use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,53 +12,13 @@ use hyper::body::Bytes;
 use hyper::header::{HeaderName, HeaderValue};
 use hyper_util::rt::TokioIo;
 use rustls::pki_types::ServerName;
-use rustls::{CertificateError, ClientConfig, RootCertStore};
+use rustls::{CertificateError, ClientConfig};
 use time::OffsetDateTime;
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
-use super::policy::{AddressPolicy, Target};
-
-/// How checks reach the network. Tests replace the trusted roots and resolve their own names.
-#[derive(Clone)]
-pub struct ProbeSettings {
-    pub policy: AddressPolicy,
-    /// Mozilla's roots by default, through `webpki-roots`.
-    pub roots: Arc<RootCertStore>,
-    /// Names answered without DNS, like curl's `--resolve`; the answers still pass the policy.
-    pub resolve: HashMap<String, Vec<IpAddr>>,
-    pub connect_timeout: Duration,
-    pub total_timeout: Duration,
-    pub max_body_bytes: usize,
-}
-
-impl std::fmt::Debug for ProbeSettings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ProbeSettings")
-            .field("policy", &self.policy)
-            .field("roots", &self.roots.len())
-            .field("resolve", &self.resolve)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("total_timeout", &self.total_timeout)
-            .field("max_body_bytes", &self.max_body_bytes)
-            .finish()
-    }
-}
-
-impl Default for ProbeSettings {
-    fn default() -> Self {
-        Self {
-            policy: AddressPolicy::default(),
-            roots: Arc::new(RootCertStore {
-                roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-            }),
-            resolve: HashMap::new(),
-            connect_timeout: Duration::from_secs(5),
-            total_timeout: Duration::from_secs(15),
-            max_body_bytes: 1024 * 1024,
-        }
-    }
-}
+use crate::config::ProbeSettings;
+use crate::domain::egress::Target;
 
 /// What to send; header values and body already carry the one-time credentials.
 pub struct Outgoing {

@@ -5,7 +5,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
 use crate::AppState;
-use crate::accounts::{Role, User};
+use crate::domain::account::{Role, User};
 use crate::web::csrf;
 use crate::web::error::{AppError, Result};
 use crate::web::session::{Flash, Viewer, session_from, take_flashes};

@@ -5,8 +5,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
-use partner_portal::accounts::password::Passwords;
 use partner_portal::demo;
+use partner_portal::domain::password::Passwords;
 use sqlx::PgPool;
 
 use crate::helpers::TestApp;

@@ -5,9 +5,9 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use partner_portal::accounts::password::Passwords;
 use partner_portal::accounts::{EmailAddress, Role, users};
 use partner_portal::config::Config;
+use partner_portal::domain::password::Passwords;
 use partner_portal::{AppState, app};
 use reqwest::cookie::{CookieStore, Jar};
 use reqwest::redirect::Policy;

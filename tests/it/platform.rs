@@ -4,8 +4,8 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use partner_portal::accounts::Role;
-use partner_portal::accounts::password::Passwords;
 use partner_portal::demo;
+use partner_portal::domain::password::Passwords;
 use reqwest::StatusCode;
 use sqlx::PgPool;
 

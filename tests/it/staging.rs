@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use partner_portal::accounts::Role;
 use partner_portal::config::Config;
-use partner_portal::staging::check::StagingConfig;
+use partner_portal::config::StagingConfig;
 use reqwest::StatusCode;
 use sqlx::PgPool;
 use uuid::Uuid;

@@ -16,7 +16,7 @@ use crate::intake::secrets;
 use crate::intake::validate::{MAX_SHORT, MAX_TEXT};
 
 /// The largest file accepted, said on the page.
-pub const MAX_BYTES: usize = 5 * 1024 * 1024;
+pub const MAX_BYTES: usize = crate::config::MAX_IMPORT_BYTES;
 /// More endpoints than an integration may hold are not imported.
 pub const MAX_ENDPOINTS: usize = 200;
 const MAX_ROWS: usize = 100;

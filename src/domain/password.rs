@@ -12,7 +12,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
 use tokio::sync::Semaphore;
 
-use crate::config::Secret;
+use crate::domain::secret::Secret;
 
 pub const MIN_LENGTH: usize = 12;
 /// Hashing cost grows with input; a cap keeps one request from buying unbounded CPU.

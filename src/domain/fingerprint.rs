@@ -1,0 +1,33 @@
+//! What a piece of content is, as a short digest: a sign-off or a staging check is about the
+//! content it was made on, and still counts only while the fingerprint is the same.
+
+use sha2::{Digest, Sha256};
+
+use super::model::{EndpointSpec, Sections};
+use super::revision::Snapshot;
+
+fn digest(value: &impl serde::Serialize) -> String {
+    let json = serde_json::to_vec(value).unwrap_or_default();
+    hex(&Sha256::digest(json))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The integration-level sections, with the name and purpose.
+pub fn integration_fingerprint(snapshot: &Snapshot) -> String {
+    digest(&(&snapshot.name, &snapshot.purpose, &snapshot.sections))
+}
+
+pub fn endpoint_fingerprint(spec: &EndpointSpec) -> String {
+    digest(spec)
+}
+
+/// What a staging check's result is about: the endpoint as documented and the staging base URL
+/// it was sent to. A result whose fingerprint differs from the current one is about other content.
+pub fn staging_fingerprint(sections: &Sections, spec: &EndpointSpec) -> String {
+    let endpoint = endpoint_fingerprint(spec);
+    let base = sections.environments.staging_url.trim();
+    hex(&Sha256::digest(format!("{endpoint}\n{base}").as_bytes()))
+}
