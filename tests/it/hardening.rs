@@ -380,8 +380,25 @@ async fn a_client_trickling_headers_is_cut_off_and_connections_are_capped(db: Pg
 #[sqlx::test]
 async fn api_answers_are_never_cached(db: PgPool) {
     let app = TestApp::spawn(db).await;
-    let (partner, _) = partner_with_integration(&app, "XYZ Finance", "ravi@xyz.example").await;
+    let (partner, id) = partner_with_integration(&app, "XYZ Finance", "ravi@xyz.example").await;
     let token = token_for(&partner, "cache").await;
+    let import = reqwest::Client::new()
+        .post(
+            app.browser()
+                .url(&format!("/api/v1/integrations/{id}/import?dry_run=true")),
+        )
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body(r#"{"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "paths": {}}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(import.status(), StatusCode::OK);
+    assert_eq!(
+        import.headers().get("cache-control").unwrap(),
+        "no-store",
+        "the upload route too"
+    );
     for (token, path) in [
         (token.as_str(), "/api/v1/integrations"),
         ("ppat_wrong", "/api/v1/integrations"),

@@ -1,0 +1,267 @@
+//! An endpoint's form: method and path, headers, parameters, examples and error scenarios.
+
+use serde::Deserialize;
+
+use super::{Parsed, guard_json, guard_secret, guard_size, limit_rows, rows};
+use crate::domain::model::*;
+use crate::intake::secrets;
+use crate::intake::validate::{self, MAX_SHORT, MAX_TEXT};
+use crate::web::forms::row_key;
+
+impl EndpointForm {
+    pub fn too_many_rows(&self) -> bool {
+        [
+            &self.header_name,
+            &self.header_value,
+            &self.param_name,
+            &self.param_in,
+            &self.param_type,
+            &self.param_required,
+            &self.param_description,
+            &self.param_example,
+            &self.error_status,
+            &self.error_code,
+            &self.error_description,
+            &self.error_example,
+        ]
+        .iter()
+        .any(|column| column.len() > super::MAX_RAW_ROWS)
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct EndpointForm {
+    pub version: i32,
+    pub action: String,
+    pub insist: Option<String>,
+    pub name: String,
+    pub purpose: String,
+    pub method: String,
+    pub path: String,
+    pub body_format: String,
+    pub non_json_reason: String,
+    pub header_name: Vec<String>,
+    pub header_value: Vec<String>,
+    pub param_name: Vec<String>,
+    pub param_in: Vec<String>,
+    pub param_type: Vec<String>,
+    pub param_required: Vec<String>,
+    pub param_description: Vec<String>,
+    pub param_example: Vec<String>,
+    pub request_example: String,
+    pub success_status: String,
+    pub success_example: String,
+    pub error_status: Vec<String>,
+    pub error_code: Vec<String>,
+    pub error_description: Vec<String>,
+    pub error_example: Vec<String>,
+    pub na_headers: String,
+    pub na_parameters: String,
+    pub na_request_example: String,
+    pub na_response_example: String,
+    pub na_errors: String,
+}
+
+/// The endpoint items a partner may mark not applicable, with their form fields.
+pub const ENDPOINT_NA: [(&str, &str); 5] = [
+    ("headers", "na_headers"),
+    ("parameters", "na_parameters"),
+    ("request-example", "na_request_example"),
+    ("response-example", "na_response_example"),
+    ("errors", "na_errors"),
+];
+
+pub fn endpoint(form: &EndpointForm) -> Parsed<EndpointSpec> {
+    let mut parsed = Parsed::new(EndpointSpec::default());
+    let insist = form.insist.is_some();
+    let mut spec = EndpointSpec {
+        method: HttpMethod::parse(&form.method),
+        body_format: if form.body_format == "other" {
+            BodyFormat::Other
+        } else {
+            BodyFormat::Json
+        },
+        ..EndpointSpec::default()
+    };
+    spec.name = parsed.field("name", &form.name, |raw| validate::text(raw, MAX_SHORT));
+    spec.purpose = parsed.field("purpose", &form.purpose, |raw| {
+        validate::text(raw, MAX_TEXT)
+    });
+    spec.path = parsed.field("path", &form.path, |raw| validate::path(raw));
+    spec.non_json_reason = parsed.field("non_json_reason", &form.non_json_reason, |raw| {
+        validate::text(raw, MAX_TEXT)
+    });
+    if spec.body_format == BodyFormat::Other && spec.non_json_reason.is_empty() {
+        parsed.errors.add(
+            "non_json_reason",
+            "Say why this endpoint's bodies are not JSON.",
+        );
+    }
+    let json = spec.body_format == BodyFormat::Json;
+
+    for (i, [name, value]) in rows([&form.header_name, &form.header_value], &[0, 1])
+        .into_iter()
+        .enumerate()
+    {
+        let name = parsed.field(row_key("header_name", i), &name, |raw| {
+            validate::header_name(raw)
+        });
+        let value = parsed.field(row_key("header_value", i), &value, |raw| {
+            validate::header_value(raw)
+        });
+        spec.headers.push(Header { name, value });
+    }
+    let param_columns = [
+        &form.param_name,
+        &form.param_in,
+        &form.param_type,
+        &form.param_required,
+        &form.param_description,
+        &form.param_example,
+    ];
+    for (i, [name, location, kind, required, description, example]) in
+        rows(param_columns, &[0, 4, 5]).into_iter().enumerate()
+    {
+        if name.trim().is_empty() {
+            parsed
+                .errors
+                .add(row_key("param_name", i), "Give the parameter's name.");
+        }
+        let example = parsed.field(row_key("param_example", i), &example, |raw| {
+            validate::text(raw, MAX_SHORT)
+        });
+        spec.parameters.push(Parameter {
+            name: parsed.field(row_key("param_name", i), &name, |raw| {
+                validate::text(raw, MAX_SHORT)
+            }),
+            location: Location::parse(&location).unwrap_or(Location::Body),
+            kind: ParamType::parse(&kind).unwrap_or_default(),
+            required: required == "yes",
+            description: parsed.field(row_key("param_description", i), &description, |raw| {
+                validate::text(raw, MAX_TEXT)
+            }),
+            example,
+        });
+    }
+
+    spec.request_example = form.request_example.trim().to_string();
+    spec.success_example = form.success_example.trim().to_string();
+    spec.success_status = parsed.field("success_status", &form.success_status, |raw| {
+        validate::http_status(raw)
+    });
+    for (key, text) in [
+        ("request_example", spec.request_example.clone()),
+        ("success_example", spec.success_example.clone()),
+    ] {
+        if json {
+            guard_json(&mut parsed, key, &text);
+        }
+    }
+    let error_columns = [
+        &form.error_status,
+        &form.error_code,
+        &form.error_description,
+        &form.error_example,
+    ];
+    for (i, [status, code, description, example]) in
+        rows(error_columns, &[0, 1, 2, 3]).into_iter().enumerate()
+    {
+        let example = example.trim().to_string();
+        if json {
+            guard_json(&mut parsed, &row_key("error_example", i), &example);
+        }
+        spec.errors.push(ErrorScenario {
+            http_status: parsed.field(row_key("error_status", i), &status, |raw| {
+                validate::http_status(raw)
+            }),
+            partner_code: parsed.field(row_key("error_code", i), &code, |raw| {
+                validate::text(raw, 64)
+            }),
+            description: parsed.field(row_key("error_description", i), &description, |raw| {
+                validate::text(raw, MAX_TEXT)
+            }),
+            example,
+        });
+    }
+
+    let marks = [
+        &form.na_headers,
+        &form.na_parameters,
+        &form.na_request_example,
+        &form.na_response_example,
+        &form.na_errors,
+    ];
+    for ((item, field), reason) in ENDPOINT_NA.iter().zip(marks) {
+        let reason = parsed.field(*field, reason, |raw| validate::text(raw, MAX_SHORT));
+        if !reason.is_empty() {
+            spec.not_applicable.0.insert(item.to_string(), reason);
+        }
+    }
+    for (key, text) in [
+        ("request_example".to_string(), &spec.request_example),
+        ("success_example".to_string(), &spec.success_example),
+    ] {
+        guard_size(&mut parsed, &key, text);
+    }
+    for (i, error) in spec.errors.iter().enumerate() {
+        guard_size(&mut parsed, &row_key("error_example", i), &error.example);
+    }
+    for (key, text) in endpoint_texts(&mut spec) {
+        guard_secret(&mut parsed, &key, text, insist);
+    }
+    let rows = spec
+        .headers
+        .len()
+        .max(spec.parameters.len())
+        .max(spec.errors.len());
+    limit_rows(&mut parsed, rows);
+    parsed.data = spec;
+    parsed
+}
+
+/// Applies "Replace with placeholders" to every field of an endpoint the guard scans.
+pub fn redact_endpoint(spec: &mut EndpointSpec) {
+    for (_, text) in endpoint_texts(spec) {
+        *text = secrets::redact(text);
+    }
+}
+
+/// Applies "Convert to strict JSON" to the endpoint field named `key`.
+pub fn convert_endpoint_json(spec: &mut EndpointSpec, key: &str, strict: String) {
+    match key {
+        "request_example" => spec.request_example = strict,
+        "success_example" => spec.success_example = strict,
+        other => {
+            let index = other
+                .strip_prefix("error_example_")
+                .and_then(|i| i.parse::<usize>().ok());
+            if let Some(error) = index.and_then(|i| spec.errors.get_mut(i)) {
+                error.example = strict;
+            }
+        }
+    }
+}
+
+fn endpoint_texts(spec: &mut EndpointSpec) -> Vec<(String, &mut String)> {
+    let mut texts: Vec<(String, &mut String)> = vec![
+        ("name".into(), &mut spec.name),
+        ("purpose".into(), &mut spec.purpose),
+        ("path".into(), &mut spec.path),
+        ("non_json_reason".into(), &mut spec.non_json_reason),
+        ("request_example".into(), &mut spec.request_example),
+        ("success_example".into(), &mut spec.success_example),
+    ];
+    for (i, h) in spec.headers.iter_mut().enumerate() {
+        texts.push((row_key("header_value", i), &mut h.value));
+    }
+    for (i, p) in spec.parameters.iter_mut().enumerate() {
+        texts.push((row_key("param_description", i), &mut p.description));
+        texts.push((row_key("param_example", i), &mut p.example));
+    }
+    for (i, e) in spec.errors.iter_mut().enumerate() {
+        texts.push((row_key("error_description", i), &mut e.description));
+        texts.push((row_key("error_example", i), &mut e.example));
+    }
+    texts
+}
