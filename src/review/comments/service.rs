@@ -1,0 +1,220 @@
+//! The actions on threads that the pages and the API share, under the same rules.
+
+use uuid::Uuid;
+
+use super::super::decisions::{ensure_reviewer, lock};
+use super::*;
+use crate::accounts::{Role, User};
+use crate::domain::workflow::Status;
+use crate::web::{AppError, Result};
+
+use super::pages::page_of;
+use super::store::find_thread;
+
+pub(super) fn excerpt(body: &str) -> String {
+    let mut text: String = body.chars().take(200).collect();
+    if body.chars().count() > 200 {
+        text.push('…');
+    }
+    text
+}
+
+pub(super) fn clean_body(body: &str) -> Result<String> {
+    let body = body.trim();
+    if body.is_empty() {
+        return Err(AppError::BadRequest("Write the comment first.".into()));
+    }
+    if body.chars().count() > MAX_BODY {
+        return Err(AppError::BadRequest(format!(
+            "A comment can be at most {MAX_BODY} characters."
+        )));
+    }
+    Ok(body.to_string())
+}
+
+/// A reviewer starts a thread on an item of the revision they are reviewing: a draft until the
+/// decision. For the page and the API.
+pub async fn start_thread(
+    db: &sqlx::PgPool,
+    reviewer: &User,
+    id: Uuid,
+    revision: i32,
+    anchor: &Anchor,
+    body: &str,
+) -> Result<()> {
+    let body = clean_body(body)?;
+    let mut tx = db.begin().await?;
+    let locked = lock(&mut tx, id, None).await?;
+    if locked.status != Status::InReview {
+        return Err(AppError::Conflict(
+            "Claim the submission first: comments are part of a review.".into(),
+        ));
+    }
+    ensure_reviewer(&locked, reviewer)?;
+    if locked.latest_revision != Some(revision) {
+        return Err(AppError::Conflict(
+            "The partner has since withdrawn or resubmitted it; reload the review page.".into(),
+        ));
+    }
+    if let Some(endpoint) = anchor.endpoint {
+        // The endpoint must be one of this revision's: an anchor nobody can see is a lost comment.
+        let present: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM revisions r, jsonb_array_elements(r.snapshot -> 'endpoints') e
+                            WHERE r.integration_id = $1 AND r.number = $2 AND e ->> 'id' = $3)",
+        )
+        .bind(id)
+        .bind(revision)
+        .bind(endpoint.to_string())
+        .fetch_one(&mut *tx)
+        .await?;
+        if !present {
+            return Err(AppError::NotFound);
+        }
+    }
+    let threads: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM comments WHERE integration_id = $1 AND parent_id IS NULL",
+    )
+    .bind(id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if threads >= MAX_THREADS {
+        return Err(AppError::Conflict(format!(
+            "This integration has {MAX_THREADS} comment threads, the most it takes."
+        )));
+    }
+    sqlx::query(
+        "INSERT INTO comments (id, integration_id, revision, endpoint_id, item, author_id, body, published)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, false)",
+    )
+    .bind(Uuid::new_v4())
+    .bind(id)
+    .bind(revision)
+    .bind(anchor.endpoint)
+    .bind(&anchor.item)
+    .bind(reviewer.id)
+    .bind(&body)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub struct Posted {
+    pub draft: bool,
+    /// The page that shows the thread, for this viewer.
+    pub page: String,
+}
+
+/// Adds a reply to a thread the viewer may act on; for the pages and the API.
+pub async fn post_reply(
+    db: &sqlx::PgPool,
+    viewer: &User,
+    comment: Uuid,
+    body: &str,
+) -> Result<Posted> {
+    let body = clean_body(body)?;
+    let mut tx = db.begin().await?;
+    let found = find_thread(&mut tx, comment, viewer).await?;
+    let (thread, integration, endpoint, item, status) = (
+        found.id,
+        found.integration,
+        found.endpoint,
+        found.item,
+        found.status,
+    );
+    let replies: i64 = sqlx::query_scalar("SELECT count(*) FROM comments WHERE parent_id = $1")
+        .bind(thread)
+        .fetch_one(&mut *tx)
+        .await?;
+    if replies >= MAX_REPLIES {
+        return Err(AppError::Conflict(format!(
+            "This thread has {MAX_REPLIES} replies, the most it takes. Start a new comment instead."
+        )));
+    }
+    // Staff only get here while reviewing (find_thread), so their replies wait for the decision.
+    let draft = viewer.role != Role::Partner && status == Status::InReview;
+    let revision: i32 = sqlx::query_scalar(
+        "SELECT coalesce(max(number), 0) FROM revisions WHERE integration_id = $1",
+    )
+    .bind(integration)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO comments (id, integration_id, revision, endpoint_id, item, parent_id, author_id, body, published)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(Uuid::new_v4())
+    .bind(integration)
+    .bind(revision)
+    .bind(endpoint)
+    .bind(&item)
+    .bind(thread)
+    .bind(viewer.id)
+    .bind(&body)
+    .bind(!draft)
+    .execute(&mut *tx)
+    .await?;
+    let page = page_of(viewer, integration, endpoint, &item);
+    if !draft {
+        let anchor = Anchor { endpoint, item };
+        let detail = format!("on {}: {}", anchor.label(), excerpt(&body));
+        crate::audit::record(
+            &mut tx,
+            Some(viewer.id),
+            Some(integration),
+            "replied",
+            detail,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Posted { draft, page })
+}
+
+/// Moves a thread to `state` (open, addressed, resolved) if the viewer may; for the pages and
+/// the API. Returns the new state and the page that shows the thread.
+pub async fn change_state(
+    db: &sqlx::PgPool,
+    viewer: &User,
+    comment: Uuid,
+    state: &str,
+) -> Result<(ThreadState, String)> {
+    let next = ThreadState::parse(state)
+        .ok_or_else(|| AppError::BadRequest("unknown comment state".into()))?;
+    if !next.may_set(viewer.role) {
+        return Err(AppError::Forbidden);
+    }
+    let mut tx = db.begin().await?;
+    let found = find_thread(&mut tx, comment, viewer).await?;
+    if viewer.role == Role::Partner && found.state != ThreadState::Open {
+        return Err(AppError::Conflict(format!(
+            "This comment is already {}.",
+            found.state.as_str()
+        )));
+    }
+    sqlx::query("UPDATE comments SET state = $2, updated_at = now() WHERE id = $1")
+        .bind(found.id)
+        .bind(next.as_str())
+        .execute(&mut *tx)
+        .await?;
+    // A draft's state is the reviewer's business until the decision publishes it.
+    if found.published {
+        let anchor = Anchor {
+            endpoint: found.endpoint,
+            item: found.item.clone(),
+        };
+        crate::audit::record(
+            &mut tx,
+            Some(viewer.id),
+            Some(found.integration),
+            "comment_state",
+            format!("comment on {} marked {}", anchor.label(), next.as_str()),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok((
+        next,
+        page_of(viewer, found.integration, found.endpoint, &found.item),
+    ))
+}

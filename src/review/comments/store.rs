@@ -1,0 +1,118 @@
+//! Reading and writing threads.
+
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::super::decisions::{ensure_reviewer, lock};
+use super::service::excerpt;
+use super::*;
+use crate::accounts::{Role, User};
+use crate::domain::workflow::Status;
+use crate::web::{AppError, Result};
+
+/// Open threads as `viewer` sees them (published ones and their own drafts): the count the
+/// review page shows is the count a decision checks.
+pub async fn open_count(
+    conn: &mut PgConnection,
+    integration: Uuid,
+    viewer: Uuid,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM comments WHERE integration_id = $1 AND parent_id IS NULL AND state = 'open'
+           AND (published OR author_id = $2)",
+    )
+    .bind(integration)
+    .bind(viewer)
+    .fetch_one(conn)
+    .await
+}
+
+/// Sends the deciding reviewer's drafts with the decision: one coherent message. Another
+/// reviewer's leftover drafts (from a review they released) stay theirs. Each becomes an audit event.
+pub async fn publish_drafts(
+    conn: &mut PgConnection,
+    integration: Uuid,
+    author: Uuid,
+) -> sqlx::Result<usize> {
+    let published: Vec<(Option<Uuid>, String, String)> = sqlx::query_as(
+        "UPDATE comments SET published = true, updated_at = now()
+         WHERE integration_id = $1 AND NOT published AND author_id = $2
+         RETURNING endpoint_id, item, body",
+    )
+    .bind(integration)
+    .bind(author)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (endpoint, item, body) in &published {
+        let anchor = Anchor {
+            endpoint: *endpoint,
+            item: item.clone(),
+        };
+        let detail = format!("on {}: {}", anchor.label(), excerpt(body));
+        crate::audit::record(conn, Some(author), Some(integration), "commented", detail).await?;
+    }
+    Ok(published.len())
+}
+
+/// A thread the viewer may act on, read under the integration's lock (taken first, in the same
+/// order as decisions, so a reply cannot slip in between publishing and the status change).
+/// Partners act within their own company; staff only on a submission they are reviewing.
+pub(super) struct FoundThread {
+    pub(super) id: Uuid,
+    pub(super) integration: Uuid,
+    pub(super) endpoint: Option<Uuid>,
+    pub(super) item: String,
+    pub(super) state: ThreadState,
+    pub(super) published: bool,
+    pub(super) status: Status,
+}
+
+pub(super) async fn find_thread(
+    conn: &mut PgConnection,
+    comment: Uuid,
+    viewer: &User,
+) -> Result<FoundThread> {
+    let company = viewer_company(viewer)?;
+    let integration: Option<Uuid> = sqlx::query_scalar(
+        "SELECT c.integration_id FROM comments c JOIN integrations i ON i.id = c.integration_id
+         WHERE c.id = $1 AND c.parent_id IS NULL AND (c.published OR c.author_id = $3)
+           AND ($2::uuid IS NULL OR i.company_id = $2)",
+    )
+    .bind(comment)
+    .bind(company)
+    .bind(viewer.id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let locked = lock(conn, integration.ok_or(AppError::NotFound)?, company).await?;
+    if company.is_none() {
+        if locked.status != Status::InReview {
+            return Err(AppError::Conflict(
+                "Claim the submission first: comments are part of a review.".into(),
+            ));
+        }
+        ensure_reviewer(&locked, viewer)?;
+    }
+    let row: (Uuid, Uuid, Option<Uuid>, String, String, bool) = sqlx::query_as(
+        "SELECT id, integration_id, endpoint_id, item, state, published FROM comments WHERE id = $1",
+    )
+    .bind(comment)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(FoundThread {
+        id: row.0,
+        integration: row.1,
+        endpoint: row.2,
+        item: row.3,
+        state: ThreadState::parse(&row.4).unwrap_or(ThreadState::Open),
+        published: row.5,
+        status: locked.status,
+    })
+}
+
+/// Partners act only within their company (`Some`); staff anywhere (`None`).
+pub(super) fn viewer_company(viewer: &User) -> Result<Option<Uuid>> {
+    match viewer.role {
+        Role::Partner => viewer.company_id.map(Some).ok_or(AppError::Forbidden),
+        Role::Reviewer | Role::Admin => Ok(None),
+    }
+}
