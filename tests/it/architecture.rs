@@ -202,3 +202,18 @@ fn the_module_reader_finds_grouped_and_nested_paths() {
         .collect();
     assert_eq!(used, expected);
 }
+
+/// A file with one clear job fits in 600 lines; a longer one is doing two.
+#[test]
+fn no_source_file_is_over_600_lines() {
+    let mut files = Vec::new();
+    source_files(&src(), &mut files);
+    let long: Vec<String> = files
+        .iter()
+        .filter_map(|file| {
+            let lines = std::fs::read_to_string(file).unwrap().lines().count();
+            (lines > 600).then(|| format!("{} ({lines} lines)", file.display()))
+        })
+        .collect();
+    assert!(long.is_empty(), "split these: {long:?}");
+}

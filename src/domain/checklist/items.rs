@@ -1,0 +1,171 @@
+//! Every item of the checklist: its id (from REQUIREMENTS.md, stable), scope, label, what it
+//! asks for, its default requirement and the field a "missing" link jumps to.
+
+use super::{Item, Requirement, Scope};
+
+pub const INTEGRATION_ITEMS: [Item; 10] = [
+    Item {
+        id: "rest-https",
+        scope: Scope::Integration,
+        label: "REST over HTTPS",
+        asks: "Every endpoint URL is https and names its method.",
+        default: Requirement::Required,
+        anchor: "staging_url",
+    },
+    Item {
+        id: "json",
+        scope: Scope::Integration,
+        label: "JSON requests and responses",
+        asks: "Examples are JSON; an endpoint that is not says why.",
+        default: Requirement::Required,
+        anchor: "endpoints",
+    },
+    Item {
+        id: "reachability",
+        scope: Scope::Integration,
+        label: "Reachability",
+        asks: "Public, or Haptik's egress IPs whitelisted on staging.",
+        default: Requirement::Required,
+        anchor: "reach_mode",
+    },
+    Item {
+        id: "staging",
+        scope: Scope::Integration,
+        label: "Staging environment",
+        asks: "A stable staging base URL (and production when known).",
+        default: Requirement::Required,
+        anchor: "staging_url",
+    },
+    Item {
+        id: "test-data",
+        scope: Scope::Integration,
+        label: "Test data",
+        asks: "Test accounts and IDs to use while testing.",
+        default: Requirement::Required,
+        anchor: "section-test_data",
+    },
+    Item {
+        id: "spoc",
+        scope: Scope::Integration,
+        label: "Technical SPOC",
+        asks: "Name, e-mail, phone, role and working hours of the person who answers API questions.",
+        default: Requirement::Required,
+        anchor: "spoc_primary_name",
+    },
+    Item {
+        id: "auth",
+        scope: Scope::Integration,
+        label: "Authentication",
+        asks: "The scheme and step-by-step instructions.",
+        default: Requirement::Required,
+        anchor: "auth_scheme",
+    },
+    Item {
+        id: "credentials",
+        scope: Scope::Integration,
+        label: "Credential names",
+        asks: "The key names (e.g. consumer_key) and where each goes; never the values.",
+        default: Requirement::Required,
+        anchor: "section-credentials",
+    },
+    Item {
+        id: "partner-code",
+        scope: Scope::Integration,
+        label: "Partner code",
+        asks: "The partner code, where the APIs use one.",
+        default: Requirement::Required,
+        anchor: "partner_code",
+    },
+    Item {
+        id: "status-codes",
+        scope: Scope::Integration,
+        label: "Status codes",
+        asks: "The codes the APIs return, with message, HTTP status and meaning.",
+        default: Requirement::Required,
+        anchor: "section-status_codes",
+    },
+];
+
+pub const ENDPOINT_ITEMS: [Item; 8] = [
+    Item {
+        id: "name",
+        scope: Scope::Endpoint,
+        label: "Name and purpose",
+        asks: "What the API is called and what it does.",
+        default: Requirement::Required,
+        anchor: "name",
+    },
+    Item {
+        id: "method",
+        scope: Scope::Endpoint,
+        label: "HTTP method",
+        asks: "GET, POST, PUT, PATCH or DELETE.",
+        default: Requirement::Required,
+        anchor: "method",
+    },
+    Item {
+        id: "url",
+        scope: Scope::Endpoint,
+        label: "Endpoint URL",
+        asks: "The path after the environment's base URL.",
+        default: Requirement::Required,
+        anchor: "path",
+    },
+    Item {
+        id: "headers",
+        scope: Scope::Endpoint,
+        label: "Headers",
+        asks: "Authentication and other headers required on each request.",
+        default: Requirement::Required,
+        anchor: "headers",
+    },
+    Item {
+        id: "parameters",
+        scope: Scope::Endpoint,
+        label: "Parameters",
+        asks: "Which request data is mandatory and which optional.",
+        default: Requirement::Required,
+        anchor: "parameters",
+    },
+    Item {
+        id: "request-example",
+        scope: Scope::Endpoint,
+        label: "Request example",
+        asks: "An example request body.",
+        default: Requirement::Required,
+        anchor: "request_example",
+    },
+    Item {
+        id: "response-example",
+        scope: Scope::Endpoint,
+        label: "Success response",
+        asks: "An example success body with its HTTP status.",
+        default: Requirement::Required,
+        anchor: "success_status",
+    },
+    Item {
+        id: "errors",
+        scope: Scope::Endpoint,
+        label: "Error scenarios",
+        asks: "Each error with its HTTP status, your status code and an example body.",
+        default: Requirement::Required,
+        anchor: "errors",
+    },
+];
+
+pub fn item(id: &str) -> Option<&'static Item> {
+    INTEGRATION_ITEMS
+        .iter()
+        .chain(ENDPOINT_ITEMS.iter())
+        .find(|item| item.id == id)
+}
+
+/// Items a partner may mark not applicable, with a reason. HTTPS and JSON are what Haptik's bots
+/// need (an admin can relax them), and every endpoint has a name, a method and a URL.
+pub fn waivable(id: &str) -> bool {
+    !matches!(id, "rest-https" | "json" | "name" | "method" | "url")
+}
+
+pub fn all_items() -> impl Iterator<Item = &'static Item> {
+    INTEGRATION_ITEMS.iter().chain(ENDPOINT_ITEMS.iter())
+}
