@@ -29,21 +29,6 @@ use crate::web::page::Page;
 use crate::web::session::{self, FlashKind};
 use crate::web::{AppError, Result, is_htmx};
 
-/// The sections whose checklist state shows in each section's header.
-fn items_of(section: SectionId) -> &'static [&'static str] {
-    match section {
-        SectionId::Environments => &["staging", "rest-https"],
-        SectionId::Reachability => &["reachability"],
-        SectionId::Authentication => &["auth"],
-        SectionId::Credentials => &["credentials"],
-        SectionId::PartnerCode => &["partner-code"],
-        SectionId::StatusCodes => &["status-codes"],
-        SectionId::TestData => &["test-data"],
-        SectionId::Contacts => &["spoc"],
-        SectionId::NotApplicable => &[],
-    }
-}
-
 pub struct EndpointRowView {
     pub id: Uuid,
     pub title: String,
@@ -171,17 +156,21 @@ impl IntegrationPage {
             .unwrap_or(0)
     }
 
+    /// The items whose state shows in a section's header.
     pub fn results(&self, section: &str) -> Vec<&ItemResult> {
-        let ids = SectionId::parse(section).map_or(&[][..], items_of);
+        let section = SectionId::parse(section);
         self.assessment
             .items
             .iter()
-            .filter(|r| ids.contains(&r.item.id))
+            .filter(|r| section.is_some() && r.item.id.section() == section)
             .collect()
     }
 
     pub fn item_result(&self, id: &str) -> Option<&ItemResult> {
-        self.assessment.items.iter().find(|r| r.item.id == id)
+        self.assessment
+            .items
+            .iter()
+            .find(|r| r.item.id.as_str() == id)
     }
 
     pub fn focused(&self, section: &str) -> bool {
@@ -453,15 +442,15 @@ pub async fn mark_not_applicable(
 ) -> Result<Response> {
     let item = checklist::INTEGRATION_ITEMS
         .iter()
-        .find(|i| i.id == form.item)
+        .find(|i| i.id.as_str() == form.item)
         .ok_or(AppError::NotFound)?;
-    if !checklist::waivable(item.id) {
+    if !item.id.waivable() {
         return Err(AppError::NotFound);
     }
     let mut loaded = super::load_own(&state, &partner, id).await?;
     let reason: String = form.reason.trim().chars().take(200).collect();
     if reason.is_empty() {
-        loaded.sections.not_applicable.0.remove(item.id);
+        loaded.sections.not_applicable.0.remove(item.id.as_str());
     } else {
         loaded
             .sections
@@ -498,10 +487,7 @@ pub async fn mark_not_applicable(
             );
             crate::audit::record(&mut tx, Some(partner.user.id), Some(id), what, detail).await?;
             tx.commit().await?;
-            let focus = SectionId::ALL
-                .into_iter()
-                .find(|s| items_of(*s).contains(&item.id))
-                .unwrap_or(SectionId::NotApplicable);
+            let focus = item.id.section().unwrap_or(SectionId::NotApplicable);
             after_save(&state, &partner, page, &headers, &session, id, focus).await
         }
         Saved::Stale { .. } => {

@@ -74,14 +74,17 @@ async fn save_checklist(
 ) -> Result<Response> {
     let mut tx = state.db.begin().await?;
     for item in checklist::all_items() {
-        let Some(requirement) = form.get(item.id).and_then(|v| Requirement::parse(v)) else {
+        let Some(requirement) = form
+            .get(item.id.as_str())
+            .and_then(|v| Requirement::parse(v))
+        else {
             continue;
         };
         sqlx::query(
             "INSERT INTO checklist_settings (item, requirement, updated_by) VALUES ($1, $2, $3)
              ON CONFLICT (item) DO UPDATE SET requirement = EXCLUDED.requirement, updated_by = EXCLUDED.updated_by, updated_at = now()",
         )
-        .bind(item.id)
+        .bind(item.id.as_str())
         .bind(requirement.as_str())
         .bind(admin.id)
         .execute(&mut *tx)

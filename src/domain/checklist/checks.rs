@@ -2,16 +2,16 @@
 
 use uuid::Uuid;
 
-use super::{State, filled, missing};
+use super::{ItemId, State, filled, missing};
 use crate::domain::model::{AuthScheme, BodyFormat, EndpointSpec, ReachMode, Sections};
 
 pub(super) fn check_integration(
-    id: &str,
+    id: ItemId,
     sections: &Sections,
     endpoints: &[(Uuid, &EndpointSpec)],
 ) -> State {
     match id {
-        "rest-https" => {
+        ItemId::RestHttps => {
             let env = &sections.environments;
             if !filled(&env.staging_url) {
                 return missing("Give the staging base URL.");
@@ -34,7 +34,7 @@ pub(super) fn check_integration(
                 None => State::Done,
             }
         }
-        "json" => {
+        ItemId::Json => {
             if endpoints.is_empty() {
                 return missing("Add at least one endpoint.");
             }
@@ -46,21 +46,21 @@ pub(super) fn check_integration(
                 None => State::Done,
             }
         }
-        "reachability" => match sections.reachability.mode {
+        ItemId::Reachability => match sections.reachability.mode {
             None => missing("Say whether the APIs are public or whitelist Haptik's IPs."),
             Some(ReachMode::Whitelisting) if !sections.reachability.whitelist_confirmed => {
                 missing("Confirm that Haptik's egress IPs are allowed on staging.")
             }
             Some(_) => State::Done,
         },
-        "staging" => {
+        ItemId::Staging => {
             if filled(&sections.environments.staging_url) {
                 State::Done
             } else {
                 missing("Give the staging base URL.")
             }
         }
-        "test-data" => {
+        ItemId::TestData => {
             if sections
                 .test_data
                 .items
@@ -72,7 +72,7 @@ pub(super) fn check_integration(
                 missing("Add at least one test account or ID (label and value).")
             }
         }
-        "spoc" => {
+        ItemId::Spoc => {
             let spoc = &sections.contacts.primary;
             let gaps: Vec<&str> = [
                 ("name", &spoc.name),
@@ -95,7 +95,7 @@ pub(super) fn check_integration(
                 ))
             }
         }
-        "auth" => match sections.authentication.scheme {
+        ItemId::Auth => match sections.authentication.scheme {
             None => missing("Choose the authentication scheme."),
             Some(AuthScheme::None) => State::Done,
             Some(_) if sections.authentication.steps.trim().chars().count() < 20 => missing(
@@ -103,19 +103,19 @@ pub(super) fn check_integration(
             ),
             Some(_) => State::Done,
         },
-        "credentials" => match sections.authentication.scheme {
+        ItemId::Credentials => match sections.authentication.scheme {
             Some(AuthScheme::None) => State::DoesNotApply("the APIs use no authentication"),
             _ if sections.credentials.items.iter().any(|c| filled(&c.name)) => State::Done,
             _ => missing("Name each credential (e.g. consumer_key) and where it goes."),
         },
-        "partner-code" => {
+        ItemId::PartnerCode => {
             if filled(&sections.partner_code.code) {
                 State::Done
             } else {
                 missing("Give the partner code, or mark it not applicable.")
             }
         }
-        "status-codes" => {
+        ItemId::StatusCodes => {
             if sections
                 .status_codes
                 .items
@@ -127,58 +127,67 @@ pub(super) fn check_integration(
                 missing("List the status codes with their messages.")
             }
         }
-        _ => State::DoesNotApply("unknown item"),
+        ItemId::Name
+        | ItemId::Method
+        | ItemId::Url
+        | ItemId::Headers
+        | ItemId::Parameters
+        | ItemId::RequestExample
+        | ItemId::ResponseExample
+        | ItemId::Errors => State::DoesNotApply("an endpoint's item"),
     }
 }
 
-pub(super) fn check_endpoint(id: &str, spec: &EndpointSpec) -> State {
+pub(super) fn check_endpoint(id: ItemId, spec: &EndpointSpec) -> State {
     match id {
-        "name" => match (filled(&spec.name), filled(&spec.purpose)) {
+        ItemId::Name => match (filled(&spec.name), filled(&spec.purpose)) {
             (true, true) => State::Done,
             (false, _) => missing("Give the API a name."),
             (true, false) => missing("Say what the API does."),
         },
-        "method" => {
+        ItemId::Method => {
             if spec.method.is_some() {
                 State::Done
             } else {
                 missing("Choose the HTTP method.")
             }
         }
-        "url" => {
+        ItemId::Url => {
             if filled(&spec.path) {
                 State::Done
             } else {
                 missing("Give the path after the base URL.")
             }
         }
-        "headers" => {
+        ItemId::Headers => {
             if spec.headers.iter().any(|h| filled(&h.name)) {
                 State::Done
             } else {
                 missing("List the headers each request needs.")
             }
         }
-        "parameters" => {
+        ItemId::Parameters => {
             if spec.parameters.iter().any(|p| filled(&p.name)) {
                 State::Done
             } else {
                 missing("List the request parameters, mandatory and optional.")
             }
         }
-        "request-example" => match spec.method {
+        ItemId::RequestExample => match spec.method {
             Some(method) if !method.has_request_body() => {
                 State::DoesNotApply("this method sends no request body")
             }
             _ if filled(&spec.request_example) => State::Done,
             _ => missing("Paste an example request body."),
         },
-        "response-example" => match (filled(&spec.success_status), filled(&spec.success_example)) {
-            (true, true) => State::Done,
-            (false, _) => missing("Give the success HTTP status."),
-            (true, false) => missing("Paste an example success body."),
-        },
-        "errors" => {
+        ItemId::ResponseExample => {
+            match (filled(&spec.success_status), filled(&spec.success_example)) {
+                (true, true) => State::Done,
+                (false, _) => missing("Give the success HTTP status."),
+                (true, false) => missing("Paste an example success body."),
+            }
+        }
+        ItemId::Errors => {
             let complete = spec
                 .errors
                 .iter()
@@ -193,6 +202,15 @@ pub(super) fn check_endpoint(id: &str, spec: &EndpointSpec) -> State {
                 )
             }
         }
-        _ => State::DoesNotApply("unknown item"),
+        ItemId::RestHttps
+        | ItemId::Json
+        | ItemId::Reachability
+        | ItemId::Staging
+        | ItemId::TestData
+        | ItemId::Spoc
+        | ItemId::Auth
+        | ItemId::Credentials
+        | ItemId::PartnerCode
+        | ItemId::StatusCodes => State::DoesNotApply("an integration's item"),
     }
 }

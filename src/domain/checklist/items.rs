@@ -1,11 +1,11 @@
 //! Every item of the checklist: its id (from REQUIREMENTS.md, stable), scope, label, what it
 //! asks for, its default requirement and the field a "missing" link jumps to.
 
-use super::{Item, Requirement, Scope};
+use super::{Item, ItemId, Requirement, Scope};
 
 pub const INTEGRATION_ITEMS: [Item; 10] = [
     Item {
-        id: "rest-https",
+        id: ItemId::RestHttps,
         scope: Scope::Integration,
         label: "REST over HTTPS",
         asks: "Every endpoint URL is https and names its method.",
@@ -13,7 +13,7 @@ pub const INTEGRATION_ITEMS: [Item; 10] = [
         anchor: "staging_url",
     },
     Item {
-        id: "json",
+        id: ItemId::Json,
         scope: Scope::Integration,
         label: "JSON requests and responses",
         asks: "Examples are JSON; an endpoint that is not says why.",
@@ -21,7 +21,7 @@ pub const INTEGRATION_ITEMS: [Item; 10] = [
         anchor: "endpoints",
     },
     Item {
-        id: "reachability",
+        id: ItemId::Reachability,
         scope: Scope::Integration,
         label: "Reachability",
         asks: "Public, or Haptik's egress IPs whitelisted on staging.",
@@ -29,7 +29,7 @@ pub const INTEGRATION_ITEMS: [Item; 10] = [
         anchor: "reach_mode",
     },
     Item {
-        id: "staging",
+        id: ItemId::Staging,
         scope: Scope::Integration,
         label: "Staging environment",
         asks: "A stable staging base URL (and production when known).",
@@ -37,7 +37,7 @@ pub const INTEGRATION_ITEMS: [Item; 10] = [
         anchor: "staging_url",
     },
     Item {
-        id: "test-data",
+        id: ItemId::TestData,
         scope: Scope::Integration,
         label: "Test data",
         asks: "Test accounts and IDs to use while testing.",
@@ -45,7 +45,7 @@ pub const INTEGRATION_ITEMS: [Item; 10] = [
         anchor: "section-test_data",
     },
     Item {
-        id: "spoc",
+        id: ItemId::Spoc,
         scope: Scope::Integration,
         label: "Technical SPOC",
         asks: "Name, e-mail, phone, role and working hours of the person who answers API questions.",
@@ -53,7 +53,7 @@ pub const INTEGRATION_ITEMS: [Item; 10] = [
         anchor: "spoc_primary_name",
     },
     Item {
-        id: "auth",
+        id: ItemId::Auth,
         scope: Scope::Integration,
         label: "Authentication",
         asks: "The scheme and step-by-step instructions.",
@@ -61,7 +61,7 @@ pub const INTEGRATION_ITEMS: [Item; 10] = [
         anchor: "auth_scheme",
     },
     Item {
-        id: "credentials",
+        id: ItemId::Credentials,
         scope: Scope::Integration,
         label: "Credential names",
         asks: "The key names (e.g. consumer_key) and where each goes; never the values.",
@@ -69,7 +69,7 @@ pub const INTEGRATION_ITEMS: [Item; 10] = [
         anchor: "section-credentials",
     },
     Item {
-        id: "partner-code",
+        id: ItemId::PartnerCode,
         scope: Scope::Integration,
         label: "Partner code",
         asks: "The partner code, where the APIs use one.",
@@ -77,7 +77,7 @@ pub const INTEGRATION_ITEMS: [Item; 10] = [
         anchor: "partner_code",
     },
     Item {
-        id: "status-codes",
+        id: ItemId::StatusCodes,
         scope: Scope::Integration,
         label: "Status codes",
         asks: "The codes the APIs return, with message, HTTP status and meaning.",
@@ -88,7 +88,7 @@ pub const INTEGRATION_ITEMS: [Item; 10] = [
 
 pub const ENDPOINT_ITEMS: [Item; 8] = [
     Item {
-        id: "name",
+        id: ItemId::Name,
         scope: Scope::Endpoint,
         label: "Name and purpose",
         asks: "What the API is called and what it does.",
@@ -96,7 +96,7 @@ pub const ENDPOINT_ITEMS: [Item; 8] = [
         anchor: "name",
     },
     Item {
-        id: "method",
+        id: ItemId::Method,
         scope: Scope::Endpoint,
         label: "HTTP method",
         asks: "GET, POST, PUT, PATCH or DELETE.",
@@ -104,7 +104,7 @@ pub const ENDPOINT_ITEMS: [Item; 8] = [
         anchor: "method",
     },
     Item {
-        id: "url",
+        id: ItemId::Url,
         scope: Scope::Endpoint,
         label: "Endpoint URL",
         asks: "The path after the environment's base URL.",
@@ -112,7 +112,7 @@ pub const ENDPOINT_ITEMS: [Item; 8] = [
         anchor: "path",
     },
     Item {
-        id: "headers",
+        id: ItemId::Headers,
         scope: Scope::Endpoint,
         label: "Headers",
         asks: "Authentication and other headers required on each request.",
@@ -120,7 +120,7 @@ pub const ENDPOINT_ITEMS: [Item; 8] = [
         anchor: "headers",
     },
     Item {
-        id: "parameters",
+        id: ItemId::Parameters,
         scope: Scope::Endpoint,
         label: "Parameters",
         asks: "Which request data is mandatory and which optional.",
@@ -128,7 +128,7 @@ pub const ENDPOINT_ITEMS: [Item; 8] = [
         anchor: "parameters",
     },
     Item {
-        id: "request-example",
+        id: ItemId::RequestExample,
         scope: Scope::Endpoint,
         label: "Request example",
         asks: "An example request body.",
@@ -136,7 +136,7 @@ pub const ENDPOINT_ITEMS: [Item; 8] = [
         anchor: "request_example",
     },
     Item {
-        id: "response-example",
+        id: ItemId::ResponseExample,
         scope: Scope::Endpoint,
         label: "Success response",
         asks: "An example success body with its HTTP status.",
@@ -144,7 +144,7 @@ pub const ENDPOINT_ITEMS: [Item; 8] = [
         anchor: "success_status",
     },
     Item {
-        id: "errors",
+        id: ItemId::Errors,
         scope: Scope::Endpoint,
         label: "Error scenarios",
         asks: "Each error with its HTTP status, your status code and an example body.",
@@ -157,13 +157,12 @@ pub fn item(id: &str) -> Option<&'static Item> {
     INTEGRATION_ITEMS
         .iter()
         .chain(ENDPOINT_ITEMS.iter())
-        .find(|item| item.id == id)
+        .find(|item| item.id.as_str() == id)
 }
 
-/// Items a partner may mark not applicable, with a reason. HTTPS and JSON are what Haptik's bots
-/// need (an admin can relax them), and every endpoint has a name, a method and a URL.
+/// Whether a partner may mark the item with this id not applicable (see `ItemId::waivable`).
 pub fn waivable(id: &str) -> bool {
-    !matches!(id, "rest-https" | "json" | "name" | "method" | "url")
+    ItemId::parse(id).is_some_and(ItemId::waivable)
 }
 
 pub fn all_items() -> impl Iterator<Item = &'static Item> {

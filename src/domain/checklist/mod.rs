@@ -8,12 +8,14 @@
 //! partner entered, this module how the results add up.
 
 mod checks;
+mod item_id;
 mod items;
 
 use std::collections::HashMap;
 
 use uuid::Uuid;
 
+pub use item_id::ItemId;
 pub use items::{ENDPOINT_ITEMS, INTEGRATION_ITEMS, all_items, item, waivable};
 
 use crate::domain::model::{EndpointSpec, NotApplicable, Sections};
@@ -55,7 +57,7 @@ impl Requirement {
 
 #[derive(Debug)]
 pub struct Item {
-    pub id: &'static str,
+    pub id: ItemId,
     pub scope: Scope,
     pub label: &'static str,
     /// What the partner is asked for, shown beside the item.
@@ -71,7 +73,10 @@ pub struct Settings(pub HashMap<String, Requirement>);
 
 impl Settings {
     pub fn requirement(&self, item: &Item) -> Requirement {
-        self.0.get(item.id).copied().unwrap_or(item.default)
+        self.0
+            .get(item.id.as_str())
+            .copied()
+            .unwrap_or(item.default)
     }
 
     pub async fn load<'e>(db: impl sqlx::PgExecutor<'e>) -> sqlx::Result<Settings> {
@@ -284,7 +289,7 @@ fn judge(
     let requirement = settings.requirement(item);
     let state = match check() {
         State::DoesNotApply(why) => State::DoesNotApply(why),
-        checked => match marks.reason(item.id) {
+        checked => match marks.reason(item.id.as_str()) {
             Some(reason) if checked != State::Done => State::NotApplicable(reason.to_string()),
             _ => checked,
         },

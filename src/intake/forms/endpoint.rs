@@ -3,6 +3,7 @@
 use serde::Deserialize;
 
 use super::{Parsed, guard_json, guard_secret, guard_size, limit_rows, rows};
+use crate::domain::checklist::ItemId;
 use crate::domain::model::*;
 use crate::intake::secrets;
 use crate::intake::validate::{self, MAX_SHORT, MAX_TEXT};
@@ -63,14 +64,30 @@ pub struct EndpointForm {
     pub na_errors: String,
 }
 
-/// The endpoint items a partner may mark not applicable, with their form fields.
-pub const ENDPOINT_NA: [(&str, &str); 5] = [
-    ("headers", "na_headers"),
-    ("parameters", "na_parameters"),
-    ("request-example", "na_request_example"),
-    ("response-example", "na_response_example"),
-    ("errors", "na_errors"),
-];
+impl EndpointForm {
+    /// The reason typed for an endpoint item that does not apply (its field is the item's
+    /// `waiver_field`); None for items that cannot be waived here.
+    fn waiver(&self, id: ItemId) -> Option<&String> {
+        match id {
+            ItemId::Headers => Some(&self.na_headers),
+            ItemId::Parameters => Some(&self.na_parameters),
+            ItemId::RequestExample => Some(&self.na_request_example),
+            ItemId::ResponseExample => Some(&self.na_response_example),
+            ItemId::Errors => Some(&self.na_errors),
+            ItemId::Name | ItemId::Method | ItemId::Url => None,
+            ItemId::RestHttps
+            | ItemId::Json
+            | ItemId::Reachability
+            | ItemId::Staging
+            | ItemId::TestData
+            | ItemId::Spoc
+            | ItemId::Auth
+            | ItemId::Credentials
+            | ItemId::PartnerCode
+            | ItemId::StatusCodes => None,
+        }
+    }
+}
 
 pub fn endpoint(form: &EndpointForm) -> Parsed<EndpointSpec> {
     let mut parsed = Parsed::new(EndpointSpec::default());
@@ -185,17 +202,15 @@ pub fn endpoint(form: &EndpointForm) -> Parsed<EndpointSpec> {
         });
     }
 
-    let marks = [
-        &form.na_headers,
-        &form.na_parameters,
-        &form.na_request_example,
-        &form.na_response_example,
-        &form.na_errors,
-    ];
-    for ((item, field), reason) in ENDPOINT_NA.iter().zip(marks) {
-        let reason = parsed.field(*field, reason, |raw| validate::text(raw, MAX_SHORT));
+    for id in ItemId::ALL {
+        let (Some(field), Some(reason)) = (id.waiver_field(), form.waiver(id)) else {
+            continue;
+        };
+        let reason = parsed.field(field, reason, |raw| validate::text(raw, MAX_SHORT));
         if !reason.is_empty() {
-            spec.not_applicable.0.insert(item.to_string(), reason);
+            spec.not_applicable
+                .0
+                .insert(id.as_str().to_string(), reason);
         }
     }
     for (key, text) in [

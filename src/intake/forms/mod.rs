@@ -6,7 +6,7 @@ mod section;
 
 use serde::Deserialize;
 
-pub use endpoint::{ENDPOINT_NA, EndpointForm, convert_endpoint_json, endpoint, redact_endpoint};
+pub use endpoint::{EndpointForm, convert_endpoint_json, endpoint, redact_endpoint};
 pub use section::{SectionForm, redact_section, section};
 
 use super::secrets;
