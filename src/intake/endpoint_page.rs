@@ -4,8 +4,9 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum_htmx::HxRequest;
 use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
@@ -26,7 +27,7 @@ use crate::web::extract::{Form, Path};
 use crate::web::forms::FieldErrors;
 use crate::web::page::Page;
 use crate::web::session::{self, FlashKind};
-use crate::web::{AppError, Result, is_htmx};
+use crate::web::{AppError, Result};
 
 /// Endpoints in one integration: far above any real integration, low enough to keep pages fast.
 pub const MAX_ENDPOINTS: i64 = 200;
@@ -275,7 +276,7 @@ pub async fn save(
     partner: PartnerUser,
     session: Session,
     page: Page,
-    headers: HeaderMap,
+    HxRequest(htmx): HxRequest,
     Path((id, endpoint)): Path<(Uuid, Uuid)>,
     Form(form): Form<EndpointForm>,
 ) -> Result<Response> {
@@ -370,7 +371,7 @@ pub async fn save(
                 .await?;
             }
             tx.commit().await?;
-            if is_htmx(&headers) {
+            if htmx {
                 let saved = parsed.data.clone();
                 let mut view = view(&saved, parsed.data, version);
                 view.saved = true;

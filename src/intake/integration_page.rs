@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum_htmx::HxRequest;
 use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
@@ -27,7 +28,7 @@ use crate::web::extract::{Form, Path};
 use crate::web::forms::FieldErrors;
 use crate::web::page::Page;
 use crate::web::session::{self, FlashKind};
-use crate::web::{AppError, Result, is_htmx};
+use crate::web::{AppError, Result};
 
 pub struct EndpointRowView {
     pub id: Uuid,
@@ -261,12 +262,12 @@ async fn after_save(
     state: &AppState,
     partner: &PartnerUser,
     page: Page,
-    headers: &HeaderMap,
+    htmx: bool,
     session: &Session,
     id: Uuid,
     focus: SectionId,
 ) -> Result<Response> {
-    if is_htmx(headers) {
+    if htmx {
         let loaded = super::load_own(state, partner, id).await?;
         let mut view = render_base(state, page, loaded).await?;
         view.focus = Some(focus);
@@ -287,7 +288,7 @@ pub async fn save_section(
     partner: PartnerUser,
     session: Session,
     page: Page,
-    headers: HeaderMap,
+    HxRequest(htmx): HxRequest,
     Path((id, section)): Path<(Uuid, String)>,
     Form(form): Form<SectionForm>,
 ) -> Result<Response> {
@@ -354,7 +355,7 @@ pub async fn save_section(
                     .await?;
             }
             tx.commit().await?;
-            after_save(&state, &partner, page, &headers, &session, id, section).await
+            after_save(&state, &partner, page, htmx, &session, id, section).await
         }
     }
 }
@@ -364,7 +365,7 @@ pub async fn save_overview(
     partner: PartnerUser,
     session: Session,
     page: Page,
-    headers: HeaderMap,
+    HxRequest(htmx): HxRequest,
     Path(id): Path<Uuid>,
     Form(form): Form<OverviewForm>,
 ) -> Result<Response> {
@@ -388,7 +389,7 @@ pub async fn save_overview(
             )
             .await?;
             tx.commit().await?;
-            if is_htmx(&headers) {
+            if htmx {
                 let loaded = super::load_own(&state, &partner, id).await?;
                 let mut view = render_base(&state, page, loaded).await?;
                 view.saved = true;
@@ -436,7 +437,7 @@ pub async fn mark_not_applicable(
     partner: PartnerUser,
     session: Session,
     page: Page,
-    headers: HeaderMap,
+    HxRequest(htmx): HxRequest,
     Path(id): Path<Uuid>,
     Form(form): Form<NotApplicableForm>,
 ) -> Result<Response> {
@@ -488,7 +489,7 @@ pub async fn mark_not_applicable(
             crate::audit::record(&mut tx, Some(partner.user.id), Some(id), what, detail).await?;
             tx.commit().await?;
             let focus = item.id.section().unwrap_or(SectionId::NotApplicable);
-            after_save(&state, &partner, page, &headers, &session, id, focus).await
+            after_save(&state, &partner, page, htmx, &session, id, focus).await
         }
         Saved::Stale { .. } => {
             tx.rollback().await?;

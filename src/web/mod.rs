@@ -143,8 +143,3 @@ fn request_span(request: &Request) -> tracing::Span {
         .unwrap_or("");
     tracing::info_span!("request", method = %request.method(), route, request_id)
 }
-
-/// Whether htmx sent the request (it then swaps part of the page instead of following a redirect).
-pub fn is_htmx(headers: &axum::http::HeaderMap) -> bool {
-    headers.get("hx-request").is_some_and(|v| v == "true")
-}
