@@ -13,13 +13,15 @@ pub async fn record(
     detail: impl AsRef<str>,
 ) -> sqlx::Result<()> {
     let detail: String = detail.as_ref().chars().take(1000).collect();
-    sqlx::query("INSERT INTO audit_events (actor_id, integration_id, action, detail) VALUES ($1, $2, $3, $4)")
-        .bind(actor)
-        .bind(integration)
-        .bind(action)
-        .bind(detail)
-        .execute(conn)
-        .await?;
+    sqlx::query!(
+        "INSERT INTO audit_events (actor_id, integration_id, action, detail) VALUES ($1, $2, $3, $4)",
+        actor,
+        integration,
+        action,
+        detail,
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

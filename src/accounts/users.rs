@@ -157,18 +157,20 @@ pub async fn revoke_api_tokens(
     user_id: Uuid,
     why: &str,
 ) -> sqlx::Result<u64> {
-    let revoked = sqlx::query(
+    let revoked = sqlx::query!(
         "UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
+        user_id
     )
-    .bind(user_id)
     .execute(&mut *conn)
     .await?
     .rows_affected();
     if revoked > 0 {
-        let email: String = sqlx::query_scalar("SELECT email::text FROM users WHERE id = $1")
-            .bind(user_id)
-            .fetch_one(&mut *conn)
-            .await?;
+        let email = sqlx::query_scalar!(
+            r#"SELECT email::text AS "email!" FROM users WHERE id = $1"#,
+            user_id
+        )
+        .fetch_one(&mut *conn)
+        .await?;
         crate::audit::record(
             conn,
             actor,

@@ -15,13 +15,13 @@ pub struct Email {
 }
 
 pub async fn enqueue(conn: &mut PgConnection, email: &Email) -> sqlx::Result<Uuid> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "INSERT INTO outbox (id, to_address, subject, body_text) VALUES ($1, $2, $3, $4) RETURNING id",
+        Uuid::new_v4(),
+        email.to,
+        email.subject,
+        email.body,
     )
-    .bind(Uuid::new_v4())
-    .bind(&email.to)
-    .bind(&email.subject)
-    .bind(&email.body)
     .fetch_one(conn)
     .await
 }

@@ -82,10 +82,12 @@ pub async fn deliver_batch(db: &PgPool, transport: &Transport) -> sqlx::Result<u
             .await;
         match outcome {
             Ok(()) => {
-                sqlx::query("UPDATE outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL, body_text = '' WHERE id = $1")
-                    .bind(message.id)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query!(
+                    "UPDATE outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL, body_text = '' WHERE id = $1",
+                    message.id
+                )
+                .execute(&mut *tx)
+                .await?;
             }
             Err(err) => {
                 let backoff = retry_delay(message.attempts + 1);

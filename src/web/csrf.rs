@@ -62,18 +62,19 @@ async fn signing_key(state: &AppState) -> sqlx::Result<[u8; 32]> {
         .get_or_try_init(|| async {
             let mut fresh = [0u8; 32];
             rand::rng().fill_bytes(&mut fresh);
-            sqlx::query(
+            sqlx::query!(
                 "INSERT INTO signing_keys (purpose, key) VALUES ($1, $2) ON CONFLICT (purpose) DO NOTHING",
+                KEY_PURPOSE,
+                &fresh[..],
             )
-            .bind(KEY_PURPOSE)
-            .bind(&fresh[..])
             .execute(&state.db)
             .await?;
-            let stored: Vec<u8> =
-                sqlx::query_scalar("SELECT key FROM signing_keys WHERE purpose = $1")
-                    .bind(KEY_PURPOSE)
-                    .fetch_one(&state.db)
-                    .await?;
+            let stored = sqlx::query_scalar!(
+                "SELECT key FROM signing_keys WHERE purpose = $1",
+                KEY_PURPOSE
+            )
+            .fetch_one(&state.db)
+            .await?;
             <[u8; 32]>::try_from(stored.as_slice())
                 .map_err(|_| sqlx::Error::Protocol("a signing key is not 32 bytes".into()))
         })
