@@ -8,14 +8,14 @@ use uuid::Uuid;
 use crate::domain::account::{EmailAddress, Role, User};
 use crate::domain::secret::Secret;
 
-const USER_COLUMNS: &str = "u.id, u.email::text AS email, u.display_name, u.role, u.company_id, \
-     c.name AS company_name, u.active, u.sessions_valid_after";
-
 pub async fn find(db: &PgPool, id: Uuid) -> sqlx::Result<Option<User>> {
-    sqlx::query_as(&format!(
-        "SELECT {USER_COLUMNS} FROM users u LEFT JOIN companies c ON c.id = u.company_id WHERE u.id = $1"
-    ))
-    .bind(id)
+    sqlx::query_as!(
+        User,
+        r#"SELECT u.id, u.email::text AS "email!", u.display_name, u.role AS "role: Role",
+                  u.company_id, c.name AS "company_name?", u.active, u.sessions_valid_after
+           FROM users u LEFT JOIN companies c ON c.id = u.company_id WHERE u.id = $1"#,
+        id
+    )
     .fetch_optional(db)
     .await
 }
@@ -25,29 +25,34 @@ pub async fn find_for_login(
     db: &PgPool,
     email: &str,
 ) -> sqlx::Result<Option<(Uuid, Secret<String>)>> {
-    let row: Option<(Uuid, String)> =
-        sqlx::query_as("SELECT id, password_hash FROM users WHERE email = $1::citext AND active")
-            .bind(email.trim())
-            .fetch_optional(db)
-            .await?;
-    Ok(row.map(|(id, hash)| (id, Secret::new(hash))))
+    let row = sqlx::query!(
+        "SELECT id, password_hash FROM users WHERE email = $1::text::citext AND active",
+        email.trim()
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|row| (row.id, Secret::new(row.password_hash))))
 }
 
 pub async fn find_active_id_by_email(
     conn: &mut PgConnection,
     email: &EmailAddress,
 ) -> sqlx::Result<Option<Uuid>> {
-    sqlx::query_scalar("SELECT id FROM users WHERE email = $1::citext AND active")
-        .bind(email.as_str())
-        .fetch_optional(conn)
-        .await
+    sqlx::query_scalar!(
+        "SELECT id FROM users WHERE email = $1::text::citext AND active",
+        email.as_str()
+    )
+    .fetch_optional(conn)
+    .await
 }
 
 pub async fn email_taken(conn: &mut PgConnection, email: &EmailAddress) -> sqlx::Result<bool> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1::citext)")
-        .bind(email.as_str())
-        .fetch_one(conn)
-        .await
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM users WHERE email = $1::text::citext) AS "taken!""#,
+        email.as_str()
+    )
+    .fetch_one(conn)
+    .await
 }
 
 pub struct NewUser<'a> {
@@ -59,16 +64,16 @@ pub struct NewUser<'a> {
 }
 
 pub async fn insert(conn: &mut PgConnection, user: NewUser<'_>) -> sqlx::Result<Uuid> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "INSERT INTO users (id, email, display_name, role, company_id, password_hash)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+         VALUES ($1, $2::text::citext, $3, $4, $5, $6) RETURNING id",
+        Uuid::new_v4(),
+        user.email.as_str(),
+        user.display_name,
+        user.role as Role,
+        user.company_id,
+        user.password_hash.expose(),
     )
-    .bind(Uuid::new_v4())
-    .bind(user.email.as_str())
-    .bind(user.display_name)
-    .bind(user.role)
-    .bind(user.company_id)
-    .bind(user.password_hash.expose())
     .fetch_one(conn)
     .await
 }
@@ -106,11 +111,13 @@ pub async fn set_password(
     user_id: Uuid,
     password_hash: &Secret<String>,
 ) -> sqlx::Result<()> {
-    sqlx::query("UPDATE users SET password_hash = $2, sessions_valid_after = now() WHERE id = $1")
-        .bind(user_id)
-        .bind(password_hash.expose())
-        .execute(conn)
-        .await?;
+    sqlx::query!(
+        "UPDATE users SET password_hash = $2, sessions_valid_after = now() WHERE id = $1",
+        user_id,
+        password_hash.expose()
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -124,23 +131,23 @@ pub async fn set_active(
     company_id: Option<Uuid>,
     active: bool,
 ) -> sqlx::Result<bool> {
-    let updated = sqlx::query(
+    let updated = sqlx::query!(
         "UPDATE users SET active = $3,
                 sessions_valid_after = CASE WHEN $3 THEN sessions_valid_after ELSE now() END
          WHERE id = $1 AND ($2::uuid IS NULL OR company_id = $2)",
+        user_id,
+        company_id,
+        active
     )
-    .bind(user_id)
-    .bind(company_id)
-    .bind(active)
     .execute(&mut *conn)
     .await?;
     if !active && updated.rows_affected() == 1 {
         // Someone on their way out must not be able to come back through a pending invitation.
-        sqlx::query(
+        sqlx::query!(
             "UPDATE invitations SET revoked_at = now()
              WHERE invited_by = $1 AND accepted_at IS NULL AND revoked_at IS NULL",
+            user_id
         )
-        .bind(user_id)
         .execute(&mut *conn)
         .await?;
         revoke_api_tokens(conn, Some(actor), user_id, "the account was deactivated").await?;
@@ -200,19 +207,21 @@ impl Member {
 }
 
 pub async fn company_members(db: &PgPool, company_id: Uuid) -> sqlx::Result<Vec<Member>> {
-    sqlx::query_as(
-        "SELECT id, email::text AS email, display_name, role, active, created_at
-         FROM users WHERE company_id = $1 ORDER BY active DESC, display_name",
+    sqlx::query_as!(
+        Member,
+        r#"SELECT id, email::text AS "email!", display_name, role AS "role: Role", active, created_at
+           FROM users WHERE company_id = $1 ORDER BY active DESC, display_name"#,
+        company_id
     )
-    .bind(company_id)
     .fetch_all(db)
     .await
 }
 
 pub async fn staff_members(db: &PgPool) -> sqlx::Result<Vec<Member>> {
-    sqlx::query_as(
-        "SELECT id, email::text AS email, display_name, role, active, created_at
-         FROM users WHERE role IN ('reviewer', 'admin') ORDER BY active DESC, role, display_name",
+    sqlx::query_as!(
+        Member,
+        r#"SELECT id, email::text AS "email!", display_name, role AS "role: Role", active, created_at
+           FROM users WHERE role IN ('reviewer', 'admin') ORDER BY active DESC, role, display_name"#
     )
     .fetch_all(db)
     .await
