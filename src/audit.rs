@@ -49,25 +49,28 @@ impl Event {
     }
 }
 
-pub const EVENT_COLUMNS: &str = "e.at, u.display_name AS actor, e.action, e.detail, i.name AS integration
-     FROM audit_events e LEFT JOIN users u ON u.id = e.actor_id LEFT JOIN integrations i ON i.id = e.integration_id";
-
-/// The latest events across the portal, newest first.
+/// The latest events across the portal, or one integration's timeline, newest first.
 pub async fn latest(db: &PgPool, limit: i64) -> sqlx::Result<Vec<Event>> {
-    sqlx::query_as(&format!(
-        "SELECT {EVENT_COLUMNS} ORDER BY e.at DESC, e.id DESC LIMIT $1"
-    ))
-    .bind(limit)
-    .fetch_all(db)
-    .await
+    events(db, None, limit).await
 }
 
 /// One integration's timeline, newest first.
 pub async fn timeline(db: &PgPool, integration: Uuid) -> sqlx::Result<Vec<Event>> {
-    sqlx::query_as(&format!(
-        "SELECT {EVENT_COLUMNS} WHERE e.integration_id = $1 ORDER BY e.at DESC, e.id DESC LIMIT 100"
-    ))
-    .bind(integration)
+    events(db, Some(integration), 100).await
+}
+
+async fn events(db: &PgPool, integration: Option<Uuid>, limit: i64) -> sqlx::Result<Vec<Event>> {
+    sqlx::query_as!(
+        Event,
+        r#"SELECT e.at, u.display_name AS "actor?", e.action, e.detail, i.name AS "integration?"
+           FROM audit_events e
+           LEFT JOIN users u ON u.id = e.actor_id
+           LEFT JOIN integrations i ON i.id = e.integration_id
+           WHERE $1::uuid IS NULL OR e.integration_id = $1
+           ORDER BY e.at DESC, e.id DESC LIMIT $2"#,
+        integration,
+        limit
+    )
     .fetch_all(db)
     .await
 }

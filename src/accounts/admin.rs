@@ -364,14 +364,14 @@ pub async fn set_role(
     if role != Role::Admin && !keeps_an_admin {
         return last_admin_stays(&session, &user, "/admin/staff").await;
     }
-    let current: Role = sqlx::query_scalar("SELECT role FROM users WHERE id = $1 FOR UPDATE")
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let current = sqlx::query_scalar!(
+        r#"SELECT role AS "role: Role" FROM users WHERE id = $1 FOR UPDATE"#,
+        id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
     if current != role {
-        sqlx::query("UPDATE users SET role = $2 WHERE id = $1")
-            .bind(id)
-            .bind(role)
+        sqlx::query!("UPDATE users SET role = $2 WHERE id = $1", id, role as Role)
             .execute(&mut *tx)
             .await?;
         let detail = format!("{}: {} → {}", user.email, current.label(), role.label());
@@ -452,8 +452,8 @@ async fn lock_admins_keeping_one(
     actor: Uuid,
     target: Uuid,
 ) -> Result<bool> {
-    let admins: Vec<Uuid> = sqlx::query_scalar(
-        "SELECT id FROM users WHERE role = 'admin' AND active ORDER BY id FOR UPDATE",
+    let admins = sqlx::query_scalar!(
+        "SELECT id FROM users WHERE role = 'admin' AND active ORDER BY id FOR UPDATE"
     )
     .fetch_all(&mut *tx)
     .await?;

@@ -156,10 +156,12 @@ pub async fn deactivate_member(
     {
         return Err(AppError::NotFound);
     }
-    let email: String = sqlx::query_scalar("SELECT email::text FROM users WHERE id = $1")
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let email = sqlx::query_scalar!(
+        r#"SELECT email::text AS "email!" FROM users WHERE id = $1"#,
+        id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
     crate::audit::record(&mut tx, Some(partner.user.id), None, "deactivated", email).await?;
     tx.commit().await?;
     session::flash(

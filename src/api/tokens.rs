@@ -48,14 +48,15 @@ pub async fn user_for(db: &sqlx::PgPool, presented: &str) -> sqlx::Result<Option
     let Some(plain) = presented.strip_prefix(PREFIX) else {
         return Ok(None);
     };
-    let owner: Option<(Uuid, Uuid)> = sqlx::query_as(
+    let digest = tokens::digest(plain);
+    let owner = sqlx::query_scalar!(
         "UPDATE api_tokens SET last_used_at = now()
-         WHERE token_hash = $1 AND revoked_at IS NULL RETURNING id, user_id",
+         WHERE token_hash = $1 AND revoked_at IS NULL RETURNING user_id",
+        digest.as_slice()
     )
-    .bind(tokens::digest(plain))
     .fetch_optional(db)
     .await?;
-    let Some((_, user)) = owner else {
+    let Some(user) = owner else {
         return Ok(None);
     };
     Ok(users::find(db, user).await?.filter(|u| u.active))
@@ -73,11 +74,12 @@ pub struct TokensPage {
 }
 
 async fn list(db: &sqlx::PgPool, user: Uuid) -> sqlx::Result<Vec<TokenRow>> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        TokenRow,
         "SELECT id, name, prefix, created_at, last_used_at FROM api_tokens
          WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC",
+        user
     )
-    .bind(user)
     .fetch_all(db)
     .await
 }
@@ -136,14 +138,16 @@ pub async fn create(
     let token = tokens::generate();
     let plain = format!("{PREFIX}{}", token.plain);
     let mut tx = state.db.begin().await?;
-    sqlx::query("INSERT INTO api_tokens (id, user_id, name, token_hash, prefix) VALUES ($1, $2, $3, $4, $5)")
-        .bind(Uuid::new_v4())
-        .bind(user.id)
-        .bind(&name)
-        .bind(&token.hash)
-        .bind(plain.chars().take(PREFIX.len() + 4).collect::<String>())
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "INSERT INTO api_tokens (id, user_id, name, token_hash, prefix) VALUES ($1, $2, $3, $4, $5)",
+        Uuid::new_v4(),
+        user.id,
+        name,
+        token.hash.as_slice(),
+        plain.chars().take(PREFIX.len() + 4).collect::<String>()
+    )
+    .execute(&mut *tx)
+    .await?;
     crate::audit::record(&mut tx, Some(user.id), None, "api_token_created", &name).await?;
     tx.commit().await?;
     Ok(TokensPage {
@@ -163,11 +167,11 @@ pub async fn revoke(
     Path(id): Path<Uuid>,
 ) -> Result<Response> {
     let mut tx = state.db.begin().await?;
-    let name: Option<String> = sqlx::query_scalar(
+    let name = sqlx::query_scalar!(
         "UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING name",
+        id,
+        user.id
     )
-    .bind(id)
-    .bind(user.id)
     .fetch_optional(&mut *tx)
     .await?;
     let name = name.ok_or(AppError::NotFound)?;

@@ -62,13 +62,14 @@ struct Pending {
 /// transaction that holds the claim. Returns how many were handled.
 pub async fn deliver_batch(db: &PgPool, transport: &Transport) -> sqlx::Result<usize> {
     let mut tx = db.begin().await?;
-    let pending: Vec<Pending> = sqlx::query_as(
+    let pending = sqlx::query_as!(
+        Pending,
         "SELECT id, to_address, subject, body_text, attempts FROM outbox
          WHERE sent_at IS NULL AND attempts < $1 AND next_attempt_at <= now()
          ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED",
+        MAX_ATTEMPTS,
+        BATCH
     )
-    .bind(MAX_ATTEMPTS)
-    .bind(BATCH)
     .fetch_all(&mut *tx)
     .await?;
     for message in &pending {
@@ -92,16 +93,16 @@ pub async fn deliver_batch(db: &PgPool, transport: &Transport) -> sqlx::Result<u
             Err(err) => {
                 let backoff = retry_delay(message.attempts + 1);
                 tracing::warn!(id = %message.id, attempt = message.attempts + 1, %err, "e-mail not sent; will retry");
-                sqlx::query(
+                sqlx::query!(
                     "UPDATE outbox SET attempts = attempts + 1, last_error = $2,
                             next_attempt_at = now() + make_interval(secs => $3),
                             body_text = CASE WHEN attempts + 1 >= $4 THEN '' ELSE body_text END
                      WHERE id = $1",
+                    message.id,
+                    err.to_string(),
+                    backoff.as_secs_f64(),
+                    MAX_ATTEMPTS
                 )
-                .bind(message.id)
-                .bind(err.to_string())
-                .bind(backoff.as_secs_f64())
-                .bind(MAX_ATTEMPTS)
                 .execute(&mut *tx)
                 .await?;
             }
