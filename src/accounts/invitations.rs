@@ -32,10 +32,11 @@ pub const PER_HOUR: i64 = 30;
 
 /// Whether `inviter` may send another invitation now.
 pub async fn within_limit(conn: &mut PgConnection, inviter: Uuid) -> sqlx::Result<bool> {
-    let sent: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM invitations WHERE invited_by = $1 AND created_at > now() - interval '1 hour'",
+    let sent = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "sent!" FROM invitations
+           WHERE invited_by = $1 AND created_at > now() - interval '1 hour'"#,
+        inviter
     )
-    .bind(inviter)
     .fetch_one(conn)
     .await?;
     Ok(sent < PER_HOUR)
@@ -61,25 +62,24 @@ pub async fn invite(
     let taken = users::email_taken(conn, invite.email).await?;
     let company: Option<String> = match invite.company_id {
         Some(id) => {
-            sqlx::query_scalar("SELECT name FROM companies WHERE id = $1")
-                .bind(id)
+            sqlx::query_scalar!("SELECT name FROM companies WHERE id = $1", id)
                 .fetch_optional(&mut *conn)
                 .await?
         }
         None => None,
     };
     let token = tokens::generate();
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO invitations (id, email, role, company_id, invited_by, token_hash, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(days => $7))",
+         VALUES ($1, $2::text::citext, $3, $4, $5, $6, now() + make_interval(days => $7))",
+        Uuid::new_v4(),
+        invite.email.as_str(),
+        invite.role as Role,
+        invite.company_id,
+        invite.invited_by.id,
+        token.hash.as_slice(),
+        VALID_DAYS as i32
     )
-    .bind(Uuid::new_v4())
-    .bind(invite.email.as_str())
-    .bind(invite.role)
-    .bind(invite.company_id)
-    .bind(invite.invited_by.id)
-    .bind(&token.hash)
-    .bind(VALID_DAYS as i32)
     .execute(&mut *conn)
     .await?;
     let detail = format!("{} as {}", invite.email, invite.role.label().to_lowercase());
@@ -143,13 +143,14 @@ pub async fn pending(
     db: &PgPool,
     company_id: Option<Uuid>,
 ) -> sqlx::Result<Vec<PendingInvitation>> {
-    sqlx::query_as(
-        "SELECT id, email::text AS email, role, expires_at FROM invitations
-         WHERE company_id IS NOT DISTINCT FROM $1
-           AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > now()
-         ORDER BY created_at DESC",
+    sqlx::query_as!(
+        PendingInvitation,
+        r#"SELECT id, email::text AS "email!", role AS "role: Role", expires_at FROM invitations
+           WHERE company_id IS NOT DISTINCT FROM $1
+             AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > now()
+           ORDER BY created_at DESC"#,
+        company_id
     )
-    .bind(company_id)
     .fetch_all(db)
     .await
 }
@@ -161,14 +162,14 @@ pub async fn revoke(
     id: Uuid,
     scope: Option<Uuid>,
 ) -> sqlx::Result<Option<Option<Uuid>>> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "UPDATE invitations SET revoked_at = now()
          WHERE id = $1 AND ($2::uuid IS NULL OR company_id = $2)
            AND accepted_at IS NULL AND revoked_at IS NULL
          RETURNING company_id",
+        id,
+        scope
     )
-    .bind(id)
-    .bind(scope)
     .fetch_optional(db)
     .await
 }
@@ -183,12 +184,15 @@ struct OpenInvitation {
 }
 
 async fn find_open(db: &PgPool, token: &str) -> sqlx::Result<Option<OpenInvitation>> {
-    sqlx::query_as(
-        "SELECT i.id, i.email::text AS email, i.role, i.company_id, c.name AS company_name
-         FROM invitations i LEFT JOIN companies c ON c.id = i.company_id
-         WHERE i.token_hash = $1 AND i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > now()",
+    let digest = tokens::digest(token);
+    sqlx::query_as!(
+        OpenInvitation,
+        r#"SELECT i.id, i.email::text AS "email!", i.role AS "role: Role", i.company_id,
+                  c.name AS "company_name?"
+           FROM invitations i LEFT JOIN companies c ON c.id = i.company_id
+           WHERE i.token_hash = $1 AND i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > now()"#,
+        digest.as_slice()
     )
-    .bind(tokens::digest(token))
     .fetch_optional(db)
     .await
 }
@@ -283,11 +287,11 @@ pub async fn accept(
     let email = EmailAddress::parse(&invitation.email).map_err(anyhow::Error::msg)?;
 
     let mut tx = state.db.begin().await?;
-    let claimed = sqlx::query(
+    let claimed = sqlx::query!(
         "UPDATE invitations SET accepted_at = now()
          WHERE id = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > now()",
+        invitation.id
     )
-    .bind(invitation.id)
     .execute(&mut *tx)
     .await?;
     if claimed.rows_affected() != 1 || users::email_taken(&mut tx, &email).await? {

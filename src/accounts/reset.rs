@@ -69,22 +69,23 @@ pub async fn request_reset(
     };
     let mut tx = state.db.begin().await?;
     let user = users::find_active_id_by_email(&mut tx, &email).await?;
-    let recent: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM password_resets WHERE user_id = $1 AND created_at > now() - interval '1 hour'",
+    let recent = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "recent!" FROM password_resets
+           WHERE user_id = $1 AND created_at > now() - interval '1 hour'"#,
+        user
     )
-    .bind(user)
     .fetch_one(&mut *tx)
     .await?;
     // More requests within the hour get the same answer but no more mail: an inbox cannot be flooded.
     if let Some(user_id) = user.filter(|_| recent < RESETS_PER_HOUR) {
         let token = tokens::generate();
-        sqlx::query(
+        sqlx::query!(
             "INSERT INTO password_resets (id, user_id, token_hash, expires_at)
              VALUES ($1, $2, $3, now() + interval '1 hour')",
+            Uuid::new_v4(),
+            user_id,
+            token.hash.as_slice()
         )
-        .bind(Uuid::new_v4())
-        .bind(user_id)
-        .bind(&token.hash)
         .execute(&mut *tx)
         .await?;
         let link = state
@@ -140,9 +141,18 @@ struct OpenReset {
     display_name: String,
 }
 
-const OPEN_RESET: &str = "SELECT r.id, r.user_id, u.email::text AS email, u.display_name
-     FROM password_resets r JOIN users u ON u.id = r.user_id
-     WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > now() AND u.active";
+/// The open reset a link's token digest names, with its user.
+async fn open_reset(db: &sqlx::PgPool, digest: &[u8]) -> sqlx::Result<Option<OpenReset>> {
+    sqlx::query_as!(
+        OpenReset,
+        r#"SELECT r.id, r.user_id, u.email::text AS "email!", u.display_name
+           FROM password_resets r JOIN users u ON u.id = r.user_id
+           WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > now() AND u.active"#,
+        digest
+    )
+    .fetch_optional(db)
+    .await
+}
 
 fn invalid(page: Page) -> Response {
     (
@@ -160,10 +170,7 @@ pub async fn show_reset(
     Path(token): Path<String>,
     page: Page,
 ) -> Result<Response> {
-    let open: Option<OpenReset> = sqlx::query_as(OPEN_RESET)
-        .bind(tokens::digest(&token))
-        .fetch_optional(&state.db)
-        .await?;
+    let open = open_reset(&state.db, &tokens::digest(&token)).await?;
     Ok(match open {
         Some(reset) => ResetPage {
             page,
@@ -189,11 +196,7 @@ pub async fn complete_reset(
     Form(form): Form<ResetForm>,
 ) -> Result<Response> {
     let digest = tokens::digest(&token);
-    let Some(reset) = sqlx::query_as::<_, OpenReset>(OPEN_RESET)
-        .bind(&digest)
-        .fetch_optional(&state.db)
-        .await?
-    else {
+    let Some(reset) = open_reset(&state.db, &digest).await? else {
         return Ok(invalid(page));
     };
     let mut errors = FieldErrors::default();
@@ -220,19 +223,19 @@ pub async fn complete_reset(
 
     let mut tx = state.db.begin().await?;
     // Claim the link: a second submission of the same link finds it used.
-    let claimed = sqlx::query(
+    let claimed = sqlx::query!(
         "UPDATE password_resets SET used_at = now() WHERE id = $1 AND used_at IS NULL AND expires_at > now()",
+        reset.id
     )
-    .bind(reset.id)
     .execute(&mut *tx)
     .await?;
     if claimed.rows_affected() != 1 {
         return Ok(invalid(page));
     }
-    sqlx::query(
+    sqlx::query!(
         "UPDATE password_resets SET used_at = now() WHERE user_id = $1 AND used_at IS NULL",
+        reset.user_id
     )
-    .bind(reset.user_id)
     .execute(&mut *tx)
     .await?;
     users::set_password(&mut tx, reset.user_id, &hash).await?;
