@@ -12,7 +12,9 @@ pub const MAX_BODY: usize = 4000;
 pub const MAX_REPLIES: i64 = 200;
 pub const MAX_THREADS: i64 = 2000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Stored as text; an unknown stored value is an error, never read as open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "text", rename_all = "lowercase")]
 pub enum ThreadState {
     Open,
     Addressed,
@@ -98,7 +100,7 @@ struct Row {
     author: String,
     author_role: Role,
     body: String,
-    state: String,
+    state: ThreadState,
     published: bool,
     created_at: OffsetDateTime,
 }
@@ -162,15 +164,17 @@ impl Threads {
         viewer: &User,
     ) -> sqlx::Result<Threads> {
         // Partners see what was sent; staff also see their own drafts.
-        let rows: Vec<Row> = sqlx::query_as(
-            "SELECT c.id, c.revision, c.endpoint_id, c.item, c.parent_id, u.display_name AS author,
-                    u.role AS author_role, c.body, c.state, c.published, c.created_at
-             FROM comments c JOIN users u ON u.id = c.author_id
-             WHERE c.integration_id = $1 AND (c.published OR c.author_id = $2)
-             ORDER BY c.created_at, c.id",
+        let rows = sqlx::query_as!(
+            Row,
+            r#"SELECT c.id, c.revision, c.endpoint_id, c.item, c.parent_id, u.display_name AS author,
+                      u.role AS "author_role: Role", c.body, c.state AS "state: ThreadState",
+                      c.published, c.created_at
+               FROM comments c JOIN users u ON u.id = c.author_id
+               WHERE c.integration_id = $1 AND (c.published OR c.author_id = $2)
+               ORDER BY c.created_at, c.id"#,
+            integration,
+            viewer.id
         )
-        .bind(integration)
-        .bind(viewer.id)
         .fetch_all(conn)
         .await?;
         let mut threads: Vec<Thread> = Vec::new();
@@ -190,7 +194,7 @@ impl Threads {
                         item: row.item,
                     },
                     revision: row.revision,
-                    state: ThreadState::parse(&row.state).unwrap_or(ThreadState::Open),
+                    state: row.state,
                     first: comment,
                     replies: Vec::new(),
                 }),

@@ -92,19 +92,20 @@ pub(super) async fn find_thread(
         }
         ensure_reviewer(&locked, viewer)?;
     }
-    let row: (Uuid, Uuid, Option<Uuid>, String, String, bool) = sqlx::query_as(
-        "SELECT id, integration_id, endpoint_id, item, state, published FROM comments WHERE id = $1",
+    let row = sqlx::query!(
+        r#"SELECT id, integration_id, endpoint_id, item, state AS "state: ThreadState", published
+           FROM comments WHERE id = $1"#,
+        comment
     )
-    .bind(comment)
     .fetch_one(&mut *conn)
     .await?;
     Ok(FoundThread {
-        id: row.0,
-        integration: row.1,
-        endpoint: row.2,
-        item: row.3,
-        state: ThreadState::parse(&row.4).unwrap_or(ThreadState::Open),
-        published: row.5,
+        id: row.id,
+        integration: row.integration_id,
+        endpoint: row.endpoint_id,
+        item: row.item,
+        state: row.state,
+        published: row.published,
         status: locked.status,
     })
 }
