@@ -429,19 +429,18 @@ pub async fn delete(
     Path((id, endpoint)): Path<(Uuid, Uuid)>,
 ) -> Result<Response> {
     let mut tx = super::begin_edit(&state, &partner, id).await?;
-    let title: Option<String> = sqlx::query_scalar(
-        "SELECT spec ->> 'name' FROM endpoints WHERE id = $1 AND integration_id = $2",
+    let spec = sqlx::query_scalar!(
+        r#"SELECT spec AS "spec: sqlx::types::Json<EndpointSpec>" FROM endpoints
+           WHERE id = $1 AND integration_id = $2"#,
+        endpoint,
+        id
     )
-    .bind(endpoint)
-    .bind(id)
     .fetch_optional(&mut *tx)
     .await?;
     if !store::delete_endpoint(&mut tx, id, endpoint).await? {
         return Err(AppError::NotFound);
     }
-    let title = title
-        .filter(|t| !t.is_empty())
-        .unwrap_or_else(|| "Untitled endpoint".into());
+    let title = spec.map_or_else(|| "Untitled endpoint".into(), |spec| spec.0.title());
     crate::audit::record(
         &mut tx,
         Some(partner.user.id),

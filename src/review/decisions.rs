@@ -16,6 +16,7 @@ use crate::AppState;
 use crate::accounts::viewer::{PartnerUser, Staff};
 use crate::accounts::{Role, User};
 use crate::config::Config;
+use crate::domain::model::Contacts;
 use crate::domain::revision::Snapshot;
 use crate::domain::workflow::{Action, Actor, Status};
 use crate::mail::{self, Email};
@@ -336,18 +337,21 @@ async fn notify_partner(
     summary: &str,
     comments: usize,
 ) -> sqlx::Result<()> {
-    let mut recipients: Vec<String> =
-        sqlx::query_scalar("SELECT email::text FROM users WHERE company_id = $1 AND active")
-            .bind(locked.company_id)
-            .fetch_all(&mut *conn)
-            .await?;
-    let spoc: Option<String> = sqlx::query_scalar(
-        "SELECT data -> 'primary' ->> 'email' FROM integration_sections WHERE integration_id = $1 AND section = 'contacts'",
+    let mut recipients = sqlx::query_scalar!(
+        r#"SELECT email::text AS "email!" FROM users WHERE company_id = $1 AND active"#,
+        locked.company_id
     )
-    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    // Decoded into the model, so a renamed field is a compile error here, not a silent NULL.
+    let contacts = sqlx::query_scalar!(
+        r#"SELECT data AS "data: sqlx::types::Json<Contacts>" FROM integration_sections
+           WHERE integration_id = $1 AND section = 'contacts'"#,
+        id
+    )
     .fetch_optional(&mut *conn)
-    .await?
-    .flatten();
+    .await?;
+    let spoc = contacts.map(|sqlx::types::Json(contacts)| contacts.primary.email);
     if let Some(spoc) = spoc.filter(|e| !e.is_empty())
         && !recipients.iter().any(|r| r.eq_ignore_ascii_case(&spoc))
     {

@@ -5,6 +5,7 @@ use uuid::Uuid;
 use super::super::decisions::{ensure_reviewer, lock};
 use super::*;
 use crate::accounts::{Role, User};
+use crate::domain::revision::Snapshot;
 use crate::domain::workflow::Status;
 use crate::web::{AppError, Result};
 
@@ -58,15 +59,15 @@ pub async fn start_thread(
     }
     if let Some(endpoint) = anchor.endpoint {
         // The endpoint must be one of this revision's: an anchor nobody can see is a lost comment.
-        let present: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM revisions r, jsonb_array_elements(r.snapshot -> 'endpoints') e
-                            WHERE r.integration_id = $1 AND r.number = $2 AND e ->> 'id' = $3)",
+        let snapshot = sqlx::query_scalar!(
+            r#"SELECT snapshot AS "snapshot: sqlx::types::Json<Snapshot>" FROM revisions
+               WHERE integration_id = $1 AND number = $2"#,
+            id,
+            revision
         )
-        .bind(id)
-        .bind(revision)
-        .bind(endpoint.to_string())
-        .fetch_one(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
+        let present = snapshot.is_some_and(|s| s.0.endpoints.iter().any(|e| e.id == endpoint));
         if !present {
             return Err(AppError::NotFound);
         }
