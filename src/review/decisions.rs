@@ -39,25 +39,26 @@ pub(super) async fn lock(
     id: Uuid,
     company: Option<Uuid>,
 ) -> Result<Locked> {
-    let row: Option<(Status, Uuid, String, Option<Uuid>)> = sqlx::query_as(
-        "SELECT status, company_id, name, claimed_by FROM integrations
-         WHERE id = $1 AND ($2::uuid IS NULL OR company_id = $2) FOR UPDATE",
+    let row = sqlx::query!(
+        r#"SELECT status AS "status: Status", company_id, name, claimed_by FROM integrations
+           WHERE id = $1 AND ($2::uuid IS NULL OR company_id = $2) FOR UPDATE"#,
+        id,
+        company
     )
-    .bind(id)
-    .bind(company)
     .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let latest_revision = sqlx::query_scalar!(
+        "SELECT max(number) FROM revisions WHERE integration_id = $1",
+        id
+    )
+    .fetch_one(&mut *conn)
     .await?;
-    let (status, company_id, name, claimed_by) = row.ok_or(AppError::NotFound)?;
-    let latest_revision =
-        sqlx::query_scalar("SELECT max(number) FROM revisions WHERE integration_id = $1")
-            .bind(id)
-            .fetch_one(&mut *conn)
-            .await?;
     Ok(Locked {
-        status,
-        company_id,
-        name,
-        claimed_by,
+        status: row.status,
+        company_id: row.company_id,
+        name: row.name,
+        claimed_by: row.claimed_by,
         latest_revision,
     })
 }
@@ -68,14 +69,14 @@ async fn set_status(
     status: Status,
     claimed_by: Option<Uuid>,
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE integrations SET status = $2, claimed_by = $3,
                 claimed_at = CASE WHEN $3::uuid IS NULL THEN NULL ELSE now() END, updated_at = now()
          WHERE id = $1",
+        id,
+        status as Status,
+        claimed_by
     )
-    .bind(id)
-    .bind(status)
-    .bind(claimed_by)
     .execute(conn)
     .await?;
     Ok(())
@@ -237,24 +238,26 @@ pub async fn decide_on(
         return Ok(Decided::Refused(refusal));
     }
     let comments = comments::publish_drafts(&mut tx, id, reviewer.id).await?;
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO decisions (id, integration_id, revision, reviewer_id, outcome, summary) VALUES ($1, $2, $3, $4, $5, $6)",
+        Uuid::new_v4(),
+        id,
+        form.revision,
+        reviewer.id,
+        outcome,
+        summary
     )
-    .bind(Uuid::new_v4())
-    .bind(id)
-    .bind(form.revision)
-    .bind(reviewer.id)
-    .bind(outcome)
-    .bind(&summary)
     .execute(&mut *tx)
     .await?;
     set_status(&mut tx, id, next, None).await?;
     if action == Action::Approve {
-        sqlx::query("UPDATE integrations SET approved_revision = $2 WHERE id = $1")
-            .bind(id)
-            .bind(form.revision)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query!(
+            "UPDATE integrations SET approved_revision = $2 WHERE id = $1",
+            id,
+            form.revision
+        )
+        .execute(&mut *tx)
+        .await?;
     }
     notify_partner(
         &mut tx,
@@ -304,11 +307,12 @@ async fn refuse_decision(
         }
         return Ok(None);
     }
-    let snapshot: sqlx::types::Json<Snapshot> = sqlx::query_scalar(
-        "SELECT snapshot FROM revisions WHERE integration_id = $1 AND number = $2",
+    let snapshot = sqlx::query_scalar!(
+        r#"SELECT snapshot AS "snapshot: sqlx::types::Json<Snapshot>" FROM revisions
+           WHERE integration_id = $1 AND number = $2"#,
+        id,
+        form.revision
     )
-    .bind(id)
-    .bind(form.revision)
     .fetch_one(&mut *conn)
     .await?;
     let signoffs = SignOffs::load(conn, id, &snapshot).await?;
@@ -457,12 +461,13 @@ impl LatestDecision {
 }
 
 pub async fn latest(db: &sqlx::PgPool, id: Uuid) -> sqlx::Result<Option<LatestDecision>> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        LatestDecision,
         "SELECT d.outcome, d.summary, d.revision, u.display_name AS reviewer, d.decided_at
          FROM decisions d JOIN users u ON u.id = d.reviewer_id
          WHERE d.integration_id = $1 ORDER BY d.decided_at DESC LIMIT 1",
+        id
     )
-    .bind(id)
     .fetch_optional(db)
     .await
 }
