@@ -79,8 +79,6 @@ impl Loaded {
     }
 }
 
-const INTEGRATION_COLUMNS: &str = "i.id, i.company_id, c.name AS company_name, i.name, i.purpose, i.status, i.version, i.updated_at";
-
 #[derive(sqlx::FromRow)]
 struct SectionRow {
     integration_id: Uuid,
@@ -97,12 +95,15 @@ pub async fn load(
     id: Uuid,
     company: Option<Uuid>,
 ) -> sqlx::Result<Option<Loaded>> {
-    let integration: Option<IntegrationRow> = sqlx::query_as(&format!(
-        "SELECT {INTEGRATION_COLUMNS} FROM integrations i JOIN companies c ON c.id = i.company_id
-         WHERE i.id = $1 AND ($2::uuid IS NULL OR i.company_id = $2)"
-    ))
-    .bind(id)
-    .bind(company)
+    let integration = sqlx::query_as!(
+        IntegrationRow,
+        r#"SELECT i.id, i.company_id, c.name AS company_name, i.name, i.purpose,
+                  i.status AS "status: Status", i.version, i.updated_at
+           FROM integrations i JOIN companies c ON c.id = i.company_id
+           WHERE i.id = $1 AND ($2::uuid IS NULL OR i.company_id = $2)"#,
+        id,
+        company
+    )
     .fetch_optional(&mut *conn)
     .await?;
     let Some(integration) = integration else {
@@ -113,11 +114,14 @@ pub async fn load(
 
 /// Every integration of a company, newest change first.
 pub async fn list_for_company(conn: &mut PgConnection, company: Uuid) -> sqlx::Result<Vec<Loaded>> {
-    let integrations: Vec<IntegrationRow> = sqlx::query_as(&format!(
-        "SELECT {INTEGRATION_COLUMNS} FROM integrations i JOIN companies c ON c.id = i.company_id
-         WHERE i.company_id = $1 ORDER BY i.updated_at DESC"
-    ))
-    .bind(company)
+    let integrations = sqlx::query_as!(
+        IntegrationRow,
+        r#"SELECT i.id, i.company_id, c.name AS company_name, i.name, i.purpose,
+                  i.status AS "status: Status", i.version, i.updated_at
+           FROM integrations i JOIN companies c ON c.id = i.company_id
+           WHERE i.company_id = $1 ORDER BY i.updated_at DESC"#,
+        company
+    )
     .fetch_all(&mut *conn)
     .await?;
     assemble(conn, integrations).await
@@ -129,19 +133,22 @@ async fn assemble(
     integrations: Vec<IntegrationRow>,
 ) -> sqlx::Result<Vec<Loaded>> {
     let ids: Vec<Uuid> = integrations.iter().map(|i| i.id).collect();
-    let sections: Vec<SectionRow> = sqlx::query_as(
-        "SELECT s.integration_id, s.section, s.data, s.version, s.updated_at, u.display_name AS updated_by
-         FROM integration_sections s LEFT JOIN users u ON u.id = s.updated_by
-         WHERE s.integration_id = ANY($1)",
+    let sections = sqlx::query_as!(
+        SectionRow,
+        r#"SELECT s.integration_id, s.section, s.data, s.version, s.updated_at,
+                  u.display_name AS "updated_by?"
+           FROM integration_sections s LEFT JOIN users u ON u.id = s.updated_by
+           WHERE s.integration_id = ANY($1)"#,
+        &ids
     )
-    .bind(&ids)
     .fetch_all(&mut *conn)
     .await?;
-    let endpoints: Vec<EndpointRow> = sqlx::query_as(
-        "SELECT id, integration_id, position, version, spec, updated_at FROM endpoints
-         WHERE integration_id = ANY($1) ORDER BY position, created_at",
+    let endpoints = sqlx::query_as!(
+        EndpointRow,
+        r#"SELECT id, integration_id, position, version, spec AS "spec: Json<EndpointSpec>", updated_at
+           FROM endpoints WHERE integration_id = ANY($1) ORDER BY position, created_at"#,
+        &ids
     )
-    .bind(&ids)
     .fetch_all(&mut *conn)
     .await?;
 
