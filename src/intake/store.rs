@@ -17,14 +17,14 @@ pub async fn create(
     name: &str,
     purpose: &str,
 ) -> sqlx::Result<Uuid> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "INSERT INTO integrations (id, company_id, name, purpose, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        Uuid::new_v4(),
+        company,
+        name,
+        purpose,
+        user
     )
-    .bind(Uuid::new_v4())
-    .bind(company)
-    .bind(name)
-    .bind(purpose)
-    .bind(user)
     .fetch_one(conn)
     .await
 }
@@ -36,11 +36,11 @@ pub async fn lock_for_edit(
     id: Uuid,
     company: Uuid,
 ) -> sqlx::Result<Option<Status>> {
-    sqlx::query_scalar(
-        "SELECT status FROM integrations WHERE id = $1 AND company_id = $2 FOR UPDATE",
+    sqlx::query_scalar!(
+        r#"SELECT status AS "status: Status" FROM integrations WHERE id = $1 AND company_id = $2 FOR UPDATE"#,
+        id,
+        company
     )
-    .bind(id)
-    .bind(company)
     .fetch_optional(conn)
     .await
 }
@@ -68,14 +68,16 @@ pub async fn save_section(
     expected_version: i32,
     user: Uuid,
 ) -> sqlx::Result<Saved> {
-    let current: Option<(Value, i32, OffsetDateTime, Option<String>)> = sqlx::query_as(
-        "SELECT s.data, s.version, s.updated_at, u.display_name FROM integration_sections s
-         LEFT JOIN users u ON u.id = s.updated_by WHERE s.integration_id = $1 AND s.section = $2",
+    let current = sqlx::query!(
+        r#"SELECT s.data, s.version, s.updated_at, u.display_name AS "updated_by?"
+           FROM integration_sections s LEFT JOIN users u ON u.id = s.updated_by
+           WHERE s.integration_id = $1 AND s.section = $2"#,
+        integration,
+        section.as_str()
     )
-    .bind(integration)
-    .bind(section.as_str())
     .fetch_optional(&mut *conn)
-    .await?;
+    .await?
+    .map(|row| (row.data, row.version, row.updated_at, row.updated_by));
     let current_version = current.as_ref().map_or(0, |c| c.1);
     if current_version != expected_version {
         let (data, version, at, by) =
@@ -87,17 +89,17 @@ pub async fn save_section(
             at: Some(at),
         });
     }
-    let version = sqlx::query_scalar(
+    let version = sqlx::query_scalar!(
         "INSERT INTO integration_sections (integration_id, section, data, updated_by) VALUES ($1, $2, $3, $4)
          ON CONFLICT (integration_id, section) DO UPDATE
            SET data = EXCLUDED.data, version = integration_sections.version + 1,
                updated_by = EXCLUDED.updated_by, updated_at = now()
          RETURNING version",
+        integration,
+        section.as_str(),
+        data,
+        user
     )
-    .bind(integration)
-    .bind(section.as_str())
-    .bind(data)
-    .bind(user)
     .fetch_one(&mut *conn)
     .await?;
     touch(conn, integration).await?;
@@ -111,11 +113,13 @@ pub async fn save_overview(
     purpose: &str,
     expected_version: i32,
 ) -> sqlx::Result<Saved> {
-    let current: (String, String, i32, OffsetDateTime) =
-        sqlx::query_as("SELECT name, purpose, version, updated_at FROM integrations WHERE id = $1")
-            .bind(integration)
-            .fetch_one(&mut *conn)
-            .await?;
+    let current = sqlx::query!(
+        "SELECT name, purpose, version, updated_at FROM integrations WHERE id = $1",
+        integration
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .map(|row| (row.name, row.purpose, row.version, row.updated_at))?;
     if current.2 != expected_version {
         let data = serde_json::json!({ "name": current.0, "purpose": current.1 });
         return Ok(Saved::Stale {
@@ -125,23 +129,25 @@ pub async fn save_overview(
             at: Some(current.3),
         });
     }
-    let version = sqlx::query_scalar(
+    let version = sqlx::query_scalar!(
         "UPDATE integrations SET name = $2, purpose = $3, version = version + 1, updated_at = now()
          WHERE id = $1 RETURNING version",
+        integration,
+        name,
+        purpose
     )
-    .bind(integration)
-    .bind(name)
-    .bind(purpose)
     .fetch_one(conn)
     .await?;
     Ok(Saved::Saved { version })
 }
 
 async fn touch(conn: &mut PgConnection, integration: Uuid) -> sqlx::Result<()> {
-    sqlx::query("UPDATE integrations SET updated_at = now() WHERE id = $1")
-        .bind(integration)
-        .execute(conn)
-        .await?;
+    sqlx::query!(
+        "UPDATE integrations SET updated_at = now() WHERE id = $1",
+        integration
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -151,15 +157,15 @@ pub async fn add_endpoint(
     spec: &EndpointSpec,
     user: Uuid,
 ) -> sqlx::Result<Uuid> {
-    let id = sqlx::query_scalar(
+    let id = sqlx::query_scalar!(
         "INSERT INTO endpoints (id, integration_id, position, spec, updated_by)
          VALUES ($1, $2, (SELECT coalesce(max(position), 0) + 1 FROM endpoints WHERE integration_id = $2), $3, $4)
          RETURNING id",
+        Uuid::new_v4(),
+        integration,
+        Json(spec) as _,
+        user
     )
-    .bind(Uuid::new_v4())
-    .bind(integration)
-    .bind(Json(spec))
-    .bind(user)
     .fetch_one(&mut *conn)
     .await?;
     touch(conn, integration).await?;
@@ -175,15 +181,17 @@ pub async fn save_endpoint(
     expected_version: i32,
     user: Uuid,
 ) -> sqlx::Result<Option<Saved>> {
-    let current: Option<(Json<EndpointSpec>, i32, OffsetDateTime, Option<String>)> =
-        sqlx::query_as(
-            "SELECT e.spec, e.version, e.updated_at, u.display_name FROM endpoints e
-         LEFT JOIN users u ON u.id = e.updated_by WHERE e.id = $1 AND e.integration_id = $2",
-        )
-        .bind(endpoint)
-        .bind(integration)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let current = sqlx::query!(
+        r#"SELECT e.spec AS "spec: Json<EndpointSpec>", e.version, e.updated_at,
+                  u.display_name AS "updated_by?"
+           FROM endpoints e LEFT JOIN users u ON u.id = e.updated_by
+           WHERE e.id = $1 AND e.integration_id = $2"#,
+        endpoint,
+        integration
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .map(|row| (row.spec, row.version, row.updated_at, row.updated_by));
     let Some((current, version, at, by)) = current else {
         return Ok(None);
     };
@@ -196,13 +204,13 @@ pub async fn save_endpoint(
             at: Some(at),
         }));
     }
-    let version = sqlx::query_scalar(
+    let version = sqlx::query_scalar!(
         "UPDATE endpoints SET spec = $2, version = version + 1, updated_by = $3, updated_at = now()
          WHERE id = $1 RETURNING version",
+        endpoint,
+        Json(spec) as _,
+        user
     )
-    .bind(endpoint)
-    .bind(Json(spec))
-    .bind(user)
     .fetch_one(&mut *conn)
     .await?;
     touch(conn, integration).await?;
@@ -214,11 +222,13 @@ pub async fn delete_endpoint(
     integration: Uuid,
     endpoint: Uuid,
 ) -> sqlx::Result<bool> {
-    let deleted = sqlx::query("DELETE FROM endpoints WHERE id = $1 AND integration_id = $2")
-        .bind(endpoint)
-        .bind(integration)
-        .execute(&mut *conn)
-        .await?;
+    let deleted = sqlx::query!(
+        "DELETE FROM endpoints WHERE id = $1 AND integration_id = $2",
+        endpoint,
+        integration
+    )
+    .execute(&mut *conn)
+    .await?;
     touch(conn, integration).await?;
     Ok(deleted.rows_affected() == 1)
 }
@@ -237,10 +247,10 @@ pub async fn move_endpoint(
     endpoint: Uuid,
     direction: Direction,
 ) -> sqlx::Result<bool> {
-    let order: Vec<Uuid> = sqlx::query_scalar(
+    let order = sqlx::query_scalar!(
         "SELECT id FROM endpoints WHERE integration_id = $1 ORDER BY position, created_at",
+        integration
     )
-    .bind(integration)
     .fetch_all(&mut *conn)
     .await?;
     let Some(at) = order.iter().position(|id| *id == endpoint) else {
@@ -253,12 +263,12 @@ pub async fn move_endpoint(
         _ => return Ok(true),
     }
     let positions: Vec<i32> = (1..=order.len() as i32).collect();
-    sqlx::query(
+    sqlx::query!(
         "UPDATE endpoints e SET position = p.position
          FROM unnest($1::uuid[], $2::int[]) AS p(id, position) WHERE e.id = p.id",
+        &order,
+        &positions
     )
-    .bind(&order)
-    .bind(&positions)
     .execute(&mut *conn)
     .await?;
     touch(conn, integration).await?;
@@ -274,15 +284,15 @@ pub async fn record_secret_override(
     kind: &str,
     user: Uuid,
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO secret_overrides (id, integration_id, endpoint_id, field, kind, user_id) VALUES ($1, $2, $3, $4, $5, $6)",
+        Uuid::new_v4(),
+        integration,
+        endpoint,
+        field,
+        kind,
+        user
     )
-    .bind(Uuid::new_v4())
-    .bind(integration)
-    .bind(endpoint)
-    .bind(field)
-    .bind(kind)
-    .bind(user)
     .execute(&mut *conn)
     .await?;
     let detail = format!("{field} looked like {kind}; saved as typed at the user's insistence");
@@ -298,7 +308,14 @@ pub async fn record_secret_override(
 }
 
 pub async fn egress_ips(db: &PgPool) -> sqlx::Result<Vec<(String, String)>> {
-    sqlx::query_as("SELECT host(address) || CASE WHEN masklen(address) IN (32, 128) THEN '' ELSE '/' || masklen(address) END, note FROM egress_ips ORDER BY address")
-        .fetch_all(db)
-        .await
+    let rows = sqlx::query!(
+        r#"SELECT host(address) || CASE WHEN masklen(address) IN (32, 128) THEN '' ELSE '/' || masklen(address) END AS "address!", note
+           FROM egress_ips ORDER BY address"#
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| (row.address, row.note))
+        .collect())
 }
