@@ -67,15 +67,15 @@ pub async fn subject(state: &AppState, viewer: &User, id: Uuid) -> Result<Subjec
             })
         }
         Role::Reviewer | Role::Admin => {
-            let latest: Option<(i32, sqlx::types::Json<Snapshot>)> = sqlx::query_as(
-                "SELECT number, snapshot FROM revisions WHERE integration_id = $1
-                 ORDER BY number DESC LIMIT 1",
+            let latest = sqlx::query!(
+                r#"SELECT number, snapshot AS "snapshot: sqlx::types::Json<Snapshot>" FROM revisions
+                   WHERE integration_id = $1 ORDER BY number DESC LIMIT 1"#,
+                id
             )
-            .bind(id)
             .fetch_optional(&state.db)
-            .await?;
-            let (number, snapshot) = latest.ok_or(AppError::NotFound)?;
-            let snapshot = snapshot.0;
+            .await?
+            .ok_or(AppError::NotFound)?;
+            let (number, snapshot) = (latest.number, latest.snapshot.0);
             Ok(Subject {
                 integration_id: id,
                 name: snapshot.name,
@@ -107,7 +107,8 @@ impl From<sqlx::Error> for NotStarted {
     }
 }
 
-const IN_FLIGHT_RUNS: &str = "finished_at IS NULL AND heartbeat_at > now() - interval '5 minutes'";
+// A run is in flight while it is unfinished and its task has beaten within 5 minutes; the
+// queries below say so in those words.
 
 /// Takes the integration's lock and refuses when `planned` more checks would pass a limit.
 /// The partner's side and Haptik's each have the integration's allowance, so neither can use up
@@ -121,28 +122,35 @@ async fn within_limits(
 ) -> std::result::Result<(), NotStarted> {
     let integration = subject.integration_id;
     let partner_side = subject.revision.is_none();
-    sqlx::query("SELECT 1 FROM integrations WHERE id = $1 FOR UPDATE")
-        .bind(integration)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('staging-checks:' || $1::text, 0))")
-        .bind(actor)
-        .execute(&mut *tx)
-        .await?;
-    let (by_user, by_integration): (i64, i64) = sqlx::query_as(&format!(
-        "SELECT
-           (SELECT count(*) FROM staging_checks WHERE checked_by = $1 AND checked_at > now() - interval '1 hour')
-         + (SELECT coalesce(sum(total - done), 0) FROM staging_runs WHERE started_by = $1 AND {IN_FLIGHT_RUNS})::bigint,
-           (SELECT count(*) FROM staging_checks c JOIN users u ON u.id = c.checked_by
-            WHERE c.integration_id = $2 AND (u.role = 'partner') = $3 AND c.checked_at > now() - interval '1 hour')
-         + (SELECT coalesce(sum(total - done), 0) FROM staging_runs r JOIN users u ON u.id = r.started_by
-            WHERE r.integration_id = $2 AND (u.role = 'partner') = $3 AND {IN_FLIGHT_RUNS})::bigint"
-    ))
-    .bind(actor)
-    .bind(integration)
-    .bind(partner_side)
+    sqlx::query!(
+        "SELECT 1 AS locked FROM integrations WHERE id = $1 FOR UPDATE",
+        integration
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    sqlx::query!(
+        "SELECT pg_advisory_xact_lock(hashtextextended('staging-checks:' || $1::uuid::text, 0))",
+        actor
+    )
     .fetch_one(&mut *tx)
     .await?;
+    let counts = sqlx::query!(
+        r#"SELECT
+             (SELECT count(*) FROM staging_checks WHERE checked_by = $1 AND checked_at > now() - interval '1 hour')
+           + (SELECT coalesce(sum(total - done), 0) FROM staging_runs WHERE started_by = $1
+                AND finished_at IS NULL AND heartbeat_at > now() - interval '5 minutes')::bigint AS "by_user!",
+             (SELECT count(*) FROM staging_checks c JOIN users u ON u.id = c.checked_by
+              WHERE c.integration_id = $2 AND (u.role = 'partner') = $3 AND c.checked_at > now() - interval '1 hour')
+           + (SELECT coalesce(sum(total - done), 0) FROM staging_runs r JOIN users u ON u.id = r.started_by
+              WHERE r.integration_id = $2 AND (u.role = 'partner') = $3
+                AND r.finished_at IS NULL AND r.heartbeat_at > now() - interval '5 minutes')::bigint AS "by_integration!""#,
+        actor,
+        integration,
+        partner_side
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let (by_user, by_integration) = (counts.by_user, counts.by_integration);
     if by_user + planned > config.per_user_hourly {
         return Err(NotStarted::RateLimited(format!(
             "You have run {by_user} staging checks in the last hour; the limit is {} an hour. Try again later.",
@@ -175,18 +183,18 @@ async fn insert_running(
     actor: Uuid,
 ) -> sqlx::Result<Uuid> {
     let id = Uuid::new_v4();
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO staging_checks (id, integration_id, endpoint_id, scenario, revision, fingerprint, checked_by, verdict, target)
          VALUES ($1, $2, $3, $4, $5, $6, $7, 'running', $8)",
+        id,
+        subject.integration_id,
+        endpoint,
+        scenario.key(),
+        subject.revision,
+        crate::domain::fingerprint::staging_fingerprint(&subject.sections, spec),
+        actor,
+        target
     )
-    .bind(id)
-    .bind(subject.integration_id)
-    .bind(endpoint)
-    .bind(scenario.key())
-    .bind(subject.revision)
-    .bind(crate::domain::fingerprint::staging_fingerprint(&subject.sections, spec))
-    .bind(actor)
-    .bind(target)
     .execute(&mut *conn)
     .await?;
     let what = match scenario {
@@ -281,22 +289,24 @@ async fn perform(
     };
     report.scrub(&values.0);
     tracing::info!(check = %id, target = %report.target, verdict = report.verdict().as_str(), "staging check finished");
-    sqlx::query("UPDATE staging_checks SET verdict = $2, report = $3 WHERE id = $1")
-        .bind(id)
-        .bind(report.verdict().as_str())
-        .bind(sqlx::types::Json(&report))
-        .execute(&state.db)
-        .await?;
+    sqlx::query!(
+        "UPDATE staging_checks SET verdict = $2, report = $3 WHERE id = $1",
+        id,
+        report.verdict().as_str(),
+        sqlx::types::Json(&report) as _
+    )
+    .execute(&state.db)
+    .await?;
     Ok(report)
 }
 
 async fn allowed_ports(db: &PgPool) -> sqlx::Result<Vec<(String, u16)>> {
-    let rows: Vec<(String, i32)> = sqlx::query_as("SELECT host, port FROM staging_ports")
+    let rows = sqlx::query!("SELECT host, port FROM staging_ports")
         .fetch_all(db)
         .await?;
     Ok(rows
         .into_iter()
-        .filter_map(|(host, port)| Some((host, u16::try_from(port).ok()?)))
+        .filter_map(|row| Some((row.host, u16::try_from(row.port).ok()?)))
         .collect())
 }
 
@@ -329,10 +339,11 @@ pub async fn start_all(
     let config = &state.config.staging;
     let mut tx = state.db.begin().await?;
     within_limits(&mut tx, config, &subject, actor, plans.len() as i64).await?;
-    let running: bool = sqlx::query_scalar(&format!(
-        "SELECT EXISTS (SELECT 1 FROM staging_runs WHERE integration_id = $1 AND {IN_FLIGHT_RUNS})"
-    ))
-    .bind(subject.integration_id)
+    let running = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM staging_runs WHERE integration_id = $1
+             AND finished_at IS NULL AND heartbeat_at > now() - interval '5 minutes') AS "running!""#,
+        subject.integration_id
+    )
     .fetch_one(&mut *tx)
     .await?;
     if running {
@@ -341,13 +352,13 @@ pub async fn start_all(
         ));
     }
     let run = Uuid::new_v4();
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO staging_runs (id, integration_id, started_by, total) VALUES ($1, $2, $3, $4)",
+        run,
+        subject.integration_id,
+        actor,
+        plans.len() as i32
     )
-    .bind(run)
-    .bind(subject.integration_id)
-    .bind(actor)
-    .bind(plans.len() as i32)
     .execute(&mut *tx)
     .await?;
     crate::audit::record(
@@ -393,14 +404,18 @@ async fn run_all(
         .await?;
         tx.commit().await?;
         perform(state, id, &plan, values).await?;
-        sqlx::query("UPDATE staging_runs SET done = done + 1, heartbeat_at = now() WHERE id = $1")
-            .bind(run)
-            .execute(&state.db)
-            .await?;
-    }
-    sqlx::query("UPDATE staging_runs SET finished_at = now() WHERE id = $1")
-        .bind(run)
+        sqlx::query!(
+            "UPDATE staging_runs SET done = done + 1, heartbeat_at = now() WHERE id = $1",
+            run
+        )
         .execute(&state.db)
         .await?;
+    }
+    sqlx::query!(
+        "UPDATE staging_runs SET finished_at = now() WHERE id = $1",
+        run
+    )
+    .execute(&state.db)
+    .await?;
     Ok(())
 }
