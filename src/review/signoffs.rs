@@ -49,17 +49,22 @@ impl SignOffs {
         integration: Uuid,
         snapshot: &Snapshot,
     ) -> sqlx::Result<SignOffs> {
-        let rows: Vec<(String, String, String, i32)> = sqlx::query_as(
+        let rows = sqlx::query!(
             "SELECT s.target, s.fingerprint, u.display_name, s.revision
              FROM signoffs s JOIN users u ON u.id = s.reviewer_id WHERE s.integration_id = $1",
+            integration
         )
-        .bind(integration)
         .fetch_all(conn)
         .await?;
         Ok(SignOffs {
             by_target: rows
                 .into_iter()
-                .map(|(target, fp, who, rev)| (target, (fp, who, rev)))
+                .map(|row| {
+                    (
+                        row.target,
+                        (row.fingerprint, row.display_name, row.revision),
+                    )
+                })
                 .collect(),
             current: targets(snapshot).into_iter().collect(),
         })
@@ -160,11 +165,12 @@ pub async fn set(
             "The partner has since withdrawn or resubmitted it; reload the review page.".into(),
         ));
     }
-    let snapshot: sqlx::types::Json<Snapshot> = sqlx::query_scalar(
-        "SELECT snapshot FROM revisions WHERE integration_id = $1 AND number = $2",
+    let snapshot = sqlx::query_scalar!(
+        r#"SELECT snapshot AS "snapshot: sqlx::types::Json<Snapshot>" FROM revisions
+           WHERE integration_id = $1 AND number = $2"#,
+        id,
+        revision
     )
-    .bind(id)
-    .bind(revision)
     .fetch_one(&mut *tx)
     .await?;
     let (target, fingerprint) = targets(&snapshot)
@@ -182,25 +188,27 @@ pub async fn set(
             .unwrap_or_default()
     };
     if signing {
-        sqlx::query(
+        sqlx::query!(
             "INSERT INTO signoffs (integration_id, target, fingerprint, revision, reviewer_id) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (integration_id, target) DO UPDATE
              SET fingerprint = EXCLUDED.fingerprint, revision = EXCLUDED.revision,
                  reviewer_id = EXCLUDED.reviewer_id, signed_at = now()",
+            id,
+            target,
+            fingerprint,
+            revision,
+            reviewer.id
         )
-        .bind(id)
-        .bind(&target)
-        .bind(&fingerprint)
-        .bind(revision)
-        .bind(reviewer.id)
         .execute(&mut *tx)
         .await?;
     } else {
-        sqlx::query("DELETE FROM signoffs WHERE integration_id = $1 AND target = $2")
-            .bind(id)
-            .bind(&target)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query!(
+            "DELETE FROM signoffs WHERE integration_id = $1 AND target = $2",
+            id,
+            target
+        )
+        .execute(&mut *tx)
+        .await?;
     }
     let what = if signing {
         "signed_off"

@@ -72,10 +72,10 @@ pub async fn start_thread(
             return Err(AppError::NotFound);
         }
     }
-    let threads: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM comments WHERE integration_id = $1 AND parent_id IS NULL",
+    let threads = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "threads!" FROM comments WHERE integration_id = $1 AND parent_id IS NULL"#,
+        id
     )
-    .bind(id)
     .fetch_one(&mut *tx)
     .await?;
     if threads >= MAX_THREADS {
@@ -83,17 +83,17 @@ pub async fn start_thread(
             "This integration has {MAX_THREADS} comment threads, the most it takes."
         )));
     }
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO comments (id, integration_id, revision, endpoint_id, item, author_id, body, published)
          VALUES ($1, $2, $3, $4, $5, $6, $7, false)",
+        Uuid::new_v4(),
+        id,
+        revision,
+        anchor.endpoint,
+        anchor.item,
+        reviewer.id,
+        body
     )
-    .bind(Uuid::new_v4())
-    .bind(id)
-    .bind(revision)
-    .bind(anchor.endpoint)
-    .bind(&anchor.item)
-    .bind(reviewer.id)
-    .bind(&body)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -123,10 +123,12 @@ pub async fn post_reply(
         found.item,
         found.status,
     );
-    let replies: i64 = sqlx::query_scalar("SELECT count(*) FROM comments WHERE parent_id = $1")
-        .bind(thread)
-        .fetch_one(&mut *tx)
-        .await?;
+    let replies = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "replies!" FROM comments WHERE parent_id = $1"#,
+        thread
+    )
+    .fetch_one(&mut *tx)
+    .await?;
     if replies >= MAX_REPLIES {
         return Err(AppError::Conflict(format!(
             "This thread has {MAX_REPLIES} replies, the most it takes. Start a new comment instead."
@@ -134,25 +136,25 @@ pub async fn post_reply(
     }
     // Staff only get here while reviewing (find_thread), so their replies wait for the decision.
     let draft = viewer.role != Role::Partner && status == Status::InReview;
-    let revision: i32 = sqlx::query_scalar(
-        "SELECT coalesce(max(number), 0) FROM revisions WHERE integration_id = $1",
+    let revision = sqlx::query_scalar!(
+        r#"SELECT coalesce(max(number), 0) AS "revision!" FROM revisions WHERE integration_id = $1"#,
+        integration
     )
-    .bind(integration)
     .fetch_one(&mut *tx)
     .await?;
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO comments (id, integration_id, revision, endpoint_id, item, parent_id, author_id, body, published)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        Uuid::new_v4(),
+        integration,
+        revision,
+        endpoint,
+        item,
+        thread,
+        viewer.id,
+        body,
+        !draft
     )
-    .bind(Uuid::new_v4())
-    .bind(integration)
-    .bind(revision)
-    .bind(endpoint)
-    .bind(&item)
-    .bind(thread)
-    .bind(viewer.id)
-    .bind(&body)
-    .bind(!draft)
     .execute(&mut *tx)
     .await?;
     let page = page_of(viewer, integration, endpoint, &item);
@@ -193,11 +195,13 @@ pub async fn change_state(
             found.state.as_str()
         )));
     }
-    sqlx::query("UPDATE comments SET state = $2, updated_at = now() WHERE id = $1")
-        .bind(found.id)
-        .bind(next.as_str())
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "UPDATE comments SET state = $2, updated_at = now() WHERE id = $1",
+        found.id,
+        next as ThreadState
+    )
+    .execute(&mut *tx)
+    .await?;
     // A draft's state is the reviewer's business until the decision publishes it.
     if found.published {
         let anchor = Anchor {
