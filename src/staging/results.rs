@@ -96,14 +96,27 @@ pub fn ago(then: OffsetDateTime, now: OffsetDateTime) -> String {
     }
 }
 
-const COLUMNS: &str = "c.id, c.endpoint_id, c.scenario, c.revision, c.fingerprint, c.checked_at, c.verdict, c.target, c.report, u.display_name AS checked_by";
-
-/// The latest finished check of every endpoint and scenario of an integration.
+/// The latest finished check of every endpoint and scenario of an integration. The latest ids
+/// come first, from the index alone; then only those rows.
 pub async fn latest<'e>(
     db: impl sqlx::PgExecutor<'e>,
     integration: Uuid,
 ) -> sqlx::Result<Vec<CheckRow>> {
-    latest_with(db, integration, "c.report").await
+    sqlx::query_as!(
+        CheckRow,
+        r#"WITH latest AS (
+             SELECT DISTINCT ON (endpoint_id, scenario) id FROM staging_checks
+             WHERE integration_id = $1 AND verdict <> 'running'
+             ORDER BY endpoint_id, scenario, checked_at DESC)
+           SELECT c.id, c.endpoint_id, c.scenario, c.revision, c.fingerprint, c.checked_at, c.verdict,
+                  c.target, c.report AS "report: sqlx::types::Json<Report>",
+                  u.display_name AS "checked_by?"
+           FROM latest JOIN staging_checks c ON c.id = latest.id LEFT JOIN users u ON u.id = c.checked_by
+           ORDER BY c.endpoint_id, c.scenario"#,
+        integration
+    )
+    .fetch_all(db)
+    .await
 }
 
 /// The same without their reports (left empty), for pages that show only verdicts: reading
@@ -112,26 +125,19 @@ pub async fn latest_verdicts<'e>(
     db: impl sqlx::PgExecutor<'e>,
     integration: Uuid,
 ) -> sqlx::Result<Vec<CheckRow>> {
-    latest_with(db, integration, "'{}'::jsonb").await
-}
-
-async fn latest_with<'e>(
-    db: impl sqlx::PgExecutor<'e>,
-    integration: Uuid,
-    report: &str,
-) -> sqlx::Result<Vec<CheckRow>> {
-    // The latest ids first, from the index alone; then only those rows.
-    sqlx::query_as(&format!(
-        "WITH latest AS (
-           SELECT DISTINCT ON (endpoint_id, scenario) id FROM staging_checks
-           WHERE integration_id = $1 AND verdict <> 'running'
-           ORDER BY endpoint_id, scenario, checked_at DESC)
-         SELECT c.id, c.endpoint_id, c.scenario, c.revision, c.fingerprint, c.checked_at, c.verdict,
-                c.target, {report} AS report, u.display_name AS checked_by
-         FROM latest JOIN staging_checks c ON c.id = latest.id LEFT JOIN users u ON u.id = c.checked_by
-         ORDER BY c.endpoint_id, c.scenario"
-    ))
-    .bind(integration)
+    sqlx::query_as!(
+        CheckRow,
+        r#"WITH latest AS (
+             SELECT DISTINCT ON (endpoint_id, scenario) id FROM staging_checks
+             WHERE integration_id = $1 AND verdict <> 'running'
+             ORDER BY endpoint_id, scenario, checked_at DESC)
+           SELECT c.id, c.endpoint_id, c.scenario, c.revision, c.fingerprint, c.checked_at, c.verdict,
+                  c.target, '{}'::jsonb AS "report!: sqlx::types::Json<Report>",
+                  u.display_name AS "checked_by?"
+           FROM latest JOIN staging_checks c ON c.id = latest.id LEFT JOIN users u ON u.id = c.checked_by
+           ORDER BY c.endpoint_id, c.scenario"#,
+        integration
+    )
     .fetch_all(db)
     .await
 }
@@ -142,13 +148,17 @@ pub async fn latest_success(
     integration: Uuid,
     endpoint: Uuid,
 ) -> sqlx::Result<Option<CheckRow>> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM staging_checks c LEFT JOIN users u ON u.id = c.checked_by
-         WHERE c.integration_id = $1 AND c.endpoint_id = $2 AND c.scenario = '' AND c.verdict <> 'running'
-         ORDER BY c.checked_at DESC LIMIT 1"
-    ))
-    .bind(integration)
-    .bind(endpoint)
+    sqlx::query_as!(
+        CheckRow,
+        r#"SELECT c.id, c.endpoint_id, c.scenario, c.revision, c.fingerprint, c.checked_at, c.verdict,
+                  c.target, c.report AS "report: sqlx::types::Json<Report>",
+                  u.display_name AS "checked_by?"
+           FROM staging_checks c LEFT JOIN users u ON u.id = c.checked_by
+           WHERE c.integration_id = $1 AND c.endpoint_id = $2 AND c.scenario = '' AND c.verdict <> 'running'
+           ORDER BY c.checked_at DESC LIMIT 1"#,
+        integration,
+        endpoint
+    )
     .fetch_optional(db)
     .await
 }
@@ -159,13 +169,17 @@ pub async fn history(
     integration: Uuid,
     endpoint: Uuid,
 ) -> sqlx::Result<Vec<CheckRow>> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM staging_checks c LEFT JOIN users u ON u.id = c.checked_by
-         WHERE c.integration_id = $1 AND c.endpoint_id = $2
-         ORDER BY c.checked_at DESC LIMIT 20"
-    ))
-    .bind(integration)
-    .bind(endpoint)
+    sqlx::query_as!(
+        CheckRow,
+        r#"SELECT c.id, c.endpoint_id, c.scenario, c.revision, c.fingerprint, c.checked_at, c.verdict,
+                  c.target, c.report AS "report: sqlx::types::Json<Report>",
+                  u.display_name AS "checked_by?"
+           FROM staging_checks c LEFT JOIN users u ON u.id = c.checked_by
+           WHERE c.integration_id = $1 AND c.endpoint_id = $2
+           ORDER BY c.checked_at DESC LIMIT 20"#,
+        integration,
+        endpoint
+    )
     .fetch_all(db)
     .await
 }
@@ -200,12 +214,14 @@ impl RunRow {
 }
 
 pub async fn last_run(db: &PgPool, integration: Uuid) -> sqlx::Result<Option<RunRow>> {
-    sqlx::query_as(
-        "SELECT r.total, r.done, r.started_at, r.finished_at, r.heartbeat_at, u.display_name AS started_by
-         FROM staging_runs r LEFT JOIN users u ON u.id = r.started_by
-         WHERE r.integration_id = $1 ORDER BY r.started_at DESC LIMIT 1",
+    sqlx::query_as!(
+        RunRow,
+        r#"SELECT r.total, r.done, r.started_at, r.finished_at, r.heartbeat_at,
+                  u.display_name AS "started_by?"
+           FROM staging_runs r LEFT JOIN users u ON u.id = r.started_by
+           WHERE r.integration_id = $1 ORDER BY r.started_at DESC LIMIT 1"#,
+        integration
     )
-    .bind(integration)
     .fetch_optional(db)
     .await
 }
