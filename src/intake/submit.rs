@@ -14,7 +14,7 @@ use crate::accounts::viewer::PartnerUser;
 use crate::domain::checklist::{self, Settings};
 use crate::domain::integration;
 use crate::domain::revision::{Snapshot, freeze};
-use crate::domain::workflow::{Action, Actor};
+use crate::domain::workflow::{Action, Actor, Status};
 use crate::mail::{self, Email};
 use crate::web::extract::Path;
 use crate::web::page::Page;
@@ -61,15 +61,18 @@ pub async fn submit(
         format!("revision {number}"),
     )
     .await?;
-    sqlx::query("UPDATE integrations SET status = $2, waiting_since = now(), updated_at = now() WHERE id = $1")
-        .bind(id)
-        .bind(next)
-        .execute(&mut *tx)
-        .await?;
-    let reviewers: Vec<String> =
-        sqlx::query_scalar("SELECT email::text FROM users WHERE role = 'reviewer' AND active")
-            .fetch_all(&mut *tx)
-            .await?;
+    sqlx::query!(
+        "UPDATE integrations SET status = $2, waiting_since = now(), updated_at = now() WHERE id = $1",
+        id,
+        next as Status
+    )
+    .execute(&mut *tx)
+    .await?;
+    let reviewers = sqlx::query_scalar!(
+        r#"SELECT email::text AS "email!" FROM users WHERE role = 'reviewer' AND active"#
+    )
+    .fetch_all(&mut *tx)
+    .await?;
     for reviewer in reviewers {
         let body = format!(
             "{} of {} submitted “{}” (revision {number}) for review.\n\nOpen the portal to review it: {}\n",

@@ -45,18 +45,18 @@ pub async fn show(
         Role::Partner => Some(viewer.company_id.ok_or(AppError::Forbidden)?),
         Role::Reviewer | Role::Admin => None,
     };
-    let name: String = sqlx::query_scalar(
+    let name = sqlx::query_scalar!(
         "SELECT name FROM integrations WHERE id = $1 AND ($2::uuid IS NULL OR company_id = $2)",
+        id,
+        company
     )
-    .bind(id)
-    .bind(company)
     .fetch_optional(&state.db)
     .await?
     .ok_or(AppError::NotFound)?;
-    let numbers: Vec<i32> = sqlx::query_scalar(
+    let numbers = sqlx::query_scalar!(
         "SELECT number FROM revisions WHERE integration_id = $1 ORDER BY number",
+        id
     )
-    .bind(id)
     .fetch_all(&state.db)
     .await?;
     let latest = numbers.last().copied().unwrap_or(0);
@@ -64,14 +64,18 @@ pub async fn show(
     let to = number(pair.to).unwrap_or(latest);
     let from = number(pair.from).unwrap_or(to.saturating_sub(1));
     let diff = if numbers.contains(&from) && numbers.contains(&to) {
-        let snapshots: Vec<(i32, sqlx::types::Json<Snapshot>)> = sqlx::query_as(
-            "SELECT number, snapshot FROM revisions WHERE integration_id = $1 AND number IN ($2, $3)",
+        let snapshots: Vec<(i32, sqlx::types::Json<Snapshot>)> = sqlx::query!(
+            r#"SELECT number, snapshot AS "snapshot: sqlx::types::Json<Snapshot>" FROM revisions
+               WHERE integration_id = $1 AND number IN ($2, $3)"#,
+            id,
+            from,
+            to
         )
-        .bind(id)
-        .bind(from)
-        .bind(to)
         .fetch_all(&state.db)
-        .await?;
+        .await?
+        .into_iter()
+        .map(|row| (row.number, row.snapshot))
+        .collect();
         let of = |n: i32| {
             snapshots
                 .iter()

@@ -145,14 +145,16 @@ pub async fn build(
     page: Page,
     id: Uuid,
 ) -> Result<RevisionPage> {
-    let latest: Option<LatestRevision> = sqlx::query_as(
-        "SELECT r.number, r.snapshot, u.display_name AS submitted_by, r.submitted_at, i.status,
-                cu.display_name AS claimed_by
-         FROM revisions r JOIN users u ON u.id = r.submitted_by JOIN integrations i ON i.id = r.integration_id
-         LEFT JOIN users cu ON cu.id = i.claimed_by
-         WHERE r.integration_id = $1 ORDER BY r.number DESC LIMIT 1",
+    let latest = sqlx::query_as!(
+        LatestRevision,
+        r#"SELECT r.number, r.snapshot AS "snapshot: sqlx::types::Json<Snapshot>",
+                  u.display_name AS submitted_by, r.submitted_at, i.status AS "status: Status",
+                  cu.display_name AS "claimed_by?"
+           FROM revisions r JOIN users u ON u.id = r.submitted_by JOIN integrations i ON i.id = r.integration_id
+           LEFT JOIN users cu ON cu.id = i.claimed_by
+           WHERE r.integration_id = $1 ORDER BY r.number DESC LIMIT 1"#,
+        id
     )
-    .bind(id)
     .fetch_optional(&state.db)
     .await?;
     let latest = latest.ok_or(AppError::NotFound)?;
@@ -196,16 +198,16 @@ async fn last_seen(
     id: Uuid,
     current: i32,
 ) -> sqlx::Result<Option<(i32, Snapshot)>> {
-    let row: Option<(i32, sqlx::types::Json<Snapshot>)> = sqlx::query_as(
-        "SELECT r.number, r.snapshot FROM revisions r
-         WHERE r.integration_id = $1 AND r.number < $2
-         ORDER BY EXISTS (SELECT 1 FROM decisions d WHERE d.integration_id = $1 AND d.revision = r.number) DESC,
-                  r.number DESC
-         LIMIT 1",
+    let row = sqlx::query!(
+        r#"SELECT r.number, r.snapshot AS "snapshot: sqlx::types::Json<Snapshot>" FROM revisions r
+           WHERE r.integration_id = $1 AND r.number < $2
+           ORDER BY EXISTS (SELECT 1 FROM decisions d WHERE d.integration_id = $1 AND d.revision = r.number) DESC,
+                    r.number DESC
+           LIMIT 1"#,
+        id,
+        current
     )
-    .bind(id)
-    .bind(current)
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(|(number, snapshot)| (number, snapshot.0)))
+    Ok(row.map(|row| (row.number, row.snapshot.0)))
 }

@@ -80,13 +80,13 @@ async fn save_checklist(
         else {
             continue;
         };
-        sqlx::query(
+        sqlx::query!(
             "INSERT INTO checklist_settings (item, requirement, updated_by) VALUES ($1, $2, $3)
              ON CONFLICT (item) DO UPDATE SET requirement = EXCLUDED.requirement, updated_by = EXCLUDED.updated_by, updated_at = now()",
+            item.id.as_str(),
+            requirement.as_str(),
+            admin.id
         )
-        .bind(item.id.as_str())
-        .bind(requirement.as_str())
-        .bind(admin.id)
         .execute(&mut *tx)
         .await?;
     }
@@ -117,12 +117,15 @@ async fn egress_page(
     note: String,
     errors: FieldErrors,
 ) -> Result<EgressPage> {
-    let addresses = sqlx::query_as(
-        "SELECT id, host(address) || CASE WHEN masklen(address) IN (32, 128) THEN '' ELSE '/' || masklen(address) END, note
-         FROM egress_ips ORDER BY address",
+    let addresses = sqlx::query!(
+        r#"SELECT id, host(address) || CASE WHEN masklen(address) IN (32, 128) THEN '' ELSE '/' || masklen(address) END AS "address!", note
+           FROM egress_ips ORDER BY address"#
     )
     .fetch_all(&state.db)
-    .await?;
+    .await?
+    .into_iter()
+    .map(|row| (row.id, row.address, row.note))
+    .collect();
     Ok(EgressPage {
         page,
         addresses,
@@ -174,12 +177,12 @@ async fn add_egress(
         errors.add("note", "Keep the note to 200 characters.");
     }
     if let (Some(network), true) = (parsed, errors.is_empty()) {
-        let inserted = sqlx::query(
-            "INSERT INTO egress_ips (id, address, note) VALUES ($1, $2::cidr, $3) ON CONFLICT ON CONSTRAINT egress_ips_address_key DO NOTHING",
+        let inserted = sqlx::query!(
+            "INSERT INTO egress_ips (id, address, note) VALUES ($1, $2::text::cidr, $3) ON CONFLICT ON CONSTRAINT egress_ips_address_key DO NOTHING",
+            Uuid::new_v4(),
+            network,
+            form.note.trim()
         )
-        .bind(Uuid::new_v4())
-        .bind(&network)
-        .bind(form.note.trim())
         .execute(&state.db)
         .await?;
         if inserted.rows_affected() == 1 {
@@ -234,8 +237,7 @@ async fn delete_egress(
     session: Session,
     Path(id): Path<Uuid>,
 ) -> Result<Response> {
-    let deleted = sqlx::query("DELETE FROM egress_ips WHERE id = $1")
-        .bind(id)
+    let deleted = sqlx::query!("DELETE FROM egress_ips WHERE id = $1", id)
         .execute(&state.db)
         .await?;
     if deleted.rows_affected() == 0 {

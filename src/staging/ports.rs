@@ -38,10 +38,12 @@ pub struct PortsPage {
 }
 
 async fn ports_page(state: &AppState, page: Page) -> Result<PortsPage> {
-    let ports =
-        sqlx::query_as("SELECT id, host, port, note FROM staging_ports ORDER BY host, port")
-            .fetch_all(&state.db)
-            .await?;
+    let ports = sqlx::query_as!(
+        AllowedPort,
+        "SELECT id, host, port, note FROM staging_ports ORDER BY host, port"
+    )
+    .fetch_all(&state.db)
+    .await?;
     Ok(PortsPage {
         page,
         ports,
@@ -107,15 +109,15 @@ pub async fn add(
     }
     if let (Some(host), Some(port), true) = (&host, port, errors.is_empty()) {
         let mut tx = state.db.begin().await?;
-        let inserted = sqlx::query(
+        let inserted = sqlx::query!(
             "INSERT INTO staging_ports (id, host, port, note, added_by) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT ON CONSTRAINT staging_ports_host_port_key DO NOTHING",
+            Uuid::new_v4(),
+            host,
+            i32::from(port),
+            form.note.trim(),
+            admin.id
         )
-        .bind(Uuid::new_v4())
-        .bind(host)
-        .bind(i32::from(port))
-        .bind(form.note.trim())
-        .bind(admin.id)
         .execute(&mut *tx)
         .await?;
         if inserted.rows_affected() == 1 {
@@ -140,12 +142,14 @@ pub async fn remove(
     Path(id): Path<Uuid>,
 ) -> Result<Response> {
     let mut tx = state.db.begin().await?;
-    let removed: Option<(String, i32)> =
-        sqlx::query_as("DELETE FROM staging_ports WHERE id = $1 RETURNING host, port")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    let (host, port) = removed.ok_or(AppError::NotFound)?;
+    let removed = sqlx::query!(
+        "DELETE FROM staging_ports WHERE id = $1 RETURNING host, port",
+        id
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let (host, port) = (removed.host, removed.port);
     let pair = format!("{host}:{port}");
     let said = format!("{pair} removed.");
     audited(tx, &session, admin.id, "staging_port_removed", &pair, said).await

@@ -17,12 +17,13 @@ pub async fn open_count(
     integration: Uuid,
     viewer: Uuid,
 ) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "SELECT count(*) FROM comments WHERE integration_id = $1 AND parent_id IS NULL AND state = 'open'
-           AND (published OR author_id = $2)",
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "open!" FROM comments
+           WHERE integration_id = $1 AND parent_id IS NULL AND state = 'open'
+             AND (published OR author_id = $2)"#,
+        integration,
+        viewer
     )
-    .bind(integration)
-    .bind(viewer)
     .fetch_one(conn)
     .await
 }
@@ -34,15 +35,18 @@ pub async fn publish_drafts(
     integration: Uuid,
     author: Uuid,
 ) -> sqlx::Result<usize> {
-    let published: Vec<(Option<Uuid>, String, String)> = sqlx::query_as(
+    let published: Vec<(Option<Uuid>, String, String)> = sqlx::query!(
         "UPDATE comments SET published = true, updated_at = now()
          WHERE integration_id = $1 AND NOT published AND author_id = $2
          RETURNING endpoint_id, item, body",
+        integration,
+        author
     )
-    .bind(integration)
-    .bind(author)
     .fetch_all(&mut *conn)
-    .await?;
+    .await?
+    .into_iter()
+    .map(|row| (row.endpoint_id, row.item, row.body))
+    .collect();
     for (endpoint, item, body) in &published {
         let anchor = Anchor {
             endpoint: *endpoint,
@@ -73,14 +77,14 @@ pub(super) async fn find_thread(
     viewer: &User,
 ) -> Result<FoundThread> {
     let company = viewer_company(viewer)?;
-    let integration: Option<Uuid> = sqlx::query_scalar(
+    let integration = sqlx::query_scalar!(
         "SELECT c.integration_id FROM comments c JOIN integrations i ON i.id = c.integration_id
          WHERE c.id = $1 AND c.parent_id IS NULL AND (c.published OR c.author_id = $3)
            AND ($2::uuid IS NULL OR i.company_id = $2)",
+        comment,
+        company,
+        viewer.id
     )
-    .bind(comment)
-    .bind(company)
-    .bind(viewer.id)
     .fetch_optional(&mut *conn)
     .await?;
     let locked = lock(conn, integration.ok_or(AppError::NotFound)?, company).await?;
