@@ -60,9 +60,10 @@ async fn show(
             let queue = queue::fetch(&state.db, &Filter::default(), user.id, 10).await?;
             view.waiting = queue.rows;
             view.waiting_total = queue.total;
-            view.companies = sqlx::query_scalar("SELECT count(*) FROM companies")
-                .fetch_one(&state.db)
-                .await?;
+            view.companies =
+                sqlx::query_scalar!(r#"SELECT count(*) AS "companies!" FROM companies"#)
+                    .fetch_one(&state.db)
+                    .await?;
         }
     }
     Ok(view)

@@ -30,12 +30,13 @@ fn uuid(text: &str) -> Result<Uuid, ApiError> {
 /// The comment, if it is one of this integration's.
 async fn comment_of(state: &AppState, integration: Uuid, comment: &str) -> Result<Uuid, ApiError> {
     let comment = uuid(comment)?;
-    let found: Option<Uuid> =
-        sqlx::query_scalar("SELECT id FROM comments WHERE id = $1 AND integration_id = $2")
-            .bind(comment)
-            .bind(integration)
-            .fetch_optional(&state.db)
-            .await?;
+    let found = sqlx::query_scalar!(
+        "SELECT id FROM comments WHERE id = $1 AND integration_id = $2",
+        comment,
+        integration
+    )
+    .fetch_optional(&state.db)
+    .await?;
     found.ok_or(ApiError::NotFound)
 }
 

@@ -52,17 +52,17 @@ pub async fn freeze(
     progress: checklist::Progress,
     user: Uuid,
 ) -> sqlx::Result<i32> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "INSERT INTO revisions (id, integration_id, number, snapshot, submitted_by, items_done, items_total)
          VALUES ($1, $2, (SELECT coalesce(max(number), 0) + 1 FROM revisions WHERE integration_id = $2), $3, $4, $5, $6)
          RETURNING number",
+        Uuid::new_v4(),
+        snapshot.integration_id,
+        sqlx::types::Json(snapshot) as _,
+        user,
+        progress.done as i32,
+        progress.total as i32
     )
-    .bind(Uuid::new_v4())
-    .bind(snapshot.integration_id)
-    .bind(sqlx::types::Json(snapshot))
-    .bind(user)
-    .bind(progress.done as i32)
-    .bind(progress.total as i32)
     .fetch_one(conn)
     .await
 }

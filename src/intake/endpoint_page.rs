@@ -226,10 +226,12 @@ pub async fn add(
     Form(form): Form<NewEndpointForm>,
 ) -> Result<Response> {
     let mut tx = super::begin_edit(&state, &partner, id).await?;
-    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM endpoints WHERE integration_id = $1")
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let count = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM endpoints WHERE integration_id = $1"#,
+        id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
     if count >= MAX_ENDPOINTS {
         return Err(AppError::Conflict(format!(
             "An integration can have at most {MAX_ENDPOINTS} endpoints. Split the APIs into several integrations."

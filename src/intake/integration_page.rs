@@ -232,10 +232,12 @@ async fn render_base(state: &AppState, page: Page, loaded: Loaded) -> Result<Int
     if let Some(viewer) = &view.page.user {
         view.threads = Threads::load(&mut conn, view.id, viewer).await?;
     }
-    view.revisions = sqlx::query_scalar("SELECT count(*) FROM revisions WHERE integration_id = $1")
-        .bind(view.id)
-        .fetch_one(&mut *conn)
-        .await?;
+    view.revisions = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "revisions!" FROM revisions WHERE integration_id = $1"#,
+        view.id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
     Ok(view)
 }
 

@@ -37,15 +37,16 @@ pub struct IntegrationSummary {
 pub async fn summaries(db: &PgPool, company: Uuid) -> sqlx::Result<Vec<IntegrationSummary>> {
     let settings = Settings::load(db).await?;
     let loaded = integration::list_for_company(&mut *db.acquire().await?, company).await?;
-    let open: std::collections::HashMap<Uuid, i64> = sqlx::query_as(
-        "SELECT c.integration_id, count(*) FROM comments c JOIN integrations i ON i.id = c.integration_id
-         WHERE i.company_id = $1 AND c.parent_id IS NULL AND c.published AND c.state = 'open'
-         GROUP BY c.integration_id",
+    let open: std::collections::HashMap<Uuid, i64> = sqlx::query!(
+        r#"SELECT c.integration_id, count(*) AS "open!" FROM comments c JOIN integrations i ON i.id = c.integration_id
+           WHERE i.company_id = $1 AND c.parent_id IS NULL AND c.published AND c.state = 'open'
+           GROUP BY c.integration_id"#,
+        company
     )
-    .bind(company)
     .fetch_all(db)
     .await?
     .into_iter()
+    .map(|row| (row.integration_id, row.open))
     .collect();
     Ok(loaded
         .iter()

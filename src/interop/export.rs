@@ -42,15 +42,17 @@ pub async fn load(
         Role::Partner => Some(viewer.company_id.ok_or(AppError::Forbidden)?),
         Role::Reviewer | Role::Admin => None,
     };
-    let (name, approved, latest): (String, Option<i32>, Option<i32>) = sqlx::query_as(
-        "SELECT i.name, i.approved_revision, (SELECT max(number) FROM revisions r WHERE r.integration_id = i.id)
-         FROM integrations i WHERE i.id = $1 AND ($2::uuid IS NULL OR i.company_id = $2)",
+    let found = sqlx::query!(
+        r#"SELECT i.name, i.approved_revision,
+                  (SELECT max(number) FROM revisions r WHERE r.integration_id = i.id) AS latest
+           FROM integrations i WHERE i.id = $1 AND ($2::uuid IS NULL OR i.company_id = $2)"#,
+        id,
+        company
     )
-    .bind(id)
-    .bind(company)
     .fetch_optional(&state.db)
     .await?
     .ok_or(AppError::NotFound)?;
+    let (name, approved, latest) = (found.name, found.approved_revision, found.latest);
     let asked = match revision.trim() {
         "" => None,
         text => Some(text.parse::<i32>().map_err(|_| AppError::NotFound)?),
@@ -58,11 +60,12 @@ pub async fn load(
     let stem = slug(&name);
     match asked.or(approved).or(latest) {
         Some(number) => {
-            let snapshot: sqlx::types::Json<Snapshot> = sqlx::query_scalar(
-                "SELECT snapshot FROM revisions WHERE integration_id = $1 AND number = $2",
+            let snapshot = sqlx::query_scalar!(
+                r#"SELECT snapshot AS "snapshot: sqlx::types::Json<Snapshot>" FROM revisions
+                   WHERE integration_id = $1 AND number = $2"#,
+                id,
+                number
             )
-            .bind(id)
-            .bind(number)
             .fetch_optional(&state.db)
             .await?
             .ok_or(AppError::NotFound)?;

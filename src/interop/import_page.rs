@@ -282,11 +282,13 @@ pub(crate) async fn apply(
         }
     }
     if let Some(purpose) = &changes.purpose {
-        sqlx::query("UPDATE integrations SET purpose = $2, version = version + 1 WHERE id = $1")
-            .bind(id)
-            .bind(purpose)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query!(
+            "UPDATE integrations SET purpose = $2, version = version + 1 WHERE id = $1",
+            id,
+            purpose
+        )
+        .execute(&mut *tx)
+        .await?;
     }
     for (endpoint, version, spec, _) in &changes.updated {
         if let Some(Saved::Stale { .. }) =

@@ -80,13 +80,12 @@ impl Settings {
     }
 
     pub async fn load<'e>(db: impl sqlx::PgExecutor<'e>) -> sqlx::Result<Settings> {
-        let rows: Vec<(String, String)> =
-            sqlx::query_as("SELECT item, requirement FROM checklist_settings")
-                .fetch_all(db)
-                .await?;
+        let rows = sqlx::query!("SELECT item, requirement FROM checklist_settings")
+            .fetch_all(db)
+            .await?;
         Ok(Settings(
             rows.into_iter()
-                .filter_map(|(item, text)| Requirement::parse(&text).map(|r| (item, r)))
+                .filter_map(|row| Requirement::parse(&row.requirement).map(|r| (row.item, r)))
                 .collect(),
         ))
     }

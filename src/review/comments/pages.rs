@@ -155,16 +155,17 @@ pub async fn delete_draft(
     session: Session,
     Path(comment): Path<Uuid>,
 ) -> Result<Response> {
-    let deleted: Option<(Uuid, Option<Uuid>, String)> = sqlx::query_as(
+    let deleted = sqlx::query!(
         "DELETE FROM comments WHERE id = $1 AND author_id = $2 AND NOT published
            AND NOT EXISTS (SELECT 1 FROM comments r WHERE r.parent_id = $1)
          RETURNING integration_id, endpoint_id, item",
+        comment,
+        viewer.id
     )
-    .bind(comment)
-    .bind(viewer.id)
     .fetch_optional(&state.db)
-    .await?;
-    let (integration, endpoint, item) = deleted.ok_or(AppError::NotFound)?;
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let (integration, endpoint, item) = (deleted.integration_id, deleted.endpoint_id, deleted.item);
     session::flash(&session, FlashKind::Info, "Draft comment deleted.").await?;
     Ok(Redirect::to(&page_of(&viewer, integration, endpoint, &item)).into_response())
 }
