@@ -33,12 +33,12 @@ fn company_of(viewer: &User) -> Result<Option<Uuid>, ApiError> {
 pub(super) async fn visible(state: &AppState, viewer: &User, id: &str) -> Result<Uuid, ApiError> {
     let id: Uuid = id.parse().map_err(|_| ApiError::NotFound)?;
     let company = company_of(viewer)?;
-    let found: Option<Uuid> = sqlx::query_scalar(
+    let found = sqlx::query_scalar!(
         "SELECT id FROM integrations WHERE id = $1
            AND (($2::uuid IS NOT NULL AND company_id = $2) OR ($2::uuid IS NULL AND waiting_since IS NOT NULL))",
+        id,
+        company
     )
-    .bind(id)
-    .bind(company)
     .fetch_optional(&state.db)
     .await?;
     found.ok_or(ApiError::NotFound)
@@ -95,20 +95,26 @@ pub async fn list_integrations(
         ));
     }
     let company = company_of(&viewer)?;
-    const SCOPE: &str = "(($1::uuid IS NOT NULL AND i.company_id = $1) OR ($1::uuid IS NULL AND i.waiting_since IS NOT NULL))";
-    let rows: Vec<(Uuid, String, String, String, OffsetDateTime)> = sqlx::query_as(&format!(
-        "SELECT i.id, i.name, c.name, i.status, i.updated_at FROM integrations i JOIN companies c ON c.id = i.company_id
-         WHERE {SCOPE} ORDER BY i.updated_at DESC, i.id LIMIT $2 OFFSET $3"
-    ))
-    .bind(company)
-    .bind(PAGE_SIZE)
-    .bind((page - 1) * PAGE_SIZE)
+    // A partner sees its company's integrations; staff see every one ever submitted.
+    let rows: Vec<(Uuid, String, String, String, OffsetDateTime)> = sqlx::query!(
+        r#"SELECT i.id, i.name, c.name AS company, i.status, i.updated_at
+           FROM integrations i JOIN companies c ON c.id = i.company_id
+           WHERE (($1::uuid IS NOT NULL AND i.company_id = $1) OR ($1::uuid IS NULL AND i.waiting_since IS NOT NULL))
+           ORDER BY i.updated_at DESC, i.id LIMIT $2 OFFSET $3"#,
+        company,
+        PAGE_SIZE,
+        (page - 1) * PAGE_SIZE
+    )
     .fetch_all(&state.db)
-    .await?;
-    let total: i64 = sqlx::query_scalar(&format!(
-        "SELECT count(*) FROM integrations i WHERE {SCOPE}"
-    ))
-    .bind(company)
+    .await?
+    .into_iter()
+    .map(|row| (row.id, row.name, row.company, row.status, row.updated_at))
+    .collect();
+    let total = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "total!" FROM integrations i
+           WHERE (($1::uuid IS NOT NULL AND i.company_id = $1) OR ($1::uuid IS NULL AND i.waiting_since IS NOT NULL))"#,
+        company
+    )
     .fetch_one(&state.db)
     .await?;
     Ok(Json(IntegrationList {
@@ -180,11 +186,12 @@ pub async fn get_integration(
     let loaded = integration::load(&mut *state.db.acquire().await?, id, None)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let approved: Option<i32> =
-        sqlx::query_scalar("SELECT approved_revision FROM integrations WHERE id = $1")
-            .bind(id)
-            .fetch_one(&state.db)
-            .await?;
+    let approved = sqlx::query_scalar!(
+        "SELECT approved_revision FROM integrations WHERE id = $1",
+        id
+    )
+    .fetch_one(&state.db)
+    .await?;
     let settings = Settings::load(&state.db).await?;
     let assessment = checklist::assess(&loaded.sections, &loaded.specs(), &settings);
     let endpoints = endpoints_from(&loaded, &assessment);
@@ -321,11 +328,12 @@ pub async fn list_revisions(
         items_done: Option<i32>,
         items_total: Option<i32>,
     }
-    let rows: Vec<Row> = sqlx::query_as(
+    let rows = sqlx::query_as!(
+        Row,
         "SELECT r.number, r.submitted_at, u.display_name AS submitted_by, r.items_done, r.items_total
          FROM revisions r JOIN users u ON u.id = r.submitted_by WHERE r.integration_id = $1 ORDER BY r.number",
+        id
     )
-    .bind(id)
     .fetch_all(&state.db)
     .await?;
     Ok(Json(
@@ -370,14 +378,15 @@ pub async fn get_revision(
 ) -> Result<Json<Revision>, ApiError> {
     let id = visible(&state, &viewer, &id).await?;
     let number: i32 = number.parse().map_err(|_| ApiError::NotFound)?;
-    let row: Option<(OffsetDateTime, serde_json::Value)> = sqlx::query_as(
+    let row = sqlx::query!(
         "SELECT submitted_at, snapshot FROM revisions WHERE integration_id = $1 AND number = $2",
+        id,
+        number
     )
-    .bind(id)
-    .bind(number)
     .fetch_optional(&state.db)
-    .await?;
-    let (at, snapshot) = row.ok_or(ApiError::NotFound)?;
+    .await?
+    .ok_or(ApiError::NotFound)?;
+    let (at, snapshot) = (row.submitted_at, row.snapshot);
     Ok(Json(Revision {
         number,
         submitted_at: when(at),
@@ -479,13 +488,16 @@ pub async fn list_decisions(
     Path(id): Path<String>,
 ) -> Result<Json<Vec<Decision>>, ApiError> {
     let id = visible(&state, &viewer, &id).await?;
-    let rows: Vec<(i32, String, String, String, OffsetDateTime)> = sqlx::query_as(
+    let rows: Vec<(i32, String, String, String, OffsetDateTime)> = sqlx::query!(
         "SELECT d.revision, d.outcome, d.summary, u.display_name, d.decided_at
          FROM decisions d JOIN users u ON u.id = d.reviewer_id WHERE d.integration_id = $1 ORDER BY d.decided_at DESC",
+        id
     )
-    .bind(id)
     .fetch_all(&state.db)
-    .await?;
+    .await?
+    .into_iter()
+    .map(|row| (row.revision, row.outcome, row.summary, row.display_name, row.decided_at))
+    .collect();
     Ok(Json(
         rows.into_iter()
             .map(|(revision, outcome, summary, reviewer, at)| Decision {

@@ -14,7 +14,7 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn ready(State(db): State<PgPool>) -> (StatusCode, &'static str) {
-    match sqlx::query("SELECT 1").execute(&db).await {
+    match sqlx::query!("SELECT 1 AS ready").fetch_one(&db).await {
         Ok(_) => (StatusCode::OK, "ready"),
         Err(err) => {
             tracing::warn!(%err, "readiness check failed");
