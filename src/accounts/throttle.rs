@@ -17,11 +17,27 @@ use time::OffsetDateTime;
 
 use crate::config::ThrottleConfig;
 
-/// Keys are folded by Postgres, as the `citext` e-mail column is, so no spelling of an address
-/// (case, Unicode variants, surrounding spaces) gets a counter of its own.
-const ACCOUNT_KEY: &str = "'account:' || left(lower(btrim($1)), 254)";
-const PAIR_KEY: &str = "'account:' || left(lower(btrim($1)), 254) || ' from ' || left($2, 64)";
-const ADDRESS_KEY: &str = "'ip:' || left($2, 64)";
+/// The counters' keys for an attempt. They are folded by Postgres, as the `citext` e-mail column
+/// is, so no spelling of an address (case, Unicode variants, surrounding spaces) gets a counter of
+/// its own.
+struct Keys {
+    account: String,
+    pair: String,
+    address: String,
+}
+
+async fn keys(conn: &mut sqlx::PgConnection, email: &str, address: &str) -> sqlx::Result<Keys> {
+    sqlx::query_as!(
+        Keys,
+        r#"SELECT 'account:' || left(lower(btrim($1)), 254) AS "account!",
+                  'account:' || left(lower(btrim($1)), 254) || ' from ' || left($2, 64) AS "pair!",
+                  'ip:' || left($2, 64) AS "address!""#,
+        email,
+        address
+    )
+    .fetch_one(conn)
+    .await
+}
 
 pub enum Attempt {
     /// Go ahead and check the password, after waiting this long.
@@ -43,23 +59,32 @@ pub async fn begin_attempt(
     email: &str,
     address: &str,
 ) -> sqlx::Result<Attempt> {
-    let keys = [
-        (PAIR_KEY, config.account_free_failures, Beyond::Lock),
-        (ADDRESS_KEY, config.address_free_failures, Beyond::Lock),
-        (ACCOUNT_KEY, config.account_slow_after, Beyond::Delay),
-    ];
     let mut tx = db.begin().await?;
+    let Keys {
+        account,
+        pair,
+        address,
+    } = keys(&mut tx, email, address).await?;
+    let counters = [
+        (pair, config.account_free_failures, Beyond::Lock),
+        (address, config.address_free_failures, Beyond::Lock),
+        (account, config.account_slow_after, Beyond::Delay),
+    ];
     let mut rows = Vec::new();
-    for (key_sql, free, beyond) in keys {
-        // Every key is bound with both inputs, so each SQL text reads the ones it uses.
-        sqlx::query(&format!(
-            "INSERT INTO login_throttle (key, failures, last_failure)
-             SELECT {key_sql}, 0, now() WHERE $1::text IS NOT NULL AND $2::text IS NOT NULL
-             ON CONFLICT (key) DO NOTHING"
-        ))
-        .bind(email)
-        .bind(address)
+    for (key, free, beyond) in counters {
+        sqlx::query!(
+            "INSERT INTO login_throttle (key, failures, last_failure) VALUES ($1, 0, now())
+             ON CONFLICT (key) DO NOTHING",
+            key
+        )
         .execute(&mut *tx)
+        .await?;
+        let row = sqlx::query!(
+            r#"SELECT key, failures, last_failure, locked_until, now() AS "now!"
+               FROM login_throttle WHERE key = $1 FOR UPDATE"#,
+            key
+        )
+        .fetch_one(&mut *tx)
         .await?;
         let row: (
             String,
@@ -67,14 +92,13 @@ pub async fn begin_attempt(
             OffsetDateTime,
             Option<OffsetDateTime>,
             OffsetDateTime,
-        ) = sqlx::query_as(&format!(
-            "SELECT key, failures, last_failure, locked_until, now() FROM login_throttle
-             WHERE key = {key_sql} AND $1::text IS NOT NULL AND $2::text IS NOT NULL FOR UPDATE"
-        ))
-        .bind(email)
-        .bind(address)
-        .fetch_one(&mut *tx)
-        .await?;
+        ) = (
+            row.key,
+            row.failures,
+            row.last_failure,
+            row.locked_until,
+            row.now,
+        );
         rows.push((row, free, beyond));
     }
     let wait = rows
@@ -111,13 +135,15 @@ pub async fn begin_attempt(
                 None
             }
         };
-        sqlx::query("UPDATE login_throttle SET failures = $2, last_failure = $3, locked_until = $4 WHERE key = $1")
-            .bind(&key)
-            .bind(attempt)
-            .bind(now)
-            .bind(locked_until)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query!(
+            "UPDATE login_throttle SET failures = $2, last_failure = $3, locked_until = $4 WHERE key = $1",
+            key,
+            attempt,
+            now,
+            locked_until
+        )
+        .execute(&mut *tx)
+        .await?;
     }
     tx.commit().await?;
     Ok(Attempt::Allowed { delay })
@@ -127,43 +153,44 @@ pub async fn begin_attempt(
 /// from the address (without clearing that: one known password must not reset the count for
 /// guessing others).
 pub async fn record_success(db: &PgPool, email: &str, address: &str) -> sqlx::Result<()> {
-    sqlx::query(&format!(
-        "DELETE FROM login_throttle WHERE key IN ({ACCOUNT_KEY}, {PAIR_KEY})"
-    ))
-    .bind(email)
-    .bind(address)
-    .execute(db)
+    let mut conn = db.acquire().await?;
+    let keys = keys(&mut conn, email, address).await?;
+    sqlx::query!(
+        "DELETE FROM login_throttle WHERE key IN ($1, $2)",
+        keys.account,
+        keys.pair
+    )
+    .execute(&mut *conn)
     .await?;
-    sqlx::query(&format!(
-        "UPDATE login_throttle SET failures = greatest(failures - 1, 0)
-         WHERE key = {ADDRESS_KEY} AND $1::text IS NOT NULL"
-    ))
-    .bind(email)
-    .bind(address)
-    .execute(db)
+    sqlx::query!(
+        "UPDATE login_throttle SET failures = greatest(failures - 1, 0) WHERE key = $1",
+        keys.address
+    )
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }
 
 /// After a password reset the account starts afresh, from every address.
 pub async fn clear_account(db: &PgPool, email: &str) -> sqlx::Result<()> {
-    sqlx::query(&format!(
-        "DELETE FROM login_throttle
-         WHERE key = {ACCOUNT_KEY} OR starts_with(key, {ACCOUNT_KEY} || ' from ')"
-    ))
-    .bind(email)
-    .execute(db)
+    let mut conn = db.acquire().await?;
+    let keys = keys(&mut conn, email, "").await?;
+    sqlx::query!(
+        "DELETE FROM login_throttle WHERE key = $1 OR starts_with(key, $1 || ' from ')",
+        keys.account
+    )
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }
 
 /// Forgets counters that can no longer lock anyone.
 pub async fn purge(db: &PgPool, config: &ThrottleConfig) -> sqlx::Result<u64> {
-    let deleted = sqlx::query(
+    let deleted = sqlx::query!(
         "DELETE FROM login_throttle WHERE last_failure < now() - make_interval(secs => $1)
            AND (locked_until IS NULL OR locked_until < now())",
+        config.window.as_secs_f64()
     )
-    .bind(config.window.as_secs_f64())
     .execute(db)
     .await?;
     Ok(deleted.rows_affected())
