@@ -49,33 +49,33 @@ pub const LOGINS: [DemoLogin; 4] = [
 
 pub async fn load(db: &PgPool, passwords: &Passwords) -> anyhow::Result<()> {
     let mut tx = db.begin().await?;
-    let company_id: Uuid = sqlx::query_scalar(
+    let company_id: Uuid = sqlx::query_scalar!(
         "INSERT INTO companies (id, name, partner_code) VALUES ($1, $2, $3)
          ON CONFLICT ((lower(name))) DO UPDATE SET partner_code = EXCLUDED.partner_code
          RETURNING id",
+        Uuid::new_v4(),
+        COMPANY,
+        PARTNER_CODE
     )
-    .bind(Uuid::new_v4())
-    .bind(COMPANY)
-    .bind(PARTNER_CODE)
     .fetch_one(&mut *tx)
     .await?;
     for login in &LOGINS {
         let email = EmailAddress::parse(login.email).map_err(anyhow::Error::msg)?;
         let hash = passwords.hash(login.password.to_string()).await?;
         let company = (login.role == Role::Partner).then_some(company_id);
-        sqlx::query(
-            "INSERT INTO users (id, email, display_name, role, company_id, password_hash)
-             VALUES ($1, $2, $3, $4, $5, $6)
+        sqlx::query!(
+        "INSERT INTO users (id, email, display_name, role, company_id, password_hash)
+             VALUES ($1, $2::text::citext, $3, $4, $5, $6)
              ON CONFLICT ON CONSTRAINT users_email_key DO UPDATE
                SET display_name = EXCLUDED.display_name, role = EXCLUDED.role,
                    company_id = EXCLUDED.company_id, password_hash = EXCLUDED.password_hash, active = true",
-        )
-        .bind(Uuid::new_v4())
-        .bind(email.as_str())
-        .bind(login.name)
-        .bind(login.role)
-        .bind(company)
-        .bind(hash.expose())
+        Uuid::new_v4(),
+        email.as_str(),
+        login.name,
+        login.role as Role,
+        company,
+        hash.expose()
+    )
         .execute(&mut *tx)
         .await?;
     }
@@ -99,20 +99,22 @@ pub const SAMPLE_INTEGRATION: &str = "Sample: OTP APIs";
 /// A half-finished integration for the demo company, so the checklist has something to show:
 /// test data, the partner code and the endpoint's error scenarios are still missing.
 async fn sample_integration(tx: &mut sqlx::PgConnection, company: Uuid) -> anyhow::Result<()> {
-    let exists: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM integrations WHERE company_id = $1 AND name = $2)",
+    let exists: bool = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM integrations WHERE company_id = $1 AND name = $2) AS "exists!""#,
+        company,
+        SAMPLE_INTEGRATION
     )
-    .bind(company)
-    .bind(SAMPLE_INTEGRATION)
     .fetch_one(&mut *tx)
     .await?;
     if exists {
         return Ok(());
     }
-    let author: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = $1::citext")
-        .bind(LOGINS[0].email)
-        .fetch_one(&mut *tx)
-        .await?;
+    let author: Uuid = sqlx::query_scalar!(
+        "SELECT id FROM users WHERE email = $1::text::citext",
+        LOGINS[0].email
+    )
+    .fetch_one(&mut *tx)
+    .await?;
     let purpose = "Let the bot verify a customer by a one-time password sent to their mobile.";
     let id = store::create(tx, company, author, SAMPLE_INTEGRATION, purpose).await?;
     let mut sections = crate::seed::sample_sections();

@@ -21,26 +21,26 @@ pub struct Seeded {
 
 pub async fn run(db: &PgPool, integrations: usize, endpoints: usize) -> anyhow::Result<Seeded> {
     let mut tx = db.begin().await?;
-    let company: Uuid = sqlx::query_scalar(
+    let company: Uuid = sqlx::query_scalar!(
         "INSERT INTO companies (id, name, partner_code) VALUES ($1, $2, 'SEED')
          ON CONFLICT ((lower(name))) DO UPDATE SET partner_code = EXCLUDED.partner_code RETURNING id",
+        Uuid::new_v4(),
+        COMPANY
     )
-    .bind(Uuid::new_v4())
-    .bind(COMPANY)
     .fetch_one(&mut *tx)
     .await?;
     let hash = Passwords::new().hash(PASSWORD.into()).await?;
     let email = EmailAddress::parse(LOGIN).map_err(anyhow::Error::msg)?;
-    let user: Uuid = sqlx::query_scalar(
-        "INSERT INTO users (id, email, display_name, role, company_id, password_hash) VALUES ($1, $2, 'Bench Partner', $3, $4, $5)
+    let user: Uuid = sqlx::query_scalar!(
+        "INSERT INTO users (id, email, display_name, role, company_id, password_hash) VALUES ($1, $2::text::citext, 'Bench Partner', $3, $4, $5)
          ON CONFLICT ON CONSTRAINT users_email_key DO UPDATE SET password_hash = EXCLUDED.password_hash, active = true
          RETURNING id",
+        Uuid::new_v4(),
+        email.as_str(),
+        Role::Partner as Role,
+        company,
+        hash.expose()
     )
-    .bind(Uuid::new_v4())
-    .bind(email.as_str())
-    .bind(Role::Partner)
-    .bind(company)
-    .bind(hash.expose())
     .fetch_one(&mut *tx)
     .await?;
 
@@ -57,11 +57,13 @@ pub async fn run(db: &PgPool, integrations: usize, endpoints: usize) -> anyhow::
         .await?;
         for section in SectionId::ALL {
             let data: Value = sections.get(section);
-            sqlx::query("INSERT INTO integration_sections (integration_id, section, data, updated_by) VALUES ($1, $2, $3, $4)")
-                .bind(id)
-                .bind(section.as_str())
-                .bind(&data)
-                .bind(user)
+            sqlx::query!(
+        "INSERT INTO integration_sections (integration_id, section, data, updated_by) VALUES ($1, $2, $3, $4)",
+        id,
+        section.as_str(),
+        &data,
+        user
+    )
                 .execute(&mut *tx)
                 .await?;
         }
@@ -70,15 +72,15 @@ pub async fn run(db: &PgPool, integrations: usize, endpoints: usize) -> anyhow::
             .collect();
         let ids: Vec<Uuid> = (0..endpoints).map(|_| Uuid::new_v4()).collect();
         let positions: Vec<i32> = (1..=endpoints as i32).collect();
-        sqlx::query(
-            "INSERT INTO endpoints (id, integration_id, position, spec, updated_by)
+        sqlx::query!(
+        "INSERT INTO endpoints (id, integration_id, position, spec, updated_by)
              SELECT e.id, $2, e.position, e.spec, $5 FROM unnest($1::uuid[], $3::int[], $4::jsonb[]) AS e(id, position, spec)",
-        )
-        .bind(&ids)
-        .bind(id)
-        .bind(&positions)
-        .bind(&specs)
-        .bind(user)
+        &ids,
+        id,
+        &positions,
+        &specs as _,
+        user
+    )
         .execute(&mut *tx)
         .await?;
         created.push(id);
@@ -171,23 +173,23 @@ pub const REVIEWER_LOGIN: &str = "reviewer1@seeded.example";
 pub async fn queue(db: &PgPool, integrations: usize, reviewers: usize) -> anyhow::Result<()> {
     let mut tx = db.begin().await?;
     let hash = Passwords::new().hash(PASSWORD.into()).await?;
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO users (id, email, display_name, role, password_hash)
          SELECT gen_random_uuid(), 'reviewer' || n || '@seeded.example', 'Seeded Reviewer ' || n, 'reviewer', $2
          FROM generate_series(1, $1) n
          ON CONFLICT ON CONSTRAINT users_email_key DO UPDATE SET password_hash = EXCLUDED.password_hash, active = true",
+        reviewers.max(1) as i32,
+        hash.expose()
     )
-    .bind(reviewers.max(1) as i32)
-    .bind(hash.expose())
     .execute(&mut *tx)
     .await?;
     let companies = (integrations / 20).max(1) as i32;
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO companies (id, name, partner_code)
          SELECT gen_random_uuid(), 'Seeded Partner ' || n, 'SP' || n FROM generate_series(1, $1) n
          ON CONFLICT ((lower(name))) DO NOTHING",
+        companies
     )
-    .bind(companies)
     .execute(&mut *tx)
     .await?;
     let snapshot = serde_json::to_value(crate::domain::revision::Snapshot {
@@ -205,7 +207,7 @@ pub async fn queue(db: &PgPool, integrations: usize, reviewers: usize) -> anyhow
     })?;
     // Statuses cycle 6:2:1:1 through submitted, in review, changes requested, approved; waiting
     // times spread over the last 30 days.
-    sqlx::query(
+    sqlx::query!(
         "WITH reviewers AS (SELECT id, row_number() OVER (ORDER BY email) AS k FROM users
                             WHERE email::text LIKE 'reviewer%@seeded.example'),
               partners AS (SELECT id, name, row_number() OVER (ORDER BY name) AS k FROM companies
@@ -233,9 +235,9 @@ pub async fn queue(db: &PgPool, integrations: usize, reviewers: usize) -> anyhow
                           '{company}', to_jsonb((SELECT name FROM companies WHERE id = i.company_id))),
                 (SELECT id FROM submitter), i.waiting_since, 34, 34
          FROM inserted i",
+        integrations as i32,
+        &snapshot
     )
-    .bind(integrations as i32)
-    .bind(&snapshot)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
