@@ -105,7 +105,7 @@ pub fn endpoint(form: &EndpointForm) -> Parsed<EndpointSpec> {
     spec.purpose = parsed.field("purpose", &form.purpose, |raw| {
         validate::text(raw, MAX_TEXT)
     });
-    spec.path = parsed.field("path", &form.path, |raw| validate::path(raw));
+    spec.path = parsed.field("path", &form.path, validate::path);
     spec.non_json_reason = parsed.field("non_json_reason", &form.non_json_reason, |raw| {
         validate::text(raw, MAX_TEXT)
     });

@@ -118,7 +118,7 @@ pub fn section(id: SectionId, form: &SectionForm, sections: &mut Sections) -> Pa
             .into_iter()
             .enumerate()
             {
-                let name = parsed.field(row_key("cred_name", i), &name, |raw| credential_name(raw));
+                let name = parsed.field(row_key("cred_name", i), &name, credential_name);
                 let description =
                     parsed.field(row_key("cred_description", i), &description, |raw| {
                         validate::text(raw, MAX_SHORT)
