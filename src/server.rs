@@ -59,6 +59,8 @@ pub struct ConnectionLimits {
     pub header_read_timeout: Duration,
     /// How long in-flight requests may take to finish once a stop is asked for.
     pub drain: Duration,
+    /// The longest one connection is kept, however busy: browsers open a new one transparently.
+    pub max_lifetime: Duration,
 }
 
 impl From<&crate::config::Config> for ConnectionLimits {
@@ -68,6 +70,7 @@ impl From<&crate::config::Config> for ConnectionLimits {
             header_read_timeout: config.header_read_timeout,
             // Requests are answered 408 at the request timeout, so by then every one has ended.
             drain: config.request_timeout + Duration::from_secs(1),
+            max_lifetime: Duration::from_secs(300),
         }
     }
 }
@@ -101,9 +104,12 @@ pub async fn serve(
             router.clone().oneshot(request.map(axum::body::Body::new))
         });
         let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        let lifetime = limits.max_lifetime;
         tokio::spawn(async move {
             // Closed by the client, timed out reading headers, or malformed: nothing to report.
-            let _ = connection.await;
+            // A client that stops reading an answer would otherwise hold its permit for ever
+            // (hyper has no write timeout); past its lifetime the connection is dropped.
+            let _ = tokio::time::timeout(lifetime, connection).await;
             drop(permit);
         });
     }

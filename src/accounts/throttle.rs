@@ -27,6 +27,10 @@ struct Keys {
 }
 
 async fn keys(conn: &mut sqlx::PgConnection, email: &str, address: &str) -> sqlx::Result<Keys> {
+    // The same trim as the account lookup (`users::find_for_login`): any other spelling would be
+    // the same account under a counter of its own.
+    let email = email.trim();
+    let address = network_of(address);
     sqlx::query_as!(
         Keys,
         r#"SELECT 'account:' || left(lower(btrim($1)), 254) AS "account!",
@@ -37,6 +41,31 @@ async fn keys(conn: &mut sqlx::PgConnection, email: &str, address: &str) -> sqlx
     )
     .fetch_one(conn)
     .await
+}
+
+/// The unit a client address is counted in: an IPv4 address, or an IPv6 /64 (one subscriber's
+/// network: a client holding one has 2^64 addresses to rotate through).
+fn network_of(address: &str) -> String {
+    match address.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+            let segments = v6.segments();
+            let network = std::net::Ipv6Addr::new(
+                segments[0],
+                segments[1],
+                segments[2],
+                segments[3],
+                0,
+                0,
+                0,
+                0,
+            );
+            format!("{network}/64")
+        }
+        Ok(std::net::IpAddr::V6(v6)) => v6
+            .to_ipv4_mapped()
+            .map_or(address.to_string(), |v4| v4.to_string()),
+        _ => address.to_string(),
+    }
 }
 
 pub enum Attempt {
@@ -221,6 +250,18 @@ mod tests {
         assert_eq!(seconds(6), Some(60));
         assert_eq!(seconds(7), Some(120));
         assert_eq!(seconds(40), Some(config.max_delay.as_secs() as i64));
+    }
+
+    #[test]
+    fn ipv6_clients_are_counted_by_their_64_and_ipv4_by_address() {
+        assert_eq!(network_of("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(
+            network_of("2001:db8:1:2:ffff:ffff:ffff:ffff"),
+            "2001:db8:1:2::/64"
+        );
+        assert_eq!(network_of("::ffff:203.0.113.9"), "203.0.113.9");
+        assert_eq!(network_of("203.0.113.9"), "203.0.113.9");
+        assert_eq!(network_of("unknown"), "unknown");
     }
 
     #[test]

@@ -177,7 +177,8 @@ async fn checked(
         },
         Err(err) => return AppError::from(err).into_response(),
     };
-    let (request, supplied) = match supplied_token(request).await {
+    let limits = (state.config.max_body_bytes, state.config.max_upload_bytes);
+    let (request, supplied) = match supplied_token(request, limits).await {
         Ok(found) => found,
         Err(response) => return response,
     };
@@ -189,8 +190,11 @@ async fn checked(
 }
 
 /// Finds the token in the header or, for an urlencoded form, in its body (which is then put back).
+/// `limits` are (form, upload) bytes: read no more than the route could take anyway, before the
+/// token is known to be right.
 async fn supplied_token(
     request: Request,
+    (form_limit, upload_limit): (usize, usize),
 ) -> std::result::Result<(Request, Option<String>), Response> {
     if let Some(value) = request.headers().get(HEADER) {
         let token = value.to_str().ok().map(str::to_owned);
@@ -203,14 +207,13 @@ async fn supplied_token(
         .unwrap_or_default()
         .to_owned();
     if content_type.starts_with("multipart/form-data") {
-        return multipart_token(request, &content_type).await;
+        return multipart_token(request, &content_type, upload_limit).await;
     }
     if !content_type.starts_with("application/x-www-form-urlencoded") {
         return Ok((request, None));
     }
     let (parts, body) = request.into_parts();
-    // The body-limit layer outside bounds this read.
-    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
+    let bytes = match axum::body::to_bytes(body, form_limit).await {
         Ok(bytes) => bytes,
         Err(_) => {
             return Err((StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.").into_response());
@@ -227,9 +230,10 @@ async fn supplied_token(
 async fn multipart_token(
     request: Request,
     content_type: &str,
+    limit: usize,
 ) -> std::result::Result<(Request, Option<String>), Response> {
     let (parts, body) = request.into_parts();
-    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
+    let bytes = match axum::body::to_bytes(body, limit).await {
         Ok(bytes) => bytes,
         Err(_) => {
             return Err((StatusCode::PAYLOAD_TOO_LARGE, "The upload is too large.").into_response());

@@ -251,3 +251,28 @@ fn zero_and_overflowing_settings_stop_start_up_with_one_clear_line() {
         "{stderr}"
     );
 }
+
+#[sqlx::test]
+async fn whitespace_spellings_of_an_address_share_its_counter(db: PgPool) {
+    let company = create_company(&db, "Acme Loans").await;
+    create_user(&db, "neha@acme.example", Role::Partner, Some(company)).await;
+    let app = TestApp::spawn(db).await;
+    // The account lookup trims every kind of white space; so must the counter, or each spelling
+    // would be a fresh allowance of guesses against the same account.
+    for variant in [
+        "\tneha@acme.example",
+        "\n\tneha@acme.example",
+        "\u{2003}neha@acme.example",
+        "neha@acme.example\u{00a0}",
+        "\u{3000}neha@acme.example",
+    ] {
+        let status = app
+            .browser()
+            .login(variant, "guess guess guess")
+            .await
+            .status();
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{variant:?}");
+    }
+    let response = app.browser().login("neha@acme.example", PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+}

@@ -26,6 +26,8 @@ const MAX_DEPTH: usize = 128;
 /// may cost, so any accepted file up to `MAX_BYTES` stays within a few hundred MB.
 const MAX_JSON_VALUES: usize = 1_000_000;
 const MAX_YAML_VALUES: usize = 500_000;
+/// What aliases may expand a YAML file to, counted as (aliases + 1) × its values.
+const MAX_YAML_EXPANSION: usize = 2_000_000;
 
 /// What a file says, in the portal's terms.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -142,6 +144,14 @@ fn read(text: &str) -> Result<Value, String> {
             "The YAML file holds more than {MAX_YAML_VALUES} values, more than the portal reads in YAML. Convert it to JSON (any YAML tool does) or import the part with the endpoints Haptik calls."
         ));
     }
+    // Each alias (`*name`) copies its anchor, which may be as large as the file: a 2 MB file
+    // of one big anchor and many aliases expands to billions of values. The count bounds it.
+    let aliases = alias_count(text);
+    if aliases > 0 && (aliases + 1).saturating_mul(values.max(1)) > MAX_YAML_EXPANSION {
+        return Err(format!(
+            "The YAML file repeats its anchors ({aliases} aliases) more than the portal expands. Convert it to JSON (any YAML tool does) and import that."
+        ));
+    }
     let value: Value = serde_yaml_ng::from_str(text).map_err(|e| match e.location() {
         Some(at) => format!(
             "The file is not valid YAML: {} (line {}, column {}).",
@@ -155,6 +165,27 @@ fn read(text: &str) -> Result<Value, String> {
         return Err("The file holds no document: expected an object at the top.".into());
     }
     Ok(value)
+}
+
+/// YAML aliases: a `*` that starts a token and is followed by a name. Quoted text is not told
+/// apart, so this may count more than there are, never fewer.
+fn alias_count(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| {
+            b == b'*'
+                && (i == 0
+                    || matches!(
+                        bytes[i - 1],
+                        b' ' | b'\t' | b'\n' | b'[' | b',' | b'{' | b':' | b'-'
+                    ))
+                && bytes
+                    .get(i + 1)
+                    .is_some_and(|next| next.is_ascii_alphanumeric() || matches!(next, b'_' | b'-'))
+        })
+        .count()
 }
 
 fn strip_position(message: &str) -> String {
@@ -369,6 +400,21 @@ mod tests {
         }
         let refused = parse(&yaml).unwrap_err();
         assert!(refused.contains("Convert it to JSON"), "{refused}");
+    }
+
+    #[test]
+    fn one_big_anchor_repeated_by_many_aliases_is_refused_before_expanding() {
+        let items = vec!["1"; 100_000].join(",");
+        let aliases = vec!["*a"; 100_000].join(",");
+        let yaml = format!("openapi: 3.0.3\na: &a [{items}]\nb: [{aliases}]\n");
+        assert!(yaml.len() < 2_000_000);
+        let started = std::time::Instant::now();
+        let refused = parse(&yaml).unwrap_err();
+        assert!(refused.contains("aliases"), "{refused}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        // A few aliases in an ordinary file are fine.
+        let ordinary = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\nx-h: &h {type: string}\npaths:\n  /a:\n    get:\n      responses: {'200': {description: ok}}\nx-more: [*h, *h]\n";
+        assert!(parse(ordinary).is_ok(), "{:?}", parse(ordinary));
     }
 
     #[test]
