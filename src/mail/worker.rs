@@ -58,21 +58,25 @@ struct Pending {
     attempts: i32,
 }
 
-/// Claims up to a batch of due messages, sends them, and records the outcome in the same
-/// transaction that holds the claim. Returns how many were handled.
+/// Delivers up to a batch of due messages, each claimed, sent and recorded in a transaction of
+/// its own: a failure recording one cannot roll back (and so re-send) the others. Returns how
+/// many were handled.
 pub async fn deliver_batch(db: &PgPool, transport: &Transport) -> sqlx::Result<usize> {
-    let mut tx = db.begin().await?;
-    let pending = sqlx::query_as!(
-        Pending,
-        "SELECT id, to_address, subject, body_text, attempts FROM outbox
-         WHERE sent_at IS NULL AND attempts < $1 AND next_attempt_at <= now()
-         ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED",
-        MAX_ATTEMPTS,
-        BATCH
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    for message in &pending {
+    let mut handled = 0;
+    while handled < BATCH as usize {
+        let mut tx = db.begin().await?;
+        let Some(message) = sqlx::query_as!(
+            Pending,
+            "SELECT id, to_address, subject, body_text, attempts FROM outbox
+             WHERE sent_at IS NULL AND attempts < $1 AND next_attempt_at <= now()
+             ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED",
+            MAX_ATTEMPTS
+        )
+        .fetch_optional(&mut *tx)
+        .await?
+        else {
+            break;
+        };
         let outcome = transport
             .send(Outgoing {
                 id: message.id,
@@ -107,9 +111,10 @@ pub async fn deliver_batch(db: &PgPool, transport: &Transport) -> sqlx::Result<u
                 .await?;
             }
         }
+        tx.commit().await?;
+        handled += 1;
     }
-    tx.commit().await?;
-    Ok(pending.len())
+    Ok(handled)
 }
 
 /// 30 s, 1 min, 2 min, ... capped at an hour.
