@@ -2,16 +2,16 @@
 
 use uuid::Uuid;
 
-use super::{ItemId, State, filled, missing};
+use super::{EndpointItem, IntegrationItem, State, filled, missing};
 use crate::domain::model::{AuthScheme, BodyFormat, EndpointSpec, ReachMode, Sections};
 
 pub(super) fn check_integration(
-    id: ItemId,
+    id: IntegrationItem,
     sections: &Sections,
     endpoints: &[(Uuid, &EndpointSpec)],
 ) -> State {
     match id {
-        ItemId::RestHttps => {
+        IntegrationItem::RestHttps => {
             let env = &sections.environments;
             if !filled(&env.staging_url) {
                 return missing("Give the staging base URL.");
@@ -34,7 +34,7 @@ pub(super) fn check_integration(
                 None => State::Done,
             }
         }
-        ItemId::Json => {
+        IntegrationItem::Json => {
             if endpoints.is_empty() {
                 return missing("Add at least one endpoint.");
             }
@@ -46,21 +46,21 @@ pub(super) fn check_integration(
                 None => State::Done,
             }
         }
-        ItemId::Reachability => match sections.reachability.mode {
+        IntegrationItem::Reachability => match sections.reachability.mode {
             None => missing("Say whether the APIs are public or whitelist Haptik's IPs."),
             Some(ReachMode::Whitelisting) if !sections.reachability.whitelist_confirmed => {
                 missing("Confirm that Haptik's egress IPs are allowed on staging.")
             }
             Some(_) => State::Done,
         },
-        ItemId::Staging => {
+        IntegrationItem::Staging => {
             if filled(&sections.environments.staging_url) {
                 State::Done
             } else {
                 missing("Give the staging base URL.")
             }
         }
-        ItemId::TestData => {
+        IntegrationItem::TestData => {
             if sections
                 .test_data
                 .items
@@ -72,7 +72,7 @@ pub(super) fn check_integration(
                 missing("Add at least one test account or ID (label and value).")
             }
         }
-        ItemId::Spoc => {
+        IntegrationItem::Spoc => {
             let spoc = &sections.contacts.primary;
             let gaps: Vec<&str> = [
                 ("name", &spoc.name),
@@ -95,7 +95,7 @@ pub(super) fn check_integration(
                 ))
             }
         }
-        ItemId::Auth => match sections.authentication.scheme {
+        IntegrationItem::Auth => match sections.authentication.scheme {
             None => missing("Choose the authentication scheme."),
             Some(AuthScheme::None) => State::Done,
             Some(_) if sections.authentication.steps.trim().chars().count() < 20 => missing(
@@ -103,19 +103,19 @@ pub(super) fn check_integration(
             ),
             Some(_) => State::Done,
         },
-        ItemId::Credentials => match sections.authentication.scheme {
+        IntegrationItem::Credentials => match sections.authentication.scheme {
             Some(AuthScheme::None) => State::DoesNotApply("the APIs use no authentication"),
             _ if sections.credentials.items.iter().any(|c| filled(&c.name)) => State::Done,
             _ => missing("Name each credential (e.g. consumer_key) and where it goes."),
         },
-        ItemId::PartnerCode => {
+        IntegrationItem::PartnerCode => {
             if filled(&sections.partner_code.code) {
                 State::Done
             } else {
                 missing("Give the partner code, or mark it not applicable.")
             }
         }
-        ItemId::StatusCodes => {
+        IntegrationItem::StatusCodes => {
             if sections
                 .status_codes
                 .items
@@ -127,67 +127,59 @@ pub(super) fn check_integration(
                 missing("List the status codes with their messages.")
             }
         }
-        ItemId::Name
-        | ItemId::Method
-        | ItemId::Url
-        | ItemId::Headers
-        | ItemId::Parameters
-        | ItemId::RequestExample
-        | ItemId::ResponseExample
-        | ItemId::Errors => State::DoesNotApply("an endpoint's item"),
     }
 }
 
-pub(super) fn check_endpoint(id: ItemId, spec: &EndpointSpec) -> State {
+pub(super) fn check_endpoint(id: EndpointItem, spec: &EndpointSpec) -> State {
     match id {
-        ItemId::Name => match (filled(&spec.name), filled(&spec.purpose)) {
+        EndpointItem::Name => match (filled(&spec.name), filled(&spec.purpose)) {
             (true, true) => State::Done,
             (false, _) => missing("Give the API a name."),
             (true, false) => missing("Say what the API does."),
         },
-        ItemId::Method => {
+        EndpointItem::Method => {
             if spec.method.is_some() {
                 State::Done
             } else {
                 missing("Choose the HTTP method.")
             }
         }
-        ItemId::Url => {
+        EndpointItem::Url => {
             if filled(&spec.path) {
                 State::Done
             } else {
                 missing("Give the path after the base URL.")
             }
         }
-        ItemId::Headers => {
+        EndpointItem::Headers => {
             if spec.headers.iter().any(|h| filled(&h.name)) {
                 State::Done
             } else {
                 missing("List the headers each request needs.")
             }
         }
-        ItemId::Parameters => {
+        EndpointItem::Parameters => {
             if spec.parameters.iter().any(|p| filled(&p.name)) {
                 State::Done
             } else {
                 missing("List the request parameters, mandatory and optional.")
             }
         }
-        ItemId::RequestExample => match spec.method {
+        EndpointItem::RequestExample => match spec.method {
             Some(method) if !method.has_request_body() => {
                 State::DoesNotApply("this method sends no request body")
             }
             _ if filled(&spec.request_example) => State::Done,
             _ => missing("Paste an example request body."),
         },
-        ItemId::ResponseExample => {
+        EndpointItem::ResponseExample => {
             match (filled(&spec.success_status), filled(&spec.success_example)) {
                 (true, true) => State::Done,
                 (false, _) => missing("Give the success HTTP status."),
                 (true, false) => missing("Paste an example success body."),
             }
         }
-        ItemId::Errors => {
+        EndpointItem::Errors => {
             let complete = spec
                 .errors
                 .iter()
@@ -202,15 +194,5 @@ pub(super) fn check_endpoint(id: ItemId, spec: &EndpointSpec) -> State {
                 )
             }
         }
-        ItemId::RestHttps
-        | ItemId::Json
-        | ItemId::Reachability
-        | ItemId::Staging
-        | ItemId::TestData
-        | ItemId::Spoc
-        | ItemId::Auth
-        | ItemId::Credentials
-        | ItemId::PartnerCode
-        | ItemId::StatusCodes => State::DoesNotApply("an integration's item"),
     }
 }

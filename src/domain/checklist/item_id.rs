@@ -1,6 +1,7 @@
-//! The checklist's item ids as a type: every `match` on one is exhaustive, so a new item makes
-//! the compiler list each place that must decide about it (its scope, whether it may be waived,
-//! its section or waiver field, and its check in `checks.rs`).
+//! The checklist's item ids as types, one enum per scope: every `match` on one is exhaustive, so a
+//! new item makes the compiler list each place that must decide about it (its id, whether it may
+//! be waived, its section or waiver field, and its check in `checks.rs`), and no match has to
+//! list the other scope's items.
 
 use std::fmt;
 
@@ -9,6 +10,13 @@ use crate::domain::model::SectionId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ItemId {
+    Integration(IntegrationItem),
+    Endpoint(EndpointItem),
+}
+
+/// Items about the whole integration, answered in its sections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum IntegrationItem {
     RestHttps,
     Json,
     Reachability,
@@ -19,6 +27,11 @@ pub enum ItemId {
     Credentials,
     PartnerCode,
     StatusCodes,
+}
+
+/// Items every endpoint answers on its own page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EndpointItem {
     Name,
     Method,
     Url,
@@ -29,145 +42,148 @@ pub enum ItemId {
     Errors,
 }
 
-impl ItemId {
-    pub const ALL: [ItemId; 18] = [
-        ItemId::RestHttps,
-        ItemId::Json,
-        ItemId::Reachability,
-        ItemId::Staging,
-        ItemId::TestData,
-        ItemId::Spoc,
-        ItemId::Auth,
-        ItemId::Credentials,
-        ItemId::PartnerCode,
-        ItemId::StatusCodes,
-        ItemId::Name,
-        ItemId::Method,
-        ItemId::Url,
-        ItemId::Headers,
-        ItemId::Parameters,
-        ItemId::RequestExample,
-        ItemId::ResponseExample,
-        ItemId::Errors,
+impl IntegrationItem {
+    pub const ALL: [IntegrationItem; 10] = [
+        IntegrationItem::RestHttps,
+        IntegrationItem::Json,
+        IntegrationItem::Reachability,
+        IntegrationItem::Staging,
+        IntegrationItem::TestData,
+        IntegrationItem::Spoc,
+        IntegrationItem::Auth,
+        IntegrationItem::Credentials,
+        IntegrationItem::PartnerCode,
+        IntegrationItem::StatusCodes,
     ];
 
-    /// The stable id (from REQUIREMENTS.md): stored with settings, waivers and comments, and
-    /// used as the item's anchor and form key.
-    pub fn as_str(self) -> &'static str {
+    fn as_str(self) -> &'static str {
         match self {
-            ItemId::RestHttps => "rest-https",
-            ItemId::Json => "json",
-            ItemId::Reachability => "reachability",
-            ItemId::Staging => "staging",
-            ItemId::TestData => "test-data",
-            ItemId::Spoc => "spoc",
-            ItemId::Auth => "auth",
-            ItemId::Credentials => "credentials",
-            ItemId::PartnerCode => "partner-code",
-            ItemId::StatusCodes => "status-codes",
-            ItemId::Name => "name",
-            ItemId::Method => "method",
-            ItemId::Url => "url",
-            ItemId::Headers => "headers",
-            ItemId::Parameters => "parameters",
-            ItemId::RequestExample => "request-example",
-            ItemId::ResponseExample => "response-example",
-            ItemId::Errors => "errors",
+            IntegrationItem::RestHttps => "rest-https",
+            IntegrationItem::Json => "json",
+            IntegrationItem::Reachability => "reachability",
+            IntegrationItem::Staging => "staging",
+            IntegrationItem::TestData => "test-data",
+            IntegrationItem::Spoc => "spoc",
+            IntegrationItem::Auth => "auth",
+            IntegrationItem::Credentials => "credentials",
+            IntegrationItem::PartnerCode => "partner-code",
+            IntegrationItem::StatusCodes => "status-codes",
         }
     }
 
-    pub fn parse(text: &str) -> Option<ItemId> {
-        ItemId::ALL.into_iter().find(|id| id.as_str() == text)
-    }
-
-    pub fn scope(self) -> Scope {
+    /// HTTPS and JSON are what Haptik's bots need (an admin can relax them, not a partner).
+    fn waivable(self) -> bool {
         match self {
-            ItemId::RestHttps
-            | ItemId::Json
-            | ItemId::Reachability
-            | ItemId::Staging
-            | ItemId::TestData
-            | ItemId::Spoc
-            | ItemId::Auth
-            | ItemId::Credentials
-            | ItemId::PartnerCode
-            | ItemId::StatusCodes => Scope::Integration,
-            ItemId::Name
-            | ItemId::Method
-            | ItemId::Url
-            | ItemId::Headers
-            | ItemId::Parameters
-            | ItemId::RequestExample
-            | ItemId::ResponseExample
-            | ItemId::Errors => Scope::Endpoint,
-        }
-    }
-
-    /// Whether a partner may mark it not applicable, with a reason. HTTPS and JSON are what
-    /// Haptik's bots need (an admin can relax them), and every endpoint has a name, a method and
-    /// a URL.
-    pub fn waivable(self) -> bool {
-        match self {
-            ItemId::RestHttps | ItemId::Json | ItemId::Name | ItemId::Method | ItemId::Url => false,
-            ItemId::Reachability
-            | ItemId::Staging
-            | ItemId::TestData
-            | ItemId::Spoc
-            | ItemId::Auth
-            | ItemId::Credentials
-            | ItemId::PartnerCode
-            | ItemId::StatusCodes
-            | ItemId::Headers
-            | ItemId::Parameters
-            | ItemId::RequestExample
-            | ItemId::ResponseExample
-            | ItemId::Errors => true,
+            IntegrationItem::RestHttps | IntegrationItem::Json => false,
+            IntegrationItem::Reachability
+            | IntegrationItem::Staging
+            | IntegrationItem::TestData
+            | IntegrationItem::Spoc
+            | IntegrationItem::Auth
+            | IntegrationItem::Credentials
+            | IntegrationItem::PartnerCode
+            | IntegrationItem::StatusCodes => true,
         }
     }
 
     /// The integration form section whose header shows this item's state.
     pub fn section(self) -> Option<SectionId> {
         match self {
-            ItemId::RestHttps | ItemId::Staging => Some(SectionId::Environments),
-            ItemId::Reachability => Some(SectionId::Reachability),
-            ItemId::Auth => Some(SectionId::Authentication),
-            ItemId::Credentials => Some(SectionId::Credentials),
-            ItemId::PartnerCode => Some(SectionId::PartnerCode),
-            ItemId::StatusCodes => Some(SectionId::StatusCodes),
-            ItemId::TestData => Some(SectionId::TestData),
-            ItemId::Spoc => Some(SectionId::Contacts),
+            IntegrationItem::RestHttps | IntegrationItem::Staging => Some(SectionId::Environments),
+            IntegrationItem::Reachability => Some(SectionId::Reachability),
+            IntegrationItem::Auth => Some(SectionId::Authentication),
+            IntegrationItem::Credentials => Some(SectionId::Credentials),
+            IntegrationItem::PartnerCode => Some(SectionId::PartnerCode),
+            IntegrationItem::StatusCodes => Some(SectionId::StatusCodes),
+            IntegrationItem::TestData => Some(SectionId::TestData),
+            IntegrationItem::Spoc => Some(SectionId::Contacts),
             // Judged across the endpoints, shown with them.
-            ItemId::Json => None,
-            ItemId::Name
-            | ItemId::Method
-            | ItemId::Url
-            | ItemId::Headers
-            | ItemId::Parameters
-            | ItemId::RequestExample
-            | ItemId::ResponseExample
-            | ItemId::Errors => None,
+            IntegrationItem::Json => None,
+        }
+    }
+}
+
+impl EndpointItem {
+    pub const ALL: [EndpointItem; 8] = [
+        EndpointItem::Name,
+        EndpointItem::Method,
+        EndpointItem::Url,
+        EndpointItem::Headers,
+        EndpointItem::Parameters,
+        EndpointItem::RequestExample,
+        EndpointItem::ResponseExample,
+        EndpointItem::Errors,
+    ];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            EndpointItem::Name => "name",
+            EndpointItem::Method => "method",
+            EndpointItem::Url => "url",
+            EndpointItem::Headers => "headers",
+            EndpointItem::Parameters => "parameters",
+            EndpointItem::RequestExample => "request-example",
+            EndpointItem::ResponseExample => "response-example",
+            EndpointItem::Errors => "errors",
         }
     }
 
-    /// The endpoint form's field that holds the reason this item does not apply.
+    /// The endpoint form's field that holds the reason this item does not apply; None where it
+    /// cannot be waived (every endpoint has a name, a method and a URL).
     pub fn waiver_field(self) -> Option<&'static str> {
         match self {
-            ItemId::Headers => Some("na_headers"),
-            ItemId::Parameters => Some("na_parameters"),
-            ItemId::RequestExample => Some("na_request_example"),
-            ItemId::ResponseExample => Some("na_response_example"),
-            ItemId::Errors => Some("na_errors"),
-            ItemId::Name | ItemId::Method | ItemId::Url => None,
-            ItemId::RestHttps
-            | ItemId::Json
-            | ItemId::Reachability
-            | ItemId::Staging
-            | ItemId::TestData
-            | ItemId::Spoc
-            | ItemId::Auth
-            | ItemId::Credentials
-            | ItemId::PartnerCode
-            | ItemId::StatusCodes => None,
+            EndpointItem::Headers => Some("na_headers"),
+            EndpointItem::Parameters => Some("na_parameters"),
+            EndpointItem::RequestExample => Some("na_request_example"),
+            EndpointItem::ResponseExample => Some("na_response_example"),
+            EndpointItem::Errors => Some("na_errors"),
+            EndpointItem::Name | EndpointItem::Method | EndpointItem::Url => None,
+        }
+    }
+}
+
+impl ItemId {
+    /// Every item: the integration's, then an endpoint's.
+    pub fn all() -> impl Iterator<Item = ItemId> {
+        IntegrationItem::ALL
+            .into_iter()
+            .map(ItemId::Integration)
+            .chain(EndpointItem::ALL.into_iter().map(ItemId::Endpoint))
+    }
+
+    /// The stable id (from REQUIREMENTS.md): stored with settings, waivers and comments, and
+    /// used as the item's anchor and form key.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemId::Integration(item) => item.as_str(),
+            ItemId::Endpoint(item) => item.as_str(),
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ItemId> {
+        ItemId::all().find(|id| id.as_str() == text)
+    }
+
+    pub fn scope(self) -> Scope {
+        match self {
+            ItemId::Integration(_) => Scope::Integration,
+            ItemId::Endpoint(_) => Scope::Endpoint,
+        }
+    }
+
+    /// Whether a partner may mark it not applicable, with a reason.
+    pub fn waivable(self) -> bool {
+        match self {
+            ItemId::Integration(item) => item.waivable(),
+            ItemId::Endpoint(item) => item.waiver_field().is_some(),
+        }
+    }
+
+    /// The integration form section whose header shows this item's state.
+    pub fn section(self) -> Option<SectionId> {
+        match self {
+            ItemId::Integration(item) => item.section(),
+            ItemId::Endpoint(_) => None,
         }
     }
 }
@@ -183,16 +199,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ids_read_back_and_waiver_fields_belong_to_waivable_endpoint_items() {
-        for id in ItemId::ALL {
-            assert_eq!(ItemId::parse(id.as_str()), Some(id));
-            if id.waiver_field().is_some() {
-                assert!(id.waivable() && id.scope() == Scope::Endpoint, "{id}");
-            }
-            if id.section().is_some() {
-                assert_eq!(id.scope(), Scope::Integration, "{id}");
-            }
+    fn ids_read_back_and_are_unique() {
+        let all: Vec<ItemId> = ItemId::all().collect();
+        assert_eq!(all.len(), 18);
+        for id in &all {
+            assert_eq!(ItemId::parse(id.as_str()), Some(*id));
         }
+        let mut names: Vec<&str> = all.iter().map(|id| id.as_str()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), all.len());
         assert_eq!(ItemId::parse("rest_https"), None);
+        assert!(!ItemId::Endpoint(EndpointItem::Name).waivable());
+        assert!(ItemId::Endpoint(EndpointItem::Headers).waivable());
+        assert!(!ItemId::Integration(IntegrationItem::Json).waivable());
     }
 }

@@ -1,11 +1,11 @@
 //! Every item of the checklist: its id (from REQUIREMENTS.md, stable), scope, label, what it
 //! asks for, its default requirement and the field a "missing" link jumps to.
 
-use super::{Item, ItemId, Requirement, Scope};
+use super::{EndpointItem, IntegrationItem, Item, ItemId, Requirement, Scope};
 
 pub const INTEGRATION_ITEMS: [Item; 10] = [
     Item {
-        id: ItemId::RestHttps,
+        id: ItemId::Integration(IntegrationItem::RestHttps),
         scope: Scope::Integration,
         label: "REST over HTTPS",
         asks: "Every endpoint URL is https and names its method.",
@@ -13,7 +13,7 @@ pub const INTEGRATION_ITEMS: [Item; 10] = [
         anchor: "staging_url",
     },
     Item {
-        id: ItemId::Json,
+        id: ItemId::Integration(IntegrationItem::Json),
         scope: Scope::Integration,
         label: "JSON requests and responses",
         asks: "Examples are JSON; an endpoint that is not says why.",
@@ -21,7 +21,7 @@ pub const INTEGRATION_ITEMS: [Item; 10] = [
         anchor: "endpoints",
     },
     Item {
-        id: ItemId::Reachability,
+        id: ItemId::Integration(IntegrationItem::Reachability),
         scope: Scope::Integration,
         label: "Reachability",
         asks: "Public, or Haptik's egress IPs whitelisted on staging.",
@@ -29,7 +29,7 @@ pub const INTEGRATION_ITEMS: [Item; 10] = [
         anchor: "reach_mode",
     },
     Item {
-        id: ItemId::Staging,
+        id: ItemId::Integration(IntegrationItem::Staging),
         scope: Scope::Integration,
         label: "Staging environment",
         asks: "A stable staging base URL (and production when known).",
@@ -37,7 +37,7 @@ pub const INTEGRATION_ITEMS: [Item; 10] = [
         anchor: "staging_url",
     },
     Item {
-        id: ItemId::TestData,
+        id: ItemId::Integration(IntegrationItem::TestData),
         scope: Scope::Integration,
         label: "Test data",
         asks: "Test accounts and IDs to use while testing.",
@@ -45,7 +45,7 @@ pub const INTEGRATION_ITEMS: [Item; 10] = [
         anchor: "section-test_data",
     },
     Item {
-        id: ItemId::Spoc,
+        id: ItemId::Integration(IntegrationItem::Spoc),
         scope: Scope::Integration,
         label: "Technical SPOC",
         asks: "Name, e-mail, phone, role and working hours of the person who answers API questions.",
@@ -53,7 +53,7 @@ pub const INTEGRATION_ITEMS: [Item; 10] = [
         anchor: "spoc_primary_name",
     },
     Item {
-        id: ItemId::Auth,
+        id: ItemId::Integration(IntegrationItem::Auth),
         scope: Scope::Integration,
         label: "Authentication",
         asks: "The scheme and step-by-step instructions.",
@@ -61,7 +61,7 @@ pub const INTEGRATION_ITEMS: [Item; 10] = [
         anchor: "auth_scheme",
     },
     Item {
-        id: ItemId::Credentials,
+        id: ItemId::Integration(IntegrationItem::Credentials),
         scope: Scope::Integration,
         label: "Credential names",
         asks: "The key names (e.g. consumer_key) and where each goes; never the values.",
@@ -69,7 +69,7 @@ pub const INTEGRATION_ITEMS: [Item; 10] = [
         anchor: "section-credentials",
     },
     Item {
-        id: ItemId::PartnerCode,
+        id: ItemId::Integration(IntegrationItem::PartnerCode),
         scope: Scope::Integration,
         label: "Partner code",
         asks: "The partner code, where the APIs use one.",
@@ -77,7 +77,7 @@ pub const INTEGRATION_ITEMS: [Item; 10] = [
         anchor: "partner_code",
     },
     Item {
-        id: ItemId::StatusCodes,
+        id: ItemId::Integration(IntegrationItem::StatusCodes),
         scope: Scope::Integration,
         label: "Status codes",
         asks: "The codes the APIs return, with message, HTTP status and meaning.",
@@ -88,7 +88,7 @@ pub const INTEGRATION_ITEMS: [Item; 10] = [
 
 pub const ENDPOINT_ITEMS: [Item; 8] = [
     Item {
-        id: ItemId::Name,
+        id: ItemId::Endpoint(EndpointItem::Name),
         scope: Scope::Endpoint,
         label: "Name and purpose",
         asks: "What the API is called and what it does.",
@@ -96,7 +96,7 @@ pub const ENDPOINT_ITEMS: [Item; 8] = [
         anchor: "name",
     },
     Item {
-        id: ItemId::Method,
+        id: ItemId::Endpoint(EndpointItem::Method),
         scope: Scope::Endpoint,
         label: "HTTP method",
         asks: "GET, POST, PUT, PATCH or DELETE.",
@@ -104,7 +104,7 @@ pub const ENDPOINT_ITEMS: [Item; 8] = [
         anchor: "method",
     },
     Item {
-        id: ItemId::Url,
+        id: ItemId::Endpoint(EndpointItem::Url),
         scope: Scope::Endpoint,
         label: "Endpoint URL",
         asks: "The path after the environment's base URL.",
@@ -112,7 +112,7 @@ pub const ENDPOINT_ITEMS: [Item; 8] = [
         anchor: "path",
     },
     Item {
-        id: ItemId::Headers,
+        id: ItemId::Endpoint(EndpointItem::Headers),
         scope: Scope::Endpoint,
         label: "Headers",
         asks: "Authentication and other headers required on each request.",
@@ -120,7 +120,7 @@ pub const ENDPOINT_ITEMS: [Item; 8] = [
         anchor: "headers",
     },
     Item {
-        id: ItemId::Parameters,
+        id: ItemId::Endpoint(EndpointItem::Parameters),
         scope: Scope::Endpoint,
         label: "Parameters",
         asks: "Which request data is mandatory and which optional.",
@@ -128,7 +128,7 @@ pub const ENDPOINT_ITEMS: [Item; 8] = [
         anchor: "parameters",
     },
     Item {
-        id: ItemId::RequestExample,
+        id: ItemId::Endpoint(EndpointItem::RequestExample),
         scope: Scope::Endpoint,
         label: "Request example",
         asks: "An example request body.",
@@ -136,7 +136,7 @@ pub const ENDPOINT_ITEMS: [Item; 8] = [
         anchor: "request_example",
     },
     Item {
-        id: ItemId::ResponseExample,
+        id: ItemId::Endpoint(EndpointItem::ResponseExample),
         scope: Scope::Endpoint,
         label: "Success response",
         asks: "An example success body with its HTTP status.",
@@ -144,7 +144,7 @@ pub const ENDPOINT_ITEMS: [Item; 8] = [
         anchor: "success_status",
     },
     Item {
-        id: ItemId::Errors,
+        id: ItemId::Endpoint(EndpointItem::Errors),
         scope: Scope::Endpoint,
         label: "Error scenarios",
         asks: "Each error with its HTTP status, your status code and an example body.",

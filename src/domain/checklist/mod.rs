@@ -15,7 +15,7 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
-pub use item_id::ItemId;
+pub use item_id::{EndpointItem, IntegrationItem, ItemId};
 pub use items::{ENDPOINT_ITEMS, INTEGRATION_ITEMS, all_items, item, waivable};
 
 use crate::domain::model::{EndpointSpec, NotApplicable, Sections};
@@ -242,8 +242,9 @@ pub fn assess(
     let items: Vec<ItemResult> = INTEGRATION_ITEMS
         .iter()
         .map(|item| {
-            judge(item, settings, &sections.not_applicable, || {
-                check_integration(item.id, sections, endpoints)
+            judge(item, settings, &sections.not_applicable, || match item.id {
+                ItemId::Integration(id) => check_integration(id, sections, endpoints),
+                ItemId::Endpoint(_) => State::DoesNotApply("an endpoint's item"),
             })
         })
         .collect();
@@ -253,8 +254,9 @@ pub fn assess(
             let items: Vec<ItemResult> = ENDPOINT_ITEMS
                 .iter()
                 .map(|item| {
-                    judge(item, settings, &spec.not_applicable, || {
-                        check_endpoint(item.id, spec)
+                    judge(item, settings, &spec.not_applicable, || match item.id {
+                        ItemId::Endpoint(id) => check_endpoint(id, spec),
+                        ItemId::Integration(_) => State::DoesNotApply("an integration's item"),
                     })
                 })
                 .collect();

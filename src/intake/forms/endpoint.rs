@@ -3,7 +3,7 @@
 use serde::Deserialize;
 
 use super::{Parsed, guard_json, guard_secret, guard_size, limit_rows, rows};
-use crate::domain::checklist::ItemId;
+use crate::domain::checklist::{EndpointItem, ItemId};
 use crate::domain::model::*;
 use crate::intake::secrets;
 use crate::intake::validate::{self, MAX_SHORT, MAX_TEXT};
@@ -67,24 +67,14 @@ pub struct EndpointForm {
 impl EndpointForm {
     /// The reason typed for an endpoint item that does not apply (its field is the item's
     /// `waiver_field`); None for items that cannot be waived here.
-    fn waiver(&self, id: ItemId) -> Option<&String> {
+    fn waiver(&self, id: EndpointItem) -> Option<&String> {
         match id {
-            ItemId::Headers => Some(&self.na_headers),
-            ItemId::Parameters => Some(&self.na_parameters),
-            ItemId::RequestExample => Some(&self.na_request_example),
-            ItemId::ResponseExample => Some(&self.na_response_example),
-            ItemId::Errors => Some(&self.na_errors),
-            ItemId::Name | ItemId::Method | ItemId::Url => None,
-            ItemId::RestHttps
-            | ItemId::Json
-            | ItemId::Reachability
-            | ItemId::Staging
-            | ItemId::TestData
-            | ItemId::Spoc
-            | ItemId::Auth
-            | ItemId::Credentials
-            | ItemId::PartnerCode
-            | ItemId::StatusCodes => None,
+            EndpointItem::Headers => Some(&self.na_headers),
+            EndpointItem::Parameters => Some(&self.na_parameters),
+            EndpointItem::RequestExample => Some(&self.na_request_example),
+            EndpointItem::ResponseExample => Some(&self.na_response_example),
+            EndpointItem::Errors => Some(&self.na_errors),
+            EndpointItem::Name | EndpointItem::Method | EndpointItem::Url => None,
         }
     }
 }
@@ -202,7 +192,7 @@ pub fn endpoint(form: &EndpointForm) -> Parsed<EndpointSpec> {
         });
     }
 
-    for id in ItemId::ALL {
+    for id in EndpointItem::ALL {
         let (Some(field), Some(reason)) = (id.waiver_field(), form.waiver(id)) else {
             continue;
         };
@@ -210,7 +200,7 @@ pub fn endpoint(form: &EndpointForm) -> Parsed<EndpointSpec> {
         if !reason.is_empty() {
             spec.not_applicable
                 .0
-                .insert(id.as_str().to_string(), reason);
+                .insert(ItemId::Endpoint(id).as_str().to_string(), reason);
         }
     }
     for (key, text) in [
