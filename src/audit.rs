@@ -1,29 +1,11 @@
 //! The audit log: an append-only record of who did what, written in the same transaction as the
 //! change it describes.
 
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgPool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-pub async fn record(
-    conn: &mut PgConnection,
-    actor: Option<Uuid>,
-    integration: Option<Uuid>,
-    action: &str,
-    detail: impl AsRef<str>,
-) -> sqlx::Result<()> {
-    let detail: String = detail.as_ref().chars().take(1000).collect();
-    sqlx::query!(
-        "INSERT INTO audit_events (actor_id, integration_id, action, detail) VALUES ($1, $2, $3, $4)",
-        actor,
-        integration,
-        action,
-        detail,
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
-}
+pub use crate::domain::audit::record;
 
 #[derive(sqlx::FromRow, Clone, Debug)]
 pub struct Event {

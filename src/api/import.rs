@@ -4,11 +4,11 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiError, ApiUser, ErrorBody};
+use super::{ApiError, ApiPath, ApiQuery, ApiUser, ErrorBody};
 use crate::AppState;
 use crate::accounts::Role;
 use crate::accounts::viewer::PartnerUser;
@@ -117,11 +117,10 @@ fn check_documented_shape(text: &str) -> Result<(), ApiError> {
 pub async fn import(
     State(state): State<AppState>,
     ApiUser(viewer): ApiUser,
-    Path(id): Path<String>,
-    query: Result<Query<ImportQuery>, axum::extract::rejection::QueryRejection>,
+    ApiPath(id): ApiPath<uuid::Uuid>,
+    ApiQuery(query): ApiQuery<ImportQuery>,
     body: Bytes,
 ) -> Result<Json<ImportResult>, ApiError> {
-    let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let dry_run = match query.dry_run.as_deref() {
         None | Some("false") => false,
         Some("true") => true,
@@ -130,7 +129,6 @@ pub async fn import(
     let (Role::Partner, Some(company_id)) = (viewer.role, viewer.company_id) else {
         return Err(ApiError::NotFound);
     };
-    let id: uuid::Uuid = id.parse().map_err(|_| ApiError::NotFound)?;
     let partner = PartnerUser {
         user: viewer,
         company_id,

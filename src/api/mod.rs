@@ -10,6 +10,7 @@ pub mod routes;
 pub mod staging;
 pub mod tokens;
 
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
@@ -22,6 +23,7 @@ use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::accounts::User;
+use crate::domain::error::DomainError;
 use crate::web::AppError;
 
 /// Token-authenticated routes: no cookies, so no session and no CSRF check. Answers are one
@@ -142,6 +144,16 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
+impl From<DomainError> for ApiError {
+    fn from(err: DomainError) -> Self {
+        match err {
+            DomainError::NotFound => ApiError::NotFound,
+            DomainError::Database(err) => err.into(),
+            refused => ApiError::Conflict(refused.to_string()),
+        }
+    }
+}
+
 /// The pages' errors, from the functions the API shares with them.
 impl From<AppError> for ApiError {
     fn from(err: AppError) -> Self {
@@ -207,6 +219,29 @@ impl<T: DeserializeOwned + Serialize, S: Send + Sync> FromRequest<S> for ApiJson
             return Err(ApiError::BadRequest(NUL_REFUSED.into()));
         }
         Ok(ApiJson(value))
+    }
+}
+
+/// Path parameters; one that does not parse (not a UUID, not a number) names nothing, so it is
+/// a 404 like an id that names nobody's integration.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct ApiPath<T>(pub T);
+
+impl From<PathRejection> for ApiError {
+    fn from(_: PathRejection) -> Self {
+        ApiError::NotFound
+    }
+}
+
+/// A query string of the documented shape, or a 400 that says what is wrong with it.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        ApiError::BadRequest(rejection.body_text())
     }
 }
 

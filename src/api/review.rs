@@ -2,17 +2,18 @@
 //! claim, comment and decide; partners and the claiming reviewer reply and move threads.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{ApiError, ApiJson, ApiUser, ErrorBody};
+use super::{ApiError, ApiJson, ApiPath, ApiUser, ErrorBody};
 use crate::AppState;
 use crate::accounts::User;
+use crate::domain::workflow::{Decision, Outcome};
 use crate::review::comments::{self, Anchor};
-use crate::review::decisions::{self, Decided, DecisionForm};
+use crate::review::decisions;
 use crate::review::signoffs;
 
 fn staff(viewer: &User) -> Result<(), ApiError> {
@@ -23,13 +24,8 @@ fn staff(viewer: &User) -> Result<(), ApiError> {
     }
 }
 
-fn uuid(text: &str) -> Result<Uuid, ApiError> {
-    text.parse().map_err(|_| ApiError::NotFound)
-}
-
 /// The comment, if it is one of this integration's.
-async fn comment_of(state: &AppState, integration: Uuid, comment: &str) -> Result<Uuid, ApiError> {
-    let comment = uuid(comment)?;
+async fn comment_of(state: &AppState, integration: Uuid, comment: Uuid) -> Result<Uuid, ApiError> {
     let found = sqlx::query_scalar!(
         "SELECT id FROM comments WHERE id = $1 AND integration_id = $2",
         comment,
@@ -61,10 +57,10 @@ pub struct Done {
 pub async fn claim(
     State(state): State<AppState>,
     ApiUser(viewer): ApiUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<Done>, ApiError> {
     staff(&viewer)?;
-    decisions::claim_for(&state, &viewer, uuid(&id)?).await?;
+    decisions::claim_for(&state, &viewer, id).await?;
     Ok(Json(Done {
         message: "Claimed.".into(),
     }))
@@ -103,7 +99,7 @@ pub struct NewComment {
 pub async fn comment(
     State(state): State<AppState>,
     ApiUser(viewer): ApiUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(input): ApiJson<NewComment>,
 ) -> Result<(StatusCode, Json<Done>), ApiError> {
     staff(&viewer)?;
@@ -111,15 +107,7 @@ pub async fn comment(
     let anchor = Anchor::parse(&endpoint, &input.item).ok_or_else(|| {
         ApiError::Unprocessable("item is not a checklist item of that scope".into())
     })?;
-    comments::start_thread(
-        &state.db,
-        &viewer,
-        uuid(&id)?,
-        input.revision,
-        &anchor,
-        &input.body,
-    )
-    .await?;
+    comments::start_thread(&state.db, &viewer, id, input.revision, &anchor, &input.body).await?;
     Ok((
         StatusCode::CREATED,
         Json(Done {
@@ -160,10 +148,10 @@ pub struct ReplyPosted {
 pub async fn reply(
     State(state): State<AppState>,
     ApiUser(viewer): ApiUser,
-    Path((id, comment)): Path<(String, String)>,
+    ApiPath((id, comment)): ApiPath<(Uuid, Uuid)>,
     ApiJson(input): ApiJson<NewReply>,
 ) -> Result<(StatusCode, Json<ReplyPosted>), ApiError> {
-    let comment = comment_of(&state, uuid(&id)?, &comment).await?;
+    let comment = comment_of(&state, id, comment).await?;
     let posted = comments::post_reply(&state.db, &viewer, comment, &input.body).await?;
     Ok((
         StatusCode::CREATED,
@@ -201,10 +189,10 @@ pub struct NewState {
 pub async fn set_state(
     State(state): State<AppState>,
     ApiUser(viewer): ApiUser,
-    Path((id, comment)): Path<(String, String)>,
+    ApiPath((id, comment)): ApiPath<(Uuid, Uuid)>,
     ApiJson(input): ApiJson<NewState>,
 ) -> Result<Json<Done>, ApiError> {
-    let comment = comment_of(&state, uuid(&id)?, &comment).await?;
+    let comment = comment_of(&state, id, comment).await?;
     let (next, _) = comments::change_state(&state.db, &viewer, comment, &input.state).await?;
     Ok(Json(Done {
         message: format!("Marked {}.", next.as_str()),
@@ -245,14 +233,14 @@ fn yes() -> bool {
 pub async fn sign_off(
     State(state): State<AppState>,
     ApiUser(viewer): ApiUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(input): ApiJson<NewSignOff>,
 ) -> Result<Json<Done>, ApiError> {
     staff(&viewer)?;
     let title = signoffs::set(
         &state.db,
         &viewer,
-        uuid(&id)?,
+        id,
         input.revision,
         &input.target,
         input.signed,
@@ -304,20 +292,15 @@ pub struct NewDecision {
 pub async fn decide(
     State(state): State<AppState>,
     ApiUser(viewer): ApiUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(input): ApiJson<NewDecision>,
 ) -> Result<Json<Done>, ApiError> {
     staff(&viewer)?;
-    let form = DecisionForm::new(
-        input.revision,
-        &input.outcome,
-        &input.summary,
-        input.confirm_open,
-    );
-    match decisions::decide_on(&state, &viewer, uuid(&id)?, &form).await? {
-        Decided::Done(_) => Ok(Json(Done {
-            message: "Decided; the partner has been told.".into(),
-        })),
-        Decided::Refused(why) => Err(ApiError::Conflict(why)),
-    }
+    let outcome = Outcome::parse(&input.outcome)
+        .ok_or_else(|| ApiError::Unprocessable("outcome is approve or send_back".into()))?;
+    let decision = Decision::new(input.revision, outcome, &input.summary, input.confirm_open);
+    decisions::decide_on(&state, &viewer, id, &decision).await?;
+    Ok(Json(Done {
+        message: "Decided; the partner has been told.".into(),
+    }))
 }

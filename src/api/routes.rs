@@ -1,14 +1,14 @@
 //! The API's handlers: thin reads under the pages' rules, documented for the OpenAPI document.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{ApiError, ApiUser, ErrorBody};
+use super::{ApiError, ApiPath, ApiQuery, ApiUser, ErrorBody};
 use crate::AppState;
 use crate::accounts::{Role, User};
 use crate::domain::checklist::{self, Settings};
@@ -30,8 +30,7 @@ fn company_of(viewer: &User) -> Result<Option<Uuid>, ApiError> {
 }
 
 /// The integration id, if this viewer may read it; anything else is simply not found.
-pub(super) async fn visible(state: &AppState, viewer: &User, id: &str) -> Result<Uuid, ApiError> {
-    let id: Uuid = id.parse().map_err(|_| ApiError::NotFound)?;
+pub(super) async fn visible(state: &AppState, viewer: &User, id: Uuid) -> Result<Uuid, ApiError> {
     let company = company_of(viewer)?;
     let found = sqlx::query_scalar!(
         "SELECT id FROM integrations WHERE id = $1
@@ -81,9 +80,8 @@ pub struct ListQuery {
 pub async fn list_integrations(
     State(state): State<AppState>,
     ApiUser(viewer): ApiUser,
-    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<IntegrationList>, ApiError> {
-    let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     // Read as text so that anything but a whole number in range (an empty value too) is refused.
     let page = match query.page.as_deref() {
         None => 1,
@@ -180,9 +178,9 @@ pub struct Integration {
 pub async fn get_integration(
     State(state): State<AppState>,
     ApiUser(viewer): ApiUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<Integration>, ApiError> {
-    let id = visible(&state, &viewer, &id).await?;
+    let id = visible(&state, &viewer, id).await?;
     let loaded = integration::load(&mut *state.db.acquire().await?, id, None)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -261,9 +259,9 @@ fn endpoints_from(
 pub async fn list_endpoints(
     State(state): State<AppState>,
     ApiUser(viewer): ApiUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<Vec<Endpoint>>, ApiError> {
-    let id = visible(&state, &viewer, &id).await?;
+    let id = visible(&state, &viewer, id).await?;
     Ok(Json(endpoints_of(&state, id).await?))
 }
 
@@ -283,10 +281,9 @@ pub async fn list_endpoints(
 pub async fn get_endpoint(
     State(state): State<AppState>,
     ApiUser(viewer): ApiUser,
-    Path((id, endpoint)): Path<(String, String)>,
+    ApiPath((id, endpoint)): ApiPath<(Uuid, Uuid)>,
 ) -> Result<Json<Endpoint>, ApiError> {
-    let id = visible(&state, &viewer, &id).await?;
-    let endpoint: Uuid = endpoint.parse().map_err(|_| ApiError::NotFound)?;
+    let id = visible(&state, &viewer, id).await?;
     endpoints_of(&state, id)
         .await?
         .into_iter()
@@ -317,9 +314,9 @@ pub struct RevisionSummary {
 pub async fn list_revisions(
     State(state): State<AppState>,
     ApiUser(viewer): ApiUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<Vec<RevisionSummary>>, ApiError> {
-    let id = visible(&state, &viewer, &id).await?;
+    let id = visible(&state, &viewer, id).await?;
     #[derive(sqlx::FromRow)]
     struct Row {
         number: i32,
@@ -374,10 +371,9 @@ pub struct Revision {
 pub async fn get_revision(
     State(state): State<AppState>,
     ApiUser(viewer): ApiUser,
-    Path((id, number)): Path<(String, String)>,
+    ApiPath((id, number)): ApiPath<(Uuid, i32)>,
 ) -> Result<Json<Revision>, ApiError> {
-    let id = visible(&state, &viewer, &id).await?;
-    let number: i32 = number.parse().map_err(|_| ApiError::NotFound)?;
+    let id = visible(&state, &viewer, id).await?;
     let row = sqlx::query!(
         "SELECT submitted_at, snapshot FROM revisions WHERE integration_id = $1 AND number = $2",
         id,
@@ -431,9 +427,9 @@ pub struct CommentThread {
 pub async fn list_comments(
     State(state): State<AppState>,
     ApiUser(viewer): ApiUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<Vec<CommentThread>>, ApiError> {
-    let id = visible(&state, &viewer, &id).await?;
+    let id = visible(&state, &viewer, id).await?;
     let threads = Threads::load(&mut *state.db.acquire().await?, id, &viewer).await?;
     Ok(Json(
         threads
@@ -485,9 +481,9 @@ pub struct Decision {
 pub async fn list_decisions(
     State(state): State<AppState>,
     ApiUser(viewer): ApiUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<Vec<Decision>>, ApiError> {
-    let id = visible(&state, &viewer, &id).await?;
+    let id = visible(&state, &viewer, id).await?;
     let rows: Vec<(i32, String, String, String, OffsetDateTime)> = sqlx::query!(
         "SELECT d.revision, d.outcome, d.summary, u.display_name, d.decided_at
          FROM decisions d JOIN users u ON u.id = d.reviewer_id WHERE d.integration_id = $1 ORDER BY d.decided_at DESC",

@@ -2,13 +2,13 @@
 //! pages show them.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::routes::{visible, when};
-use super::{ApiError, ApiUser, ErrorBody};
+use super::{ApiError, ApiPath, ApiUser, ErrorBody};
 use crate::AppState;
 use crate::staging::results;
 
@@ -54,9 +54,9 @@ pub struct StagingLine {
 pub async fn list_staging_checks(
     State(state): State<AppState>,
     ApiUser(viewer): ApiUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<Vec<StagingCheck>>, ApiError> {
-    let id = visible(&state, &viewer, &id).await?;
+    let id = visible(&state, &viewer, id).await?;
     let rows = results::latest(&state.db, id).await?;
     Ok(Json(
         rows.into_iter()

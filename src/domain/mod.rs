@@ -3,9 +3,11 @@
 //! partner text may go.
 
 pub mod account;
+pub mod audit;
 pub mod checklist;
 pub mod curl;
 pub mod egress;
+pub mod error;
 pub mod example;
 pub mod fingerprint;
 pub mod integration;

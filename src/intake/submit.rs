@@ -12,9 +12,10 @@ use super::store;
 use crate::AppState;
 use crate::accounts::viewer::PartnerUser;
 use crate::domain::checklist::{self, Settings};
+use crate::domain::error::DomainError;
 use crate::domain::integration;
 use crate::domain::revision::{Snapshot, freeze};
-use crate::domain::workflow::{Action, Actor, Status};
+use crate::domain::workflow::{self, Action, Actor, Scope};
 use crate::mail::{self, Email};
 use crate::web::extract::Path;
 use crate::web::page::Page;
@@ -29,12 +30,12 @@ pub async fn submit(
     Path(id): Path<Uuid>,
 ) -> Result<Response> {
     let mut tx = state.db.begin().await?;
-    let status = store::lock_for_edit(&mut tx, id, partner.company_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let next = status
+    let locked = workflow::lock(&mut tx, id, Scope::Company(partner.company_id)).await?;
+    // Asked first, so a submission that cannot be made is not assessed and frozen in vain.
+    locked
+        .status
         .apply(Action::Submit, Actor::Partner)
-        .map_err(|illegal| AppError::Conflict(illegal.message))?;
+        .map_err(DomainError::from)?;
     // Read inside the locking transaction: what is read is exactly what gets frozen.
     let loaded = integration::load(&mut tx, id, Some(partner.company_id))
         .await?
@@ -53,21 +54,8 @@ pub async fn submit(
     }
     let snapshot = Snapshot::of(&loaded);
     let number = freeze(&mut tx, &snapshot, assessment.progress, partner.user.id).await?;
-    crate::audit::record(
-        &mut tx,
-        Some(partner.user.id),
-        Some(id),
-        "submitted",
-        format!("revision {number}"),
-    )
-    .await?;
-    sqlx::query!(
-        "UPDATE integrations SET status = $2, waiting_since = now(), updated_at = now() WHERE id = $1",
-        id,
-        next as Status
-    )
-    .execute(&mut *tx)
-    .await?;
+    let revision = format!("revision {number}");
+    workflow::transition(&mut tx, &locked, Action::Submit, &partner.user, revision).await?;
     let reviewers = sqlx::query_scalar!(
         r#"SELECT email::text AS "email!" FROM users WHERE role = 'reviewer' AND active"#
     )

@@ -1,5 +1,5 @@
-//! Claiming a submission and deciding on it (reviewers), withdrawing, resubmitting and reopening
-//! (partners). Every change goes through `workflow::Status::apply` under the integration's row lock.
+//! Claiming a submission and deciding on it (reviewers), withdrawing and reopening (partners).
+//! Every status change is `workflow::transition` under the integration's row lock.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -13,79 +13,20 @@ use uuid::Uuid;
 use super::comments;
 use super::signoffs::SignOffs;
 use crate::AppState;
+use crate::accounts::User;
 use crate::accounts::viewer::{PartnerUser, Staff};
-use crate::accounts::{Role, User};
 use crate::config::Config;
+use crate::domain::error::DomainError;
 use crate::domain::model::Contacts;
 use crate::domain::revision::Snapshot;
-use crate::domain::workflow::{Action, Actor, Status};
+use crate::domain::workflow::{
+    self, Action, Decision, Locked, Outcome, Refusal, ReviewPart, Scope, Status,
+};
 use crate::mail::{self, Email};
 use crate::web::extract::{Form, Path};
 use crate::web::page::Page;
 use crate::web::session::{self, FlashKind};
 use crate::web::{AppError, Result};
-
-pub(super) struct Locked {
-    pub status: Status,
-    pub company_id: Uuid,
-    pub name: String,
-    pub claimed_by: Option<Uuid>,
-    pub latest_revision: Option<i32>,
-}
-
-/// Locks the integration (scoped to `company` for partners) for the rest of the transaction.
-pub(super) async fn lock(
-    conn: &mut PgConnection,
-    id: Uuid,
-    company: Option<Uuid>,
-) -> Result<Locked> {
-    let row = sqlx::query!(
-        r#"SELECT status AS "status: Status", company_id, name, claimed_by FROM integrations
-           WHERE id = $1 AND ($2::uuid IS NULL OR company_id = $2) FOR UPDATE"#,
-        id,
-        company
-    )
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or(AppError::NotFound)?;
-    let latest_revision = sqlx::query_scalar!(
-        "SELECT max(number) FROM revisions WHERE integration_id = $1",
-        id
-    )
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(Locked {
-        status: row.status,
-        company_id: row.company_id,
-        name: row.name,
-        claimed_by: row.claimed_by,
-        latest_revision,
-    })
-}
-
-async fn set_status(
-    conn: &mut PgConnection,
-    id: Uuid,
-    status: Status,
-    claimed_by: Option<Uuid>,
-) -> sqlx::Result<()> {
-    sqlx::query!(
-        "UPDATE integrations SET status = $2, claimed_by = $3,
-                claimed_at = CASE WHEN $3::uuid IS NULL THEN NULL ELSE now() END, updated_at = now()
-         WHERE id = $1",
-        id,
-        status as Status,
-        claimed_by
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-fn illegal(from: Status, action: Action, actor: Actor) -> Result<Status> {
-    from.apply(action, actor)
-        .map_err(|illegal| AppError::Conflict(illegal.message))
-}
 
 pub async fn claim(
     State(state): State<AppState>,
@@ -104,14 +45,22 @@ pub async fn claim(
 }
 
 /// A reviewer takes a submission to review it; for the page and the API.
-pub async fn claim_for(state: &AppState, reviewer: &User, id: Uuid) -> Result<()> {
+pub async fn claim_for(state: &AppState, reviewer: &User, id: Uuid) -> Result<(), DomainError> {
+    act(state, reviewer, id, Action::Claim).await.map(|_| ())
+}
+
+/// A status change with nothing else to it: claim, release, withdraw, reopen.
+async fn act(
+    state: &AppState,
+    user: &User,
+    id: Uuid,
+    action: Action,
+) -> Result<Status, DomainError> {
     let mut tx = state.db.begin().await?;
-    let locked = lock(&mut tx, id, None).await?;
-    let next = illegal(locked.status, Action::Claim, Actor::Reviewer)?;
-    set_status(&mut tx, id, next, Some(reviewer.id)).await?;
-    crate::audit::record(&mut tx, Some(reviewer.id), Some(id), "claimed", "").await?;
+    let locked = workflow::lock(&mut tx, id, Scope::of(user)).await?;
+    let next = workflow::transition(&mut tx, &locked, action, user, "").await?;
     tx.commit().await?;
-    Ok(())
+    Ok(next)
 }
 
 pub async fn release(
@@ -120,13 +69,7 @@ pub async fn release(
     session: Session,
     Path(id): Path<Uuid>,
 ) -> Result<Response> {
-    let mut tx = state.db.begin().await?;
-    let locked = lock(&mut tx, id, None).await?;
-    ensure_reviewer(&locked, &reviewer)?;
-    let next = illegal(locked.status, Action::Release, Actor::Reviewer)?;
-    set_status(&mut tx, id, next, None).await?;
-    crate::audit::record(&mut tx, Some(reviewer.id), Some(id), "released", "").await?;
-    tx.commit().await?;
+    act(&state, &reviewer, id, Action::Release).await?;
     session::flash(
         &session,
         FlashKind::Info,
@@ -136,26 +79,15 @@ pub async fn release(
     Ok(Redirect::to(&format!("/review/{id}")).into_response())
 }
 
-/// Only whoever claimed a submission decides on it (or an admin).
-pub(super) fn ensure_reviewer(locked: &Locked, reviewer: &User) -> Result<()> {
-    if locked.claimed_by.is_some_and(|by| by != reviewer.id) && reviewer.role != Role::Admin {
-        return Err(AppError::Conflict(
-            "Another reviewer is reviewing this submission.".into(),
-        ));
-    }
-    Ok(())
-}
-
 #[derive(Deserialize)]
 pub struct DecisionForm {
-    /// The revision the reviewer looked at; a decision never applies to another one.
     revision: i32,
     outcome: String,
     #[serde(default)]
     summary: String,
-    /// The reviewer confirmed approving although comments are still open.
+    /// The "approve although comments are open" box: present when ticked.
     #[serde(default)]
-    confirm_open: String,
+    confirm_open: Option<String>,
 }
 
 pub async fn decide(
@@ -166,20 +98,28 @@ pub async fn decide(
     Path(id): Path<Uuid>,
     Form(form): Form<DecisionForm>,
 ) -> Result<Response> {
-    match decide_on(&state, &reviewer, id, &form).await? {
+    let outcome = Outcome::parse(&form.outcome)
+        .ok_or_else(|| AppError::BadRequest("unknown decision".into()))?;
+    let decision = Decision::new(
+        form.revision,
+        outcome,
+        &form.summary,
+        form.confirm_open.as_deref() == Some("1"),
+    );
+    match decide_on(&state, &reviewer, id, &decision).await {
         // The page comes back with the reviewer's summary and choice kept, and why it was refused.
-        Decided::Refused(refusal) => {
+        Err(DomainError::Refused(refusal)) => {
             let mut view = super::revision_page::build(&state, &reviewer, page, id).await?;
-            view.refusal = Some(refusal);
-            view.summary = form.summary.chars().take(4000).collect();
-            view.approving = form.outcome == "approve";
+            view.refusal = Some(refusal.to_string());
+            view.summary = decision.summary;
+            view.approving = outcome == Outcome::Approve;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response())
         }
-        Decided::Done(action) => {
-            let done = if action == Action::Approve {
-                "Approved"
-            } else {
-                "Sent back to the partner"
+        Err(other) => Err(other.into()),
+        Ok(()) => {
+            let done = match outcome {
+                Outcome::Approve => "Approved",
+                Outcome::SendBack => "Sent back to the partner",
             };
             session::flash(
                 &session,
@@ -192,86 +132,35 @@ pub async fn decide(
     }
 }
 
-/// What became of a decision: made, or refused with the reason for the reviewer.
-pub enum Decided {
-    Done(Action),
-    Refused(String),
-}
-
-impl DecisionForm {
-    pub fn new(revision: i32, outcome: &str, summary: &str, confirm_open: bool) -> Self {
-        DecisionForm {
-            revision,
-            outcome: outcome.to_string(),
-            summary: summary.to_string(),
-            confirm_open: if confirm_open { "1" } else { "" }.to_string(),
-        }
-    }
-}
-
 /// A reviewer's decision on the exact revision they read, for the page and the API alike.
 pub async fn decide_on(
     state: &AppState,
     reviewer: &User,
     id: Uuid,
-    form: &DecisionForm,
-) -> Result<Decided> {
-    let (action, outcome) = match form.outcome.as_str() {
-        "approve" => (Action::Approve, "approved"),
-        "send_back" => (Action::SendBack, "sent_back"),
-        _ => return Err(AppError::BadRequest("unknown decision".into())),
-    };
-    let summary: String = form.summary.trim().chars().take(4000).collect();
+    decision: &Decision,
+) -> Result<(), DomainError> {
     let mut tx = state.db.begin().await?;
-    let locked = lock(&mut tx, id, None).await?;
-    ensure_reviewer(&locked, reviewer)?;
-    if locked.latest_revision != Some(form.revision) {
-        return Err(AppError::Conflict(format!(
-            "Not decided: you reviewed revision {}, but the partner has since withdrawn or resubmitted it. Reload the review page and look at the current revision.",
-            form.revision
-        )));
-    }
-    let next = illegal(locked.status, action, Actor::Reviewer)?;
-    if let Some(refusal) = refuse_decision(&mut tx, id, reviewer.id, form, action, &summary).await?
-    {
-        tx.rollback().await?;
-        return Ok(Decided::Refused(refusal));
+    let locked = workflow::lock(&mut tx, id, Scope::Staff).await?;
+    locked.reviewing(reviewer, ReviewPart::Decisions, Some(decision.revision))?;
+    if let Some(refusal) = refuse_decision(&mut tx, &locked, reviewer.id, decision).await? {
+        return Err(DomainError::Refused(refusal));
     }
     let comments = comments::publish_drafts(&mut tx, id, reviewer.id).await?;
+    let summary = &decision.summary;
     sqlx::query!(
         "INSERT INTO decisions (id, integration_id, revision, reviewer_id, outcome, summary) VALUES ($1, $2, $3, $4, $5, $6)",
         Uuid::new_v4(),
         id,
-        form.revision,
+        decision.revision,
         reviewer.id,
-        outcome,
+        decision.outcome.as_str(),
         summary
     )
     .execute(&mut *tx)
     .await?;
-    set_status(&mut tx, id, next, None).await?;
-    if action == Action::Approve {
-        sqlx::query!(
-            "UPDATE integrations SET approved_revision = $2 WHERE id = $1",
-            id,
-            form.revision
-        )
-        .execute(&mut *tx)
-        .await?;
-    }
-    notify_partner(
-        &mut tx,
-        &state.config,
-        id,
-        &locked,
-        action,
-        &summary,
-        comments,
-    )
-    .await?;
     let detail = format!(
         "revision {}{}{}",
-        form.revision,
+        decision.revision,
         match comments {
             0 => String::new(),
             1 => " with 1 comment".into(),
@@ -283,10 +172,12 @@ pub async fn decide_on(
             format!(": {summary}")
         }
     );
-    crate::audit::record(&mut tx, Some(reviewer.id), Some(id), outcome, detail).await?;
+    let action = decision.outcome.action();
+    workflow::transition(&mut tx, &locked, action, reviewer, detail).await?;
+    notify_partner(&mut tx, &state.config, &locked, action, summary, comments).await?;
     tx.commit().await?;
     state.outbox_wakeup.notify_one();
-    Ok(Decided::Done(action))
+    Ok(())
 }
 
 /// Why this decision cannot be sent as it is, if it cannot: sending back needs something for the
@@ -294,39 +185,32 @@ pub async fn decide_on(
 /// and a confirmation when comments are still open.
 async fn refuse_decision(
     conn: &mut PgConnection,
-    id: Uuid,
+    locked: &Locked,
     reviewer: Uuid,
-    form: &DecisionForm,
-    action: Action,
-    summary: &str,
-) -> Result<Option<String>> {
-    let open = comments::open_count(conn, id, reviewer).await?;
-    if action == Action::SendBack {
-        if open == 0 && summary.is_empty() {
-            return Ok(Some("Say what the partner should change: sending back needs an open comment or a summary.".into()));
-        }
-        return Ok(None);
+    decision: &Decision,
+) -> sqlx::Result<Option<Refusal>> {
+    let open = comments::open_count(conn, locked.id, reviewer).await?;
+    if decision.outcome == Outcome::SendBack {
+        let nothing = open == 0 && decision.summary.is_empty();
+        return Ok(nothing.then_some(Refusal::NothingToChange));
     }
     let snapshot = sqlx::query_scalar!(
         r#"SELECT snapshot AS "snapshot: sqlx::types::Json<Snapshot>" FROM revisions
            WHERE integration_id = $1 AND number = $2"#,
-        id,
-        form.revision
+        locked.id,
+        decision.revision
     )
     .fetch_one(&mut *conn)
     .await?;
-    let signoffs = SignOffs::load(conn, id, &snapshot).await?;
+    let signoffs = SignOffs::load(conn, locked.id, &snapshot).await?;
     if signoffs.outstanding() > 0 {
-        return Ok(Some(format!(
-            "Not approved: {} of {} parts are not checked yet. Sign off the integration-level sections and every endpoint first.",
-            signoffs.outstanding(),
-            signoffs.total()
-        )));
+        return Ok(Some(Refusal::NotSignedOff {
+            outstanding: signoffs.outstanding(),
+            total: signoffs.total(),
+        }));
     }
-    if open > 0 && form.confirm_open != "1" {
-        return Ok(Some(format!(
-            "{open} comment(s) are still open. Tick “Approve although comments are open” to approve anyway."
-        )));
+    if open > 0 && !decision.confirm_open {
+        return Ok(Some(Refusal::CommentsOpen(open)));
     }
     Ok(None)
 }
@@ -335,7 +219,6 @@ async fn refuse_decision(
 async fn notify_partner(
     conn: &mut PgConnection,
     config: &Config,
-    id: Uuid,
     locked: &Locked,
     action: Action,
     summary: &str,
@@ -351,7 +234,7 @@ async fn notify_partner(
     let contacts = sqlx::query_scalar!(
         r#"SELECT data AS "data: sqlx::types::Json<Contacts>" FROM integration_sections
            WHERE integration_id = $1 AND section = 'contacts'"#,
-        id
+        locked.id
     )
     .fetch_optional(&mut *conn)
     .await?;
@@ -380,7 +263,7 @@ async fn notify_partner(
                 "There are {n} comments on specific items, each shown beside its item in the portal.\n\n"
             ),
         },
-        config.link(&format!("/integrations/{id}"))
+        config.link(&format!("/integrations/{}", locked.id))
     );
     for to in recipients {
         let email = Email {
@@ -393,33 +276,13 @@ async fn notify_partner(
     Ok(())
 }
 
-async fn partner_action(
-    state: &AppState,
-    partner: &PartnerUser,
-    id: Uuid,
-    action: Action,
-) -> Result<Status> {
-    let mut tx = state.db.begin().await?;
-    let locked = lock(&mut tx, id, Some(partner.company_id)).await?;
-    let next = illegal(locked.status, action, Actor::Partner)?;
-    set_status(&mut tx, id, next, None).await?;
-    let what = if action == Action::Reopen {
-        "reopened"
-    } else {
-        "withdrawn"
-    };
-    crate::audit::record(&mut tx, Some(partner.user.id), Some(id), what, "").await?;
-    tx.commit().await?;
-    Ok(next)
-}
-
 pub async fn withdraw(
     State(state): State<AppState>,
     partner: PartnerUser,
     session: Session,
     Path(id): Path<Uuid>,
 ) -> Result<Response> {
-    partner_action(&state, &partner, id, Action::Withdraw).await?;
+    act(&state, &partner.user, id, Action::Withdraw).await?;
     session::flash(
         &session,
         FlashKind::Info,
@@ -435,7 +298,7 @@ pub async fn reopen(
     session: Session,
     Path(id): Path<Uuid>,
 ) -> Result<Response> {
-    partner_action(&state, &partner, id, Action::Reopen).await?;
+    act(&state, &partner.user, id, Action::Reopen).await?;
     session::flash(&session, FlashKind::Info, "Reopened for changes. The approved revision stays the approved description until the next approval.").await?;
     Ok(Redirect::to(&format!("/integrations/{id}")).into_response())
 }

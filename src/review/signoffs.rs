@@ -11,12 +11,11 @@ use sqlx::PgConnection;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::decisions::{ensure_reviewer, lock};
 use crate::AppState;
 use crate::accounts::viewer::Staff;
 use crate::domain::fingerprint::{endpoint_fingerprint, integration_fingerprint};
 use crate::domain::revision::Snapshot;
-use crate::domain::workflow::Status;
+use crate::domain::workflow::{self, ReviewPart, Scope};
 use crate::web::extract::{Form, Path};
 use crate::web::session::{self, FlashKind};
 use crate::web::{AppError, Result};
@@ -153,18 +152,8 @@ pub async fn set(
     signing: bool,
 ) -> Result<String> {
     let mut tx = db.begin().await?;
-    let locked = lock(&mut tx, id, None).await?;
-    if locked.status != Status::InReview {
-        return Err(AppError::Conflict(
-            "Claim the submission first: sign-offs are part of a review.".into(),
-        ));
-    }
-    ensure_reviewer(&locked, reviewer)?;
-    if locked.latest_revision != Some(revision) {
-        return Err(AppError::Conflict(
-            "The partner has since withdrawn or resubmitted it; reload the review page.".into(),
-        ));
-    }
+    let locked = workflow::lock(&mut tx, id, Scope::Staff).await?;
+    locked.reviewing(reviewer, ReviewPart::SignOffs, Some(revision))?;
     let snapshot = sqlx::query_scalar!(
         r#"SELECT snapshot AS "snapshot: sqlx::types::Json<Snapshot>" FROM revisions
            WHERE integration_id = $1 AND number = $2"#,

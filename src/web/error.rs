@@ -9,6 +9,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
+use crate::domain::error::DomainError;
+
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
 
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +35,17 @@ pub enum AppError {
     Session(#[from] tower_sessions::session::Error),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+/// A domain command's refusal, shown as it is; its database errors stay server errors.
+impl From<DomainError> for AppError {
+    fn from(err: DomainError) -> Self {
+        match err {
+            DomainError::NotFound => AppError::NotFound,
+            DomainError::Database(err) => AppError::Database(err),
+            refused => AppError::Conflict(refused.to_string()),
+        }
+    }
 }
 
 /// The cause of a 500, carried to `log_server_errors` so it is logged once, with the request's span.

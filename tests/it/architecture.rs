@@ -248,3 +248,23 @@ fn sql_is_checked_at_compile_time_except_where_it_varies() {
         "use query! / query_as! / query_scalar!: {unchecked:?}"
     );
 }
+
+/// The review workflow's status is written by `workflow::transition` alone, so no page can move
+/// an integration past the state machine, the lock or the audit log. (The demo seed creates rows
+/// with a status; it updates none.)
+#[test]
+fn only_the_workflow_transition_writes_an_integrations_status() {
+    let mut files = Vec::new();
+    source_files(&src(), &mut files);
+    let writers: Vec<String> = files
+        .iter()
+        .filter(|file| {
+            let text = std::fs::read_to_string(file).unwrap();
+            let squeezed: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            squeezed.contains("UPDATE integrations SET status")
+                || squeezed.contains("UPDATE integrations SET claimed_by")
+        })
+        .map(|file| file.strip_prefix(src()).unwrap().display().to_string())
+        .collect();
+    assert_eq!(writers, ["domain/workflow/transition.rs"]);
+}

@@ -2,11 +2,10 @@
 
 use uuid::Uuid;
 
-use super::super::decisions::{ensure_reviewer, lock};
 use super::*;
 use crate::accounts::{Role, User};
 use crate::domain::revision::Snapshot;
-use crate::domain::workflow::Status;
+use crate::domain::workflow::{self, ReviewPart, Scope, Status};
 use crate::web::{AppError, Result};
 
 use super::pages::page_of;
@@ -45,18 +44,8 @@ pub async fn start_thread(
 ) -> Result<()> {
     let body = clean_body(body)?;
     let mut tx = db.begin().await?;
-    let locked = lock(&mut tx, id, None).await?;
-    if locked.status != Status::InReview {
-        return Err(AppError::Conflict(
-            "Claim the submission first: comments are part of a review.".into(),
-        ));
-    }
-    ensure_reviewer(&locked, reviewer)?;
-    if locked.latest_revision != Some(revision) {
-        return Err(AppError::Conflict(
-            "The partner has since withdrawn or resubmitted it; reload the review page.".into(),
-        ));
-    }
+    let locked = workflow::lock(&mut tx, id, Scope::Staff).await?;
+    locked.reviewing(reviewer, ReviewPart::Comments, Some(revision))?;
     if let Some(endpoint) = anchor.endpoint {
         // The endpoint must be one of this revision's: an anchor nobody can see is a lost comment.
         let snapshot = sqlx::query_scalar!(

@@ -3,11 +3,10 @@
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::super::decisions::{ensure_reviewer, lock};
 use super::service::excerpt;
 use super::*;
 use crate::accounts::{Role, User};
-use crate::domain::workflow::Status;
+use crate::domain::workflow::{self, ReviewPart, Scope, Status};
 use crate::web::{AppError, Result};
 
 /// Open threads as `viewer` sees them (published ones and their own drafts): the count the
@@ -87,14 +86,10 @@ pub(super) async fn find_thread(
     )
     .fetch_optional(&mut *conn)
     .await?;
-    let locked = lock(conn, integration.ok_or(AppError::NotFound)?, company).await?;
+    let integration = integration.ok_or(AppError::NotFound)?;
+    let locked = workflow::lock(conn, integration, Scope::of(viewer)).await?;
     if company.is_none() {
-        if locked.status != Status::InReview {
-            return Err(AppError::Conflict(
-                "Claim the submission first: comments are part of a review.".into(),
-            ));
-        }
-        ensure_reviewer(&locked, viewer)?;
+        locked.reviewing(viewer, ReviewPart::Comments, None)?;
     }
     let row = sqlx::query!(
         r#"SELECT id, integration_id, endpoint_id, item, state AS "state: ThreadState", published

@@ -3,6 +3,12 @@
 use std::fmt;
 use std::str::FromStr;
 
+pub mod decision;
+pub mod transition;
+
+pub use decision::{Decision, Outcome, Refusal};
+pub use transition::{Locked, ReviewPart, Scope, lock, transition};
+
 /// Stored as text (a CHECK constraint lists the values); an unknown value read back is an
 /// error, never a default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, sqlx::Type)]
@@ -65,6 +71,19 @@ impl Action {
         match self {
             Action::Submit | Action::Withdraw | Action::Reopen => Actor::Partner,
             Action::Claim | Action::Release | Action::SendBack | Action::Approve => Actor::Reviewer,
+        }
+    }
+
+    /// The audit log's name for it.
+    pub fn audited(self) -> &'static str {
+        match self {
+            Action::Submit => "submitted",
+            Action::Withdraw => "withdrawn",
+            Action::Claim => "claimed",
+            Action::Release => "released",
+            Action::SendBack => "sent_back",
+            Action::Approve => "approved",
+            Action::Reopen => "reopened",
         }
     }
 
