@@ -7,8 +7,8 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum_messages::Messages;
 use serde::Deserialize;
-use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::companies::{self, Company, CompanySummary, CreateOutcome};
@@ -19,7 +19,7 @@ use super::{EmailAddress, Role, User};
 use crate::AppState;
 use crate::web::forms::FieldErrors;
 use crate::web::page::Page;
-use crate::web::session::{self, FlashKind};
+
 use crate::web::{AppError, Result};
 
 #[derive(Template, WebTemplate)]
@@ -56,7 +56,7 @@ pub struct CompanyForm {
 pub async fn create_company(
     State(state): State<AppState>,
     Admin(admin): Admin,
-    session: Session,
+    messages: Messages,
     page: Page,
     Form(form): Form<CompanyForm>,
 ) -> Result<Response> {
@@ -86,12 +86,7 @@ pub async fn create_company(
                     name,
                 )
                 .await?;
-                session::flash(
-                    &session,
-                    FlashKind::Success,
-                    format!("{name} added. Invite its first users below."),
-                )
-                .await?;
+                messages.success(format!("{name} added. Invite its first users below."));
                 return Ok(Redirect::to(&format!("/admin/companies/{id}")).into_response());
             }
             CreateOutcome::NameTaken => {
@@ -159,7 +154,7 @@ pub struct InviteForm {
 pub async fn invite_partner(
     State(state): State<AppState>,
     Admin(admin): Admin,
-    session: Session,
+    messages: Messages,
     page: Page,
     Path(id): Path<Uuid>,
     Form(form): Form<InviteForm>,
@@ -199,12 +194,7 @@ pub async fn invite_partner(
     invitations::invite(&mut tx, &state.config, invite).await?;
     tx.commit().await?;
     state.outbox_wakeup.notify_one();
-    session::flash(
-        &session,
-        FlashKind::Success,
-        format!("Invitation sent to {email}."),
-    )
-    .await?;
+    messages.success(format!("Invitation sent to {email}."));
     Ok(Redirect::to(&format!("/admin/companies/{id}")).into_response())
 }
 
@@ -250,7 +240,7 @@ pub async fn staff(State(state): State<AppState>, _admin: Admin, page: Page) -> 
 pub async fn invite_staff(
     State(state): State<AppState>,
     Admin(admin): Admin,
-    session: Session,
+    messages: Messages,
     page: Page,
     Form(form): Form<InviteForm>,
 ) -> Result<Response> {
@@ -292,12 +282,7 @@ pub async fn invite_staff(
     invitations::invite(&mut tx, &state.config, invite).await?;
     tx.commit().await?;
     state.outbox_wakeup.notify_one();
-    session::flash(
-        &session,
-        FlashKind::Success,
-        format!("Invitation sent to {email}."),
-    )
-    .await?;
+    messages.success(format!("Invitation sent to {email}."));
     Ok(Redirect::to("/admin/staff").into_response())
 }
 
@@ -312,18 +297,13 @@ fn back_to(company: Option<Uuid>) -> String {
 pub async fn revoke_invitation(
     State(state): State<AppState>,
     _admin: Admin,
-    session: Session,
+    messages: Messages,
     Path(id): Path<Uuid>,
 ) -> Result<Response> {
     let company = invitations::revoke(&state.db, id, None)
         .await?
         .ok_or(AppError::NotFound)?;
-    session::flash(
-        &session,
-        FlashKind::Success,
-        "Invitation revoked; its link no longer works.",
-    )
-    .await?;
+    messages.success("Invitation revoked; its link no longer works.");
     Ok(Redirect::to(&back_to(company)).into_response())
 }
 
@@ -337,7 +317,7 @@ pub struct RoleForm {
 pub async fn set_role(
     State(state): State<AppState>,
     Admin(admin): Admin,
-    session: Session,
+    messages: Messages,
     Path(id): Path<Uuid>,
     Form(form): Form<RoleForm>,
 ) -> Result<Response> {
@@ -351,18 +331,13 @@ pub async fn set_role(
         .filter(|user| user.role.is_staff())
         .ok_or(AppError::NotFound)?;
     if user.id == admin.id {
-        session::flash(
-            &session,
-            FlashKind::Error,
-            "Ask another admin to change your own role.",
-        )
-        .await?;
+        messages.error("Ask another admin to change your own role.");
         return Ok(Redirect::to("/admin/staff").into_response());
     }
     let mut tx = state.db.begin().await?;
     let keeps_an_admin = lock_admins_keeping_one(&mut tx, admin.id, id).await?;
     if role != Role::Admin && !keeps_an_admin {
-        return last_admin_stays(&session, &user, "/admin/staff").await;
+        return last_admin_stays(messages, &user, "/admin/staff").await;
     }
     let current = sqlx::query_scalar!(
         r#"SELECT role AS "role: Role" FROM users WHERE id = $1 FOR UPDATE"#,
@@ -379,16 +354,11 @@ pub async fn set_role(
         users::revoke_api_tokens(&mut tx, Some(admin.id), id, "the account's role changed").await?;
     }
     tx.commit().await?;
-    session::flash(
-        &session,
-        FlashKind::Success,
-        format!(
-            "{} is now {}.",
-            user.display_name,
-            role.label().to_lowercase()
-        ),
-    )
-    .await?;
+    messages.success(format!(
+        "{} is now {}.",
+        user.display_name,
+        role.label().to_lowercase()
+    ));
     Ok(Redirect::to("/admin/staff").into_response())
 }
 
@@ -400,7 +370,7 @@ pub struct ActiveForm {
 pub async fn set_active(
     State(state): State<AppState>,
     Admin(admin): Admin,
-    session: Session,
+    messages: Messages,
     Path(id): Path<Uuid>,
     Form(form): Form<ActiveForm>,
 ) -> Result<Response> {
@@ -408,18 +378,13 @@ pub async fn set_active(
         .await?
         .ok_or(AppError::NotFound)?;
     if user.id == admin.id {
-        session::flash(
-            &session,
-            FlashKind::Error,
-            "You cannot deactivate your own account.",
-        )
-        .await?;
+        messages.error("You cannot deactivate your own account.");
         return Ok(Redirect::to(&back_to(user.company_id)).into_response());
     }
     let mut tx = state.db.begin().await?;
     let keeps_an_admin = lock_admins_keeping_one(&mut tx, admin.id, id).await?;
     if !form.active && !keeps_an_admin {
-        return last_admin_stays(&session, &user, &back_to(user.company_id)).await;
+        return last_admin_stays(messages, &user, &back_to(user.company_id)).await;
     }
     users::set_active(&mut tx, admin.id, id, None, form.active).await?;
     let what = if form.active {
@@ -434,12 +399,7 @@ pub async fn set_active(
     } else {
         "deactivated and signed out everywhere"
     };
-    session::flash(
-        &session,
-        FlashKind::Success,
-        format!("{} {done}.", user.display_name),
-    )
-    .await?;
+    messages.success(format!("{} {done}.", user.display_name));
     Ok(Redirect::to(&back_to(user.company_id)).into_response())
 }
 
@@ -463,15 +423,10 @@ async fn lock_admins_keeping_one(
     Ok(admins.iter().any(|id| *id != target))
 }
 
-async fn last_admin_stays(session: &Session, user: &User, back: &str) -> Result<Response> {
-    session::flash(
-        session,
-        FlashKind::Error,
-        format!(
-            "{} is the last active admin; make someone else an admin first.",
-            user.display_name
-        ),
-    )
-    .await?;
+async fn last_admin_stays(messages: Messages, user: &User, back: &str) -> Result<Response> {
+    messages.error(format!(
+        "{} is the last active admin; make someone else an admin first.",
+        user.display_name
+    ));
     Ok(Redirect::to(back).into_response())
 }

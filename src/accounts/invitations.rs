@@ -8,6 +8,7 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum_messages::Messages;
 use serde::Deserialize;
 use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
@@ -24,7 +25,6 @@ use crate::mail::{self, Email};
 use crate::web::Result;
 use crate::web::forms::FieldErrors;
 use crate::web::page::Page;
-use crate::web::session::{self, FlashKind};
 
 pub const VALID_DAYS: i64 = 7;
 /// Invitations one person may send per hour: enough for onboarding a team, not for spamming.
@@ -254,6 +254,7 @@ pub async fn accept(
     State(state): State<AppState>,
     Path(token): Path<String>,
     session: Session,
+    messages: Messages,
     page: Page,
     Form(form): Form<AcceptForm>,
 ) -> Result<Response> {
@@ -319,11 +320,6 @@ pub async fn accept(
     tx.commit().await?;
 
     crate::accounts::viewer::sign_in(&session, user_id).await?;
-    session::flash(
-        &session,
-        FlashKind::Success,
-        format!("Welcome, {name}. Your account is ready."),
-    )
-    .await?;
+    messages.success(format!("Welcome, {name}. Your account is ready."));
     Ok(Redirect::to("/").into_response())
 }

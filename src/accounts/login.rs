@@ -6,6 +6,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum_messages::Messages;
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -16,7 +17,7 @@ use crate::web::Result;
 use crate::web::client_ip::ClientIp;
 use crate::web::forms::local_path;
 use crate::web::page::Page;
-use crate::web::session::{self, FlashKind, Viewer};
+use crate::web::session::Viewer;
 
 /// The same words whether the e-mail is unknown, inactive or the password wrong.
 pub const FAILED: &str = "That e-mail address and password do not match an active account.";
@@ -120,9 +121,9 @@ pub async fn submit(
     }
 }
 
-pub async fn logout(session: Session) -> Result<Response> {
+pub async fn logout(session: Session, messages: Messages) -> Result<Response> {
     crate::accounts::viewer::sign_out(&session).await?;
-    session::flash(&session, FlashKind::Info, "You have signed out.").await?;
+    messages.info("You have signed out.");
     Ok(Redirect::to("/login").into_response())
 }
 

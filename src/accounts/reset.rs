@@ -7,8 +7,8 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum_messages::Messages;
 use serde::Deserialize;
-use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::{EmailAddress, throttle, tokens, users};
@@ -18,7 +18,6 @@ use crate::mail::{self, Email};
 use crate::web::Result;
 use crate::web::forms::FieldErrors;
 use crate::web::page::Page;
-use crate::web::session::{self, FlashKind};
 
 const RESETS_PER_HOUR: i64 = 3;
 
@@ -46,7 +45,7 @@ pub struct ForgotForm {
 /// Answers the same whether or not the address has an account.
 pub async fn request_reset(
     State(state): State<AppState>,
-    session: Session,
+    messages: Messages,
     page: Page,
     Form(form): Form<ForgotForm>,
 ) -> Result<Response> {
@@ -107,14 +106,9 @@ pub async fn request_reset(
     }
     tx.commit().await?;
     state.outbox_wakeup.notify_one();
-    session::flash(
-        &session,
-        FlashKind::Info,
-        format!(
+    messages.info(format!(
             "If {email} belongs to an active account, a link to choose a new password is on its way. It works once, within one hour."
-        ),
-    )
-    .await?;
+        ));
     Ok(Redirect::to("/login").into_response())
 }
 
@@ -191,7 +185,7 @@ pub struct ResetForm {
 pub async fn complete_reset(
     State(state): State<AppState>,
     Path(token): Path<String>,
-    session: Session,
+    messages: Messages,
     page: Page,
     Form(form): Form<ResetForm>,
 ) -> Result<Response> {
@@ -257,11 +251,6 @@ pub async fn complete_reset(
     tx.commit().await?;
     throttle::clear_account(&state.db, &reset.email).await?;
 
-    session::flash(
-        &session,
-        FlashKind::Success,
-        "Your password has been changed, and any other signed-in sessions were ended. Sign in with the new password.",
-    )
-    .await?;
+    messages.success("Your password has been changed, and any other signed-in sessions were ended. Sign in with the new password.");
     Ok(Redirect::to("/login").into_response())
 }

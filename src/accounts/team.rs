@@ -7,8 +7,8 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum_messages::Messages;
 use serde::Deserialize;
-use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::invitations::{self, Invite, PendingInvitation};
@@ -18,7 +18,7 @@ use super::{EmailAddress, Role};
 use crate::AppState;
 use crate::web::forms::FieldErrors;
 use crate::web::page::Page;
-use crate::web::session::{self, FlashKind};
+
 use crate::web::{AppError, Result};
 
 #[derive(Template, WebTemplate)]
@@ -72,7 +72,7 @@ pub struct InviteForm {
 pub async fn invite(
     State(state): State<AppState>,
     partner: PartnerUser,
-    session: Session,
+    messages: Messages,
     page: Page,
     Form(form): Form<InviteForm>,
 ) -> Result<Response> {
@@ -102,46 +102,31 @@ pub async fn invite(
     invitations::invite(&mut tx, &state.config, invite).await?;
     tx.commit().await?;
     state.outbox_wakeup.notify_one();
-    session::flash(
-        &session,
-        FlashKind::Success,
-        format!("Invitation sent to {email}."),
-    )
-    .await?;
+    messages.success(format!("Invitation sent to {email}."));
     Ok(Redirect::to("/team").into_response())
 }
 
 pub async fn revoke_invitation(
     State(state): State<AppState>,
     partner: PartnerUser,
-    session: Session,
+    messages: Messages,
     Path(id): Path<Uuid>,
 ) -> Result<Response> {
     invitations::revoke(&state.db, id, Some(partner.company_id))
         .await?
         .ok_or(AppError::NotFound)?;
-    session::flash(
-        &session,
-        FlashKind::Success,
-        "Invitation revoked; its link no longer works.",
-    )
-    .await?;
+    messages.success("Invitation revoked; its link no longer works.");
     Ok(Redirect::to("/team").into_response())
 }
 
 pub async fn deactivate_member(
     State(state): State<AppState>,
     partner: PartnerUser,
-    session: Session,
+    messages: Messages,
     Path(id): Path<Uuid>,
 ) -> Result<Response> {
     if id == partner.user.id {
-        session::flash(
-            &session,
-            FlashKind::Error,
-            "You cannot deactivate your own account; ask a teammate or Haptik.",
-        )
-        .await?;
+        messages.error("You cannot deactivate your own account; ask a teammate or Haptik.");
         return Ok(Redirect::to("/team").into_response());
     }
     let mut tx = state.db.begin().await?;
@@ -164,11 +149,6 @@ pub async fn deactivate_member(
     .await?;
     crate::audit::record(&mut tx, Some(partner.user.id), None, "deactivated", email).await?;
     tx.commit().await?;
-    session::flash(
-        &session,
-        FlashKind::Success,
-        "Account deactivated and signed out everywhere.",
-    )
-    .await?;
+    messages.success("Account deactivated and signed out everywhere.");
     Ok(Redirect::to("/team").into_response())
 }

@@ -5,9 +5,9 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum_messages::Messages;
 use serde::Deserialize;
 use time::OffsetDateTime;
-use tower_sessions::Session;
 use uuid::Uuid;
 
 use crate::AppState;
@@ -16,7 +16,7 @@ use crate::accounts::{User, tokens, users};
 use crate::web::extract::{Form, Path};
 use crate::web::forms::FieldErrors;
 use crate::web::page::Page;
-use crate::web::session::{self, FlashKind};
+
 use crate::web::{AppError, Result};
 
 /// Tokens carry this prefix so a leaked one is recognisable (and secret scanners can match it).
@@ -163,7 +163,7 @@ pub async fn create(
 pub async fn revoke(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    session: Session,
+    messages: Messages,
     Path(id): Path<Uuid>,
 ) -> Result<Response> {
     let mut tx = state.db.begin().await?;
@@ -177,11 +177,6 @@ pub async fn revoke(
     let name = name.ok_or(AppError::NotFound)?;
     crate::audit::record(&mut tx, Some(user.id), None, "api_token_revoked", &name).await?;
     tx.commit().await?;
-    session::flash(
-        &session,
-        FlashKind::Success,
-        format!("Token “{name}” revoked; it no longer works."),
-    )
-    .await?;
+    messages.success(format!("Token “{name}” revoked; it no longer works."));
     Ok(Redirect::to("/account/tokens").into_response())
 }

@@ -7,8 +7,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_htmx::HxRequest;
+use axum_messages::Messages;
 use serde::Deserialize;
-use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::conflict::Conflict;
@@ -26,7 +26,7 @@ use crate::review::comments::Threads;
 use crate::web::extract::{Form, Path};
 use crate::web::forms::FieldErrors;
 use crate::web::page::Page;
-use crate::web::session::{self, FlashKind};
+
 use crate::web::{AppError, Result};
 
 /// Endpoints in one integration: far above any real integration, low enough to keep pages fast.
@@ -221,7 +221,7 @@ pub struct NewEndpointForm {
 pub async fn add(
     State(state): State<AppState>,
     partner: PartnerUser,
-    session: Session,
+    messages: Messages,
     Path(id): Path<Uuid>,
     Form(form): Form<NewEndpointForm>,
 ) -> Result<Response> {
@@ -263,12 +263,9 @@ pub async fn add(
     .await?;
     tx.commit().await?;
     if let Err(message) = path {
-        session::flash(
-            &session,
-            FlashKind::Error,
-            format!("Endpoint added, but its path was not kept: {message}"),
-        )
-        .await?;
+        messages.error(format!(
+            "Endpoint added, but its path was not kept: {message}"
+        ));
     }
     Ok(Redirect::to(&format!("/integrations/{id}/endpoints/{endpoint}")).into_response())
 }
@@ -276,7 +273,7 @@ pub async fn add(
 pub async fn save(
     State(state): State<AppState>,
     partner: PartnerUser,
-    session: Session,
+    messages: Messages,
     page: Page,
     HxRequest(htmx): HxRequest,
     Path((id, endpoint)): Path<(Uuid, Uuid)>,
@@ -379,12 +376,7 @@ pub async fn save(
                 view.saved = true;
                 return Ok(view.into_response());
             }
-            session::flash(
-                &session,
-                FlashKind::Success,
-                format!("{} saved.", parsed.data.title()),
-            )
-            .await?;
+            messages.success(format!("{} saved.", parsed.data.title()));
             Ok(Redirect::to(&format!("/integrations/{id}/endpoints/{endpoint}")).into_response())
         }
     }
@@ -427,7 +419,7 @@ pub async fn confirm_delete(
 pub async fn delete(
     State(state): State<AppState>,
     partner: PartnerUser,
-    session: Session,
+    messages: Messages,
     Path((id, endpoint)): Path<(Uuid, Uuid)>,
 ) -> Result<Response> {
     let mut tx = super::begin_edit(&state, &partner, id).await?;
@@ -452,7 +444,7 @@ pub async fn delete(
     )
     .await?;
     tx.commit().await?;
-    session::flash(&session, FlashKind::Success, "Endpoint deleted.").await?;
+    messages.success("Endpoint deleted.");
     Ok(Redirect::to(&format!("/integrations/{id}#endpoints")).into_response())
 }
 

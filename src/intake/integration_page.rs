@@ -1,6 +1,7 @@
 //! The integration page: every integration-level section of the checklist as its own form, the
 //! endpoints with their completeness, and what stands between the partner and "Submit for review".
 
+use axum_messages::Messages;
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -10,7 +11,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_htmx::HxRequest;
 use serde::Deserialize;
-use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::conflict::Conflict;
@@ -27,7 +27,7 @@ use crate::review::comments::Threads;
 use crate::web::extract::{Form, Path};
 use crate::web::forms::FieldErrors;
 use crate::web::page::Page;
-use crate::web::session::{self, FlashKind};
+
 use crate::web::{AppError, Result};
 
 pub struct EndpointRowView {
@@ -265,7 +265,7 @@ async fn after_save(
     partner: &PartnerUser,
     page: Page,
     htmx: bool,
-    session: &Session,
+    messages: Messages,
     id: Uuid,
     focus: SectionId,
 ) -> Result<Response> {
@@ -276,19 +276,14 @@ async fn after_save(
         view.saved = true;
         return Ok(view.into_response());
     }
-    session::flash(
-        session,
-        FlashKind::Success,
-        format!("{} saved.", focus.title()),
-    )
-    .await?;
+    messages.success(format!("{} saved.", focus.title()));
     Ok(Redirect::to(&format!("/integrations/{id}#section-{}", focus.as_str())).into_response())
 }
 
 pub async fn save_section(
     State(state): State<AppState>,
     partner: PartnerUser,
-    session: Session,
+    messages: Messages,
     page: Page,
     HxRequest(htmx): HxRequest,
     Path((id, section)): Path<(Uuid, String)>,
@@ -357,7 +352,7 @@ pub async fn save_section(
                     .await?;
             }
             tx.commit().await?;
-            after_save(&state, &partner, page, htmx, &session, id, section).await
+            after_save(&state, &partner, page, htmx, messages, id, section).await
         }
     }
 }
@@ -365,7 +360,7 @@ pub async fn save_section(
 pub async fn save_overview(
     State(state): State<AppState>,
     partner: PartnerUser,
-    session: Session,
+    messages: Messages,
     page: Page,
     HxRequest(htmx): HxRequest,
     Path(id): Path<Uuid>,
@@ -397,7 +392,7 @@ pub async fn save_overview(
                 view.saved = true;
                 return Ok(view.into_response());
             }
-            session::flash(&session, FlashKind::Success, "Overview saved.").await?;
+            messages.success("Overview saved.");
             Ok(Redirect::to(&format!("/integrations/{id}")).into_response())
         }
         other => {
@@ -437,7 +432,7 @@ pub struct NotApplicableForm {
 pub async fn mark_not_applicable(
     State(state): State<AppState>,
     partner: PartnerUser,
-    session: Session,
+    messages: Messages,
     page: Page,
     HxRequest(htmx): HxRequest,
     Path(id): Path<Uuid>,
@@ -491,7 +486,7 @@ pub async fn mark_not_applicable(
             crate::audit::record(&mut tx, Some(partner.user.id), Some(id), what, detail).await?;
             tx.commit().await?;
             let focus = item.id.section().unwrap_or(SectionId::NotApplicable);
-            after_save(&state, &partner, page, htmx, &session, id, focus).await
+            after_save(&state, &partner, page, htmx, messages, id, focus).await
         }
         Saved::Stale { .. } => {
             tx.rollback().await?;

@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use tower_sessions::Session;
+use axum_messages::Messages;
 use uuid::Uuid;
 
 use super::integration_page::IntegrationPage;
@@ -19,13 +19,13 @@ use crate::domain::workflow::{self, Action, Actor, Scope};
 use crate::mail::{self, Email};
 use crate::web::extract::Path;
 use crate::web::page::Page;
-use crate::web::session::{self, FlashKind};
+
 use crate::web::{AppError, Result};
 
 pub async fn submit(
     State(state): State<AppState>,
     partner: PartnerUser,
-    session: Session,
+    messages: Messages,
     page: Page,
     Path(id): Path<Uuid>,
 ) -> Result<Response> {
@@ -85,6 +85,6 @@ pub async fn submit(
     }
     tx.commit().await?;
     state.outbox_wakeup.notify_one();
-    session::flash(&session, FlashKind::Success, format!("Submitted as revision {number}. Haptik's reviewers have been told; you can read it here while they review.")).await?;
+    messages.success(format!("Submitted as revision {number}. Haptik's reviewers have been told; you can read it here while they review."));
     Ok(Redirect::to(&format!("/integrations/{id}")).into_response())
 }

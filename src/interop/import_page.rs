@@ -3,6 +3,7 @@
 //! confirmation; the confirmation reads the file again and applies it under the integration's
 //! lock.
 
+use axum_messages::Messages;
 use std::time::Duration;
 
 use askama::Template;
@@ -10,7 +11,6 @@ use askama_web::WebTemplate;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::import::merge::{self, Changes};
@@ -23,7 +23,7 @@ use crate::intake::store::{self, Saved};
 use crate::intake::{self as intake, integration_page};
 use crate::web::extract::Path;
 use crate::web::page::Page;
-use crate::web::session::{self, FlashKind};
+
 use crate::web::{AppError, Result};
 
 /// Parsing gets this long; a file that takes longer is refused.
@@ -177,7 +177,7 @@ fn preview(
 pub async fn submit(
     State(state): State<AppState>,
     partner: PartnerUser,
-    session: Session,
+    messages: Messages,
     page: Page,
     Path(id): Path<Uuid>,
     form: Multipart,
@@ -205,7 +205,7 @@ pub async fn submit(
     let mut tx = intake::begin_edit(&state, &partner, id).await?;
     let message = apply(&mut tx, &partner, id, &plan).await?;
     tx.commit().await?;
-    session::flash(&session, FlashKind::Success, message).await?;
+    messages.success(message);
     Ok(Redirect::to(&format!("/integrations/{id}")).into_response())
 }
 
@@ -229,7 +229,7 @@ pub async fn show_new(page: Page, _partner: PartnerUser) -> ImportPage {
 pub async fn submit_new(
     State(state): State<AppState>,
     partner: PartnerUser,
-    session: Session,
+    messages: Messages,
     page: Page,
     form: Multipart,
 ) -> Result<Response> {
@@ -256,7 +256,7 @@ pub async fn submit_new(
     store::lock_for_edit(&mut tx, id, partner.company_id).await?;
     let message = apply(&mut tx, &partner, id, &plan).await?;
     tx.commit().await?;
-    session::flash(&session, FlashKind::Success, message).await?;
+    messages.success(message);
     Ok(Redirect::to(&format!("/integrations/{id}")).into_response())
 }
 

@@ -4,10 +4,10 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum_messages::Messages;
 use serde::Deserialize;
 use sqlx::PgConnection;
 use time::OffsetDateTime;
-use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::comments;
@@ -25,22 +25,17 @@ use crate::domain::workflow::{
 use crate::mail::{self, Email};
 use crate::web::extract::{Form, Path};
 use crate::web::page::Page;
-use crate::web::session::{self, FlashKind};
+
 use crate::web::{AppError, Result};
 
 pub async fn claim(
     State(state): State<AppState>,
     Staff(reviewer): Staff,
-    session: Session,
+    messages: Messages,
     Path(id): Path<Uuid>,
 ) -> Result<Response> {
     claim_for(&state, &reviewer, id).await?;
-    session::flash(
-        &session,
-        FlashKind::Success,
-        "You are reviewing this submission.",
-    )
-    .await?;
+    messages.success("You are reviewing this submission.");
     Ok(Redirect::to(&format!("/review/{id}")).into_response())
 }
 
@@ -66,16 +61,11 @@ async fn act(
 pub async fn release(
     State(state): State<AppState>,
     Staff(reviewer): Staff,
-    session: Session,
+    messages: Messages,
     Path(id): Path<Uuid>,
 ) -> Result<Response> {
     act(&state, &reviewer, id, Action::Release).await?;
-    session::flash(
-        &session,
-        FlashKind::Info,
-        "Released: another reviewer can take it.",
-    )
-    .await?;
+    messages.info("Released: another reviewer can take it.");
     Ok(Redirect::to(&format!("/review/{id}")).into_response())
 }
 
@@ -93,7 +83,7 @@ pub struct DecisionForm {
 pub async fn decide(
     State(state): State<AppState>,
     Staff(reviewer): Staff,
-    session: Session,
+    messages: Messages,
     page: Page,
     Path(id): Path<Uuid>,
     Form(form): Form<DecisionForm>,
@@ -121,12 +111,7 @@ pub async fn decide(
                 Outcome::Approve => "Approved",
                 Outcome::SendBack => "Sent back to the partner",
             };
-            session::flash(
-                &session,
-                FlashKind::Success,
-                format!("{done}; the partner has been told."),
-            )
-            .await?;
+            messages.success(format!("{done}; the partner has been told."));
             Ok(Redirect::to("/").into_response())
         }
     }
@@ -279,27 +264,22 @@ async fn notify_partner(
 pub async fn withdraw(
     State(state): State<AppState>,
     partner: PartnerUser,
-    session: Session,
+    messages: Messages,
     Path(id): Path<Uuid>,
 ) -> Result<Response> {
     act(&state, &partner.user, id, Action::Withdraw).await?;
-    session::flash(
-        &session,
-        FlashKind::Info,
-        "Withdrawn: it is a draft again. Submit it when ready.",
-    )
-    .await?;
+    messages.info("Withdrawn: it is a draft again. Submit it when ready.");
     Ok(Redirect::to(&format!("/integrations/{id}")).into_response())
 }
 
 pub async fn reopen(
     State(state): State<AppState>,
     partner: PartnerUser,
-    session: Session,
+    messages: Messages,
     Path(id): Path<Uuid>,
 ) -> Result<Response> {
     act(&state, &partner.user, id, Action::Reopen).await?;
-    session::flash(&session, FlashKind::Info, "Reopened for changes. The approved revision stays the approved description until the next approval.").await?;
+    messages.info("Reopened for changes. The approved revision stays the approved description until the next approval.");
     Ok(Redirect::to(&format!("/integrations/{id}")).into_response())
 }
 

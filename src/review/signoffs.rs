@@ -2,13 +2,13 @@
 //! remembers a fingerprint of what was checked, so on a resubmission it still counts for content
 //! that did not change and lapses for content that did.
 
+use axum_messages::Messages;
 use std::collections::HashMap;
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sqlx::PgConnection;
-use tower_sessions::Session;
 use uuid::Uuid;
 
 use crate::AppState;
@@ -17,7 +17,7 @@ use crate::domain::fingerprint::{endpoint_fingerprint, integration_fingerprint};
 use crate::domain::revision::Snapshot;
 use crate::domain::workflow::{self, ReviewPart, Scope};
 use crate::web::extract::{Form, Path};
-use crate::web::session::{self, FlashKind};
+
 use crate::web::{AppError, Result};
 
 /// The integration-level sections' sign-off target; endpoints use their id.
@@ -113,7 +113,7 @@ pub struct SignOffForm {
 pub async fn toggle(
     State(state): State<AppState>,
     Staff(reviewer): Staff,
-    session: Session,
+    messages: Messages,
     Path(id): Path<Uuid>,
     Form(form): Form<SignOffForm>,
 ) -> Result<Response> {
@@ -132,7 +132,7 @@ pub async fn toggle(
     } else {
         format!("Sign-off taken back: {title}.")
     };
-    session::flash(&session, FlashKind::Success, message).await?;
+    messages.success(message);
     let place = if form.target == INTEGRATION {
         "signoff-integration".to_string()
     } else {

@@ -7,8 +7,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use axum_messages::Messages;
 use serde::Deserialize;
-use tower_sessions::Session;
 use uuid::Uuid;
 
 use crate::AppState;
@@ -18,7 +18,7 @@ use crate::intake::store;
 use crate::web::extract::{Form, Path};
 use crate::web::forms::FieldErrors;
 use crate::web::page::Page;
-use crate::web::session::{self, FlashKind};
+
 use crate::web::{AppError, Result};
 
 pub fn router() -> Router<AppState> {
@@ -69,7 +69,7 @@ async fn show_checklist(
 async fn save_checklist(
     State(state): State<AppState>,
     Admin(admin): Admin,
-    session: Session,
+    messages: Messages,
     Form(form): Form<std::collections::HashMap<String, String>>,
 ) -> Result<Response> {
     let mut tx = state.db.begin().await?;
@@ -91,12 +91,7 @@ async fn save_checklist(
         .await?;
     }
     tx.commit().await?;
-    session::flash(
-        &session,
-        FlashKind::Success,
-        "Checklist settings saved. Completeness everywhere now follows them.",
-    )
-    .await?;
+    messages.success("Checklist settings saved. Completeness everywhere now follows them.");
     Ok(Redirect::to("/admin/checklist").into_response())
 }
 
@@ -160,7 +155,7 @@ pub struct EgressForm {
 async fn add_egress(
     State(state): State<AppState>,
     _admin: Admin,
-    session: Session,
+    messages: Messages,
     page: Page,
     Form(form): Form<EgressForm>,
 ) -> Result<Response> {
@@ -186,12 +181,9 @@ async fn add_egress(
         .execute(&state.db)
         .await?;
         if inserted.rows_affected() == 1 {
-            session::flash(
-                &session,
-                FlashKind::Success,
-                format!("{network} added; partners see it on the reachability section."),
-            )
-            .await?;
+            messages.success(format!(
+                "{network} added; partners see it on the reachability section."
+            ));
             return Ok(Redirect::to("/admin/egress-ips").into_response());
         }
         errors.add("address", "That address is already listed.");
@@ -234,7 +226,7 @@ fn parse_network(text: &str) -> Option<String> {
 async fn delete_egress(
     State(state): State<AppState>,
     _admin: Admin,
-    session: Session,
+    messages: Messages,
     Path(id): Path<Uuid>,
 ) -> Result<Response> {
     let deleted = sqlx::query!("DELETE FROM egress_ips WHERE id = $1", id)
@@ -243,7 +235,7 @@ async fn delete_egress(
     if deleted.rows_affected() == 0 {
         return Err(AppError::NotFound);
     }
-    session::flash(&session, FlashKind::Success, "Address removed.").await?;
+    messages.success("Address removed.");
     Ok(Redirect::to("/admin/egress-ips").into_response())
 }
 

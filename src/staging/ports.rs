@@ -6,8 +6,8 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum_messages::Messages;
 use serde::Deserialize;
-use tower_sessions::Session;
 use uuid::Uuid;
 
 use crate::AppState;
@@ -15,7 +15,7 @@ use crate::accounts::viewer::Admin;
 use crate::web::extract::{Form, Path};
 use crate::web::forms::FieldErrors;
 use crate::web::page::Page;
-use crate::web::session::{self, FlashKind};
+
 use crate::web::{AppError, Result};
 
 #[derive(sqlx::FromRow)]
@@ -80,7 +80,7 @@ fn parse_host(text: &str) -> Option<String> {
 pub async fn add(
     State(state): State<AppState>,
     Admin(admin): Admin,
-    session: Session,
+    messages: Messages,
     page: Page,
     Form(form): Form<PortForm>,
 ) -> Result<Response> {
@@ -123,7 +123,7 @@ pub async fn add(
         if inserted.rows_affected() == 1 {
             let pair = format!("{host}:{port}");
             let said = format!("Staging checks may now use {pair}.");
-            return audited(tx, &session, admin.id, "staging_port_allowed", &pair, said).await;
+            return audited(tx, messages, admin.id, "staging_port_allowed", &pair, said).await;
         }
         errors.add("port", "That host and port are already allowed.");
     }
@@ -138,7 +138,7 @@ pub async fn add(
 pub async fn remove(
     State(state): State<AppState>,
     Admin(admin): Admin,
-    session: Session,
+    messages: Messages,
     Path(id): Path<Uuid>,
 ) -> Result<Response> {
     let mut tx = state.db.begin().await?;
@@ -152,13 +152,13 @@ pub async fn remove(
     let (host, port) = (removed.host, removed.port);
     let pair = format!("{host}:{port}");
     let said = format!("{pair} removed.");
-    audited(tx, &session, admin.id, "staging_port_removed", &pair, said).await
+    audited(tx, messages, admin.id, "staging_port_removed", &pair, said).await
 }
 
 /// Records the change in the audit log with it, then says so on the list.
 async fn audited(
     mut tx: sqlx::Transaction<'static, sqlx::Postgres>,
-    session: &Session,
+    messages: Messages,
     admin: Uuid,
     action: &str,
     pair: &str,
@@ -166,7 +166,7 @@ async fn audited(
 ) -> Result<Response> {
     crate::audit::record(&mut tx, Some(admin), None, action, pair).await?;
     tx.commit().await?;
-    session::flash(session, FlashKind::Success, said).await?;
+    messages.success(said);
     Ok(Redirect::to("/admin/staging-ports").into_response())
 }
 

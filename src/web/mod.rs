@@ -16,6 +16,7 @@ use axum::Router;
 use axum::extract::{MatchedPath, Request};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware;
+use axum_messages::MessagesManagerLayer;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -53,6 +54,7 @@ pub fn pages(routes: Router<AppState>, state: &AppState) -> Router<AppState> {
     routes
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), csrf::verify))
+        .layer(MessagesManagerLayer)
         .layer(sessions)
         // Pages show one person's data; no shared cache or back-button cache may keep them.
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -3,12 +3,13 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use axum_messages::Messages;
 
 use crate::AppState;
 use crate::domain::account::{Role, User};
 use crate::web::csrf;
 use crate::web::error::{AppError, Result};
-use crate::web::session::{Flash, Viewer, session_from, take_flashes};
+use crate::web::session::{Flash, Viewer, session_from};
 
 pub struct Page {
     pub user: Option<User>,
@@ -40,10 +41,14 @@ impl FromRequestParts<AppState> for Page {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
         let Viewer(user) = Viewer::from_request_parts(parts, state).await?;
         let session = session_from(parts, state).await?;
+        // Reading the messages marks them shown; `axum-messages` writes the session only then.
+        let messages = Messages::from_request_parts(parts, state)
+            .await
+            .map_err(|(_, why)| AppError::Internal(anyhow::anyhow!(why)))?;
         Ok(Page {
             user,
             csrf_token: csrf::token(&session, parts, state).await?,
-            flashes: take_flashes(&session).await?,
+            flashes: messages.map(Flash::from).collect(),
         })
     }
 }

@@ -2,8 +2,8 @@
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum_messages::Messages;
 use serde::Deserialize;
-use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::*;
@@ -11,7 +11,7 @@ use crate::AppState;
 use crate::accounts::viewer::CurrentUser;
 use crate::accounts::{Role, User};
 use crate::web::extract::{Form, Path};
-use crate::web::session::{self, FlashKind};
+
 use crate::web::{AppError, Result};
 
 use super::service::{change_state, post_reply, start_thread};
@@ -41,7 +41,7 @@ fn fragment(endpoint: Option<Uuid>, item: &str) -> String {
 pub async fn create(
     State(state): State<AppState>,
     crate::accounts::viewer::Staff(reviewer): crate::accounts::viewer::Staff,
-    session: Session,
+    messages: Messages,
     Path(id): Path<Uuid>,
     Form(form): Form<NewComment>,
 ) -> Result<Response> {
@@ -51,17 +51,12 @@ pub async fn create(
     match start_thread(&state.db, &reviewer, id, form.revision, &anchor, &form.body).await {
         Ok(()) => {}
         Err(AppError::BadRequest(message)) => {
-            session::flash(&session, FlashKind::Error, message).await?;
+            messages.error(message);
             return Ok(Redirect::to(&back).into_response());
         }
         Err(other) => return Err(other),
     }
-    session::flash(
-        &session,
-        FlashKind::Info,
-        "Comment saved as a draft: the partner reads it when you send your decision.",
-    )
-    .await?;
+    messages.info("Comment saved as a draft: the partner reads it when you send your decision.");
     Ok(Redirect::to(&back).into_response())
 }
 
@@ -89,7 +84,7 @@ pub struct ReplyForm {
 pub async fn reply(
     State(state): State<AppState>,
     CurrentUser(viewer): CurrentUser,
-    session: Session,
+    messages: Messages,
     headers: axum::http::HeaderMap,
     Path(comment): Path<Uuid>,
     Form(form): Form<ReplyForm>,
@@ -101,11 +96,11 @@ pub async fn reply(
             } else {
                 "Reply posted."
             };
-            session::flash(&session, FlashKind::Success, done).await?;
+            messages.success(done);
             Ok(Redirect::to(&posted.page).into_response())
         }
         Err(AppError::BadRequest(message)) => {
-            session::flash(&session, FlashKind::Error, message).await?;
+            messages.error(message);
             Ok(Redirect::to(&back_to(&headers)).into_response())
         }
         Err(other) => Err(other),
@@ -134,17 +129,12 @@ pub struct StateForm {
 pub async fn set_state(
     State(state): State<AppState>,
     CurrentUser(viewer): CurrentUser,
-    session: Session,
+    messages: Messages,
     Path(comment): Path<Uuid>,
     Form(form): Form<StateForm>,
 ) -> Result<Response> {
     let (next, page) = change_state(&state.db, &viewer, comment, &form.state).await?;
-    session::flash(
-        &session,
-        FlashKind::Success,
-        format!("Comment marked {}.", next.as_str()),
-    )
-    .await?;
+    messages.success(format!("Comment marked {}.", next.as_str()));
     Ok(Redirect::to(&page).into_response())
 }
 
@@ -152,7 +142,7 @@ pub async fn set_state(
 pub async fn delete_draft(
     State(state): State<AppState>,
     CurrentUser(viewer): CurrentUser,
-    session: Session,
+    messages: Messages,
     Path(comment): Path<Uuid>,
 ) -> Result<Response> {
     let deleted = sqlx::query!(
@@ -166,6 +156,6 @@ pub async fn delete_draft(
     .await?
     .ok_or(AppError::NotFound)?;
     let (integration, endpoint, item) = (deleted.integration_id, deleted.endpoint_id, deleted.item);
-    session::flash(&session, FlashKind::Info, "Draft comment deleted.").await?;
+    messages.info("Draft comment deleted.");
     Ok(Redirect::to(&page_of(&viewer, integration, endpoint, &item)).into_response())
 }
