@@ -33,7 +33,7 @@ use crate::web::{AppError, Result};
 pub const MAX_ENDPOINTS: i64 = 200;
 
 #[derive(Template, WebTemplate)]
-#[template(path = "intake/endpoint.html")]
+#[template(path = "intake/endpoint.html", blocks = ["content"])]
 pub struct EndpointPage {
     pub page: Page,
     pub integration_id: Uuid,
@@ -61,6 +61,14 @@ pub struct EndpointPage {
 }
 
 impl EndpointPage {
+    /// The whole page, or for htmx only its content (see `web::htmx`).
+    pub fn respond(self, status: StatusCode, htmx: bool) -> Result<Response> {
+        if htmx {
+            return crate::web::htmx::partial(status, &self.as_content());
+        }
+        Ok((status, self).into_response())
+    }
+
     /// `saved` drives the progress shown; `spec` is what the form shows (unsaved input after an error).
     fn build(
         page: Page,
@@ -305,7 +313,7 @@ pub async fn save(
             forms::redact_endpoint(&mut parsed.data);
             let mut view = unsaved(parsed.data, form.version);
             view.notice = Some("Replaced with placeholders. Check the values, then save.".into());
-            return Ok(view.into_response());
+            return view.respond(StatusCode::OK, htmx);
         }
         Action::ConvertJson(field) => {
             if let Some((_, strict)) = parsed.convertible.iter().find(|(key, _)| *key == field) {
@@ -313,7 +321,7 @@ pub async fn save(
             }
             let mut view = unsaved(parsed.data, form.version);
             view.notice = Some("Converted to strict JSON. Check it, then save.".into());
-            return Ok(view.into_response());
+            return view.respond(StatusCode::OK, htmx);
         }
         Action::Save => {}
     }
@@ -322,7 +330,7 @@ pub async fn save(
         view.secret_prompt = !parsed.secrets.is_empty();
         view.convertible = parsed.convertible.into_iter().map(|(key, _)| key).collect();
         view.errors = parsed.errors;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
+        return view.respond(StatusCode::UNPROCESSABLE_ENTITY, htmx);
     }
 
     let mut tx = super::begin_edit(&state, &partner, id).await?;
@@ -347,7 +355,7 @@ pub async fn save(
             let theirs: EndpointSpec = serde_json::from_value(current.clone()).unwrap_or_default();
             let mut view = view(&theirs, parsed.data, version);
             view.conflict = Some(Conflict::new(&current, by, at));
-            Ok((StatusCode::CONFLICT, view).into_response())
+            view.respond(StatusCode::CONFLICT, htmx)
         }
         Saved::Saved { version } => {
             crate::audit::record(
@@ -374,7 +382,7 @@ pub async fn save(
                 let saved = parsed.data.clone();
                 let mut view = view(&saved, parsed.data, version);
                 view.saved = true;
-                return Ok(view.into_response());
+                return view.respond(StatusCode::OK, htmx);
             }
             messages.success(format!("{} saved.", parsed.data.title()));
             Ok(Redirect::to(&format!("/integrations/{id}/endpoints/{endpoint}")).into_response())

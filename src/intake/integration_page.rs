@@ -42,7 +42,7 @@ pub struct EndpointRowView {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "intake/integration.html")]
+#[template(path = "intake/integration.html", blocks = ["content"])]
 pub struct IntegrationPage {
     pub page: Page,
     pub id: Uuid,
@@ -75,6 +75,14 @@ pub struct IntegrationPage {
 }
 
 impl IntegrationPage {
+    /// The whole page, or for htmx only its content (see `web::htmx`).
+    pub fn respond(self, status: StatusCode, htmx: bool) -> Result<Response> {
+        if htmx {
+            return crate::web::htmx::partial(status, &self.as_content());
+        }
+        Ok((status, self).into_response())
+    }
+
     pub fn build(
         page: Page,
         loaded: Loaded,
@@ -274,7 +282,7 @@ async fn after_save(
         let mut view = render_base(state, page, loaded).await?;
         view.focus = Some(focus);
         view.saved = true;
-        return Ok(view.into_response());
+        return view.respond(StatusCode::OK, true);
     }
     messages.success(format!("{} saved.", focus.title()));
     Ok(Redirect::to(&format!("/integrations/{id}#section-{}", focus.as_str())).into_response())
@@ -315,7 +323,7 @@ pub async fn save_section(
             view.errors = parsed.errors;
             StatusCode::UNPROCESSABLE_ENTITY
         };
-        return Ok((status, view).into_response());
+        return view.respond(status, htmx);
     }
 
     let mut tx = super::begin_edit(&state, &partner, id).await?;
@@ -336,7 +344,7 @@ pub async fn save_section(
             view.versions.insert(section, version);
             view.focus = Some(section);
             view.conflict = Some(Conflict::new(&current, by, at));
-            Ok((StatusCode::CONFLICT, view).into_response())
+            view.respond(StatusCode::CONFLICT, htmx)
         }
         Saved::Saved { .. } => {
             crate::audit::record(
@@ -390,7 +398,7 @@ pub async fn save_overview(
                 let loaded = super::load_own(&state, &partner, id).await?;
                 let mut view = render_base(&state, page, loaded).await?;
                 view.saved = true;
-                return Ok(view.into_response());
+                return view.respond(StatusCode::OK, true);
             }
             messages.success("Overview saved.");
             Ok(Redirect::to(&format!("/integrations/{id}")).into_response())
@@ -415,7 +423,7 @@ pub async fn save_overview(
                 }
                 _ => StatusCode::UNPROCESSABLE_ENTITY,
             };
-            Ok((status, view).into_response())
+            view.respond(status, htmx)
         }
     }
 }
@@ -498,7 +506,7 @@ pub async fn mark_not_applicable(
                 item.label,
                 form.reason.trim()
             ));
-            Ok((StatusCode::CONFLICT, view).into_response())
+            view.respond(StatusCode::CONFLICT, htmx)
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod error;
 pub mod extract;
 pub mod forms;
 pub mod health;
+pub mod htmx;
 pub mod page;
 pub mod session;
 pub mod session_store;

@@ -10,8 +10,6 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::helpers::*;
-use crate::intake::partner_with_integration;
-use crate::review::complete_otp;
 
 /// Creates a token on /account/tokens the way a user does and reads it off the page, once.
 pub(crate) async fn token_for(browser: &Browser, name: &str) -> String {
@@ -283,7 +281,7 @@ async fn the_review_loop_runs_through_the_api_under_the_pages_rules(db: PgPool) 
     use serde_json::json;
     create_user(&db, "rohan@haptik.example", Role::Reviewer, None).await;
     let app = TestApp::spawn(db.clone()).await;
-    let (partner, id, endpoint) = crate::review::submitted(&app).await;
+    let (partner, id, endpoint) = submitted(&app).await;
     let reviewer = app.signed_in("rohan@haptik.example", PASSWORD).await;
     let (p, r) = (
         token_for(&partner, "partner").await,

@@ -7,7 +7,6 @@ use sqlx::PgPool;
 
 use crate::browser::{Driver, click, fill, sign_in_as, text_of, wait_for_text};
 use crate::helpers::*;
-use crate::review::complete_otp;
 
 const PARTNER: &str = "ravi@xyz.example";
 const REVIEWER: &str = "rohan@haptik.example";

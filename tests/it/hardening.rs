@@ -14,7 +14,6 @@ use uuid::Uuid;
 
 use crate::api::{post_body, token_for};
 use crate::helpers::*;
-use crate::intake::{add_endpoint, fill_otp_sections, partner_with_integration, save_endpoint};
 
 #[sqlx::test]
 async fn a_deeply_nested_other_body_example_cannot_take_the_portal_down(db: PgPool) {
@@ -81,7 +80,7 @@ async fn a_small_self_referring_schema_imports_at_once_and_says_where_it_stopped
         let document = self_referring_openapi(properties);
         assert!(document.len() < 2_000, "{} bytes", document.len());
         let started = Instant::now();
-        let response = crate::interop::import(&partner, id, &document, "preview").await;
+        let response = crate::interop_import::import(&partner, id, &document, "preview").await;
         assert_eq!(response.status(), StatusCode::OK, "{properties} properties");
         let html = unescape(&response.text().await.unwrap());
         assert!(
@@ -173,7 +172,7 @@ async fn a_committed_save_is_answered_as_saved_when_the_session_cannot_be_writte
     let app = TestApp::spawn(db.clone()).await;
     let (partner, id) = partner_with_integration(&app, "XYZ Finance", "ravi@xyz.example").await;
     let token = partner.csrf_token().await;
-    let version = crate::intake::current_version(
+    let version = current_version(
         &partner,
         &format!("/integrations/{id}"),
         &format!("/integrations/{id}/sections/environments"),

@@ -15,6 +15,8 @@ use reqwest::{Response, StatusCode};
 use sqlx::PgPool;
 use uuid::Uuid;
 
+pub use crate::fixtures::*;
+
 pub const PASSWORD: &str = "amber falcon river 2026";
 
 pub struct TestApp {

@@ -7,235 +7,6 @@ use uuid::Uuid;
 
 use crate::helpers::*;
 
-pub const OTP_SUCCESS_AS_TYPED: &str =
-    r#"{ status:"success", status_code:"SUCC001", message:"Request Successful" }"#;
-pub const OTP_REQUEST: &str = r#"{"mobileNo": "9928056506", "Attempt id": "1"}"#;
-pub const OTP_ERROR: &str =
-    r#"{"status": "error", "status_code": "ERR002", "message": "Request Failed"}"#;
-
-/// A signed-in partner of a fresh company, and an empty integration of theirs.
-pub async fn partner_with_integration(
-    app: &TestApp,
-    company: &str,
-    email: &str,
-) -> (Browser, Uuid) {
-    let company_id = create_company(&app.db, company).await;
-    create_user(&app.db, email, Role::Partner, Some(company_id)).await;
-    let partner = app.signed_in(email, PASSWORD).await;
-    let response = partner
-        .post_form(
-            "/integrations",
-            &[("name", "OTP APIs"), ("purpose", "Verify customers by OTP")],
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let id = location(&response)
-        .trim_start_matches("/integrations/")
-        .parse()
-        .unwrap();
-    (partner, id)
-}
-
-/// "n of m required items complete" as the integration page shows it.
-pub async fn progress(browser: &Browser, path: &str) -> (usize, usize) {
-    let (status, html) = browser.page(path).await;
-    assert_eq!(status, StatusCode::OK, "{path}");
-    let marker = " required items complete";
-    let end = html.find(marker).expect("the page shows progress");
-    let start = html[..end].rfind('>').unwrap() + 1;
-    let text = &html[start..end];
-    let (done, total) = text.split_once(" of ").unwrap();
-    (done.trim().parse().unwrap(), total.trim().parse().unwrap())
-}
-
-pub async fn save_section(
-    browser: &Browser,
-    id: Uuid,
-    section: &str,
-    fields: &[(&str, &str)],
-) -> reqwest::Response {
-    let version = current_version(
-        browser,
-        &format!("/integrations/{id}"),
-        &format!("/integrations/{id}/sections/{section}"),
-    )
-    .await;
-    let mut all = vec![("version", version.as_str())];
-    all.extend_from_slice(fields);
-    browser
-        .post_form(&format!("/integrations/{id}/sections/{section}"), &all)
-        .await
-}
-
-/// The version a form on `page` carries, as a browser would submit it.
-pub async fn current_version(browser: &Browser, page: &str, action: &str) -> String {
-    let (_, html) = browser.page(page).await;
-    let form = html
-        .find(&format!("action=\"{action}\""))
-        .unwrap_or_else(|| panic!("no form for {action}"));
-    let marker = "name=\"version\" value=\"";
-    let start = html[form..].find(marker).unwrap() + form + marker.len();
-    html[start..start + html[start..].find('"').unwrap()].to_string()
-}
-
-/// Every integration-level section of the sample, filled through the forms.
-pub async fn fill_otp_sections(partner: &Browser, id: Uuid) {
-    let ok = |r: reqwest::Response| assert_eq!(r.status(), StatusCode::SEE_OTHER, "section saved");
-    ok(save_section(
-        partner,
-        id,
-        "environments",
-        &[
-            ("staging_url", "https://apisit.xyz.com"),
-            ("production_url", ""),
-        ],
-    )
-    .await);
-    ok(save_section(
-        partner,
-        id,
-        "reachability",
-        &[("reach_mode", "whitelisting"), ("whitelist_confirmed", "1")],
-    )
-    .await);
-    ok(save_section(partner, id, "authentication", &[
-        ("auth_scheme", "bearer_token"),
-        ("auth_steps", "1. POST /oauth/token with consumer_key and consumer_secret.\n2. Send Authorization: Bearer <<token>> on every call."),
-    ]).await);
-    ok(save_section(
-        partner,
-        id,
-        "credentials",
-        &[
-            ("cred_name", "consumer_key"),
-            ("cred_location", "body"),
-            ("cred_description", "Issued by our team"),
-            ("cred_name", "consumer_secret"),
-            ("cred_location", "body"),
-            ("cred_description", ""),
-        ],
-    )
-    .await);
-    ok(save_section(
-        partner,
-        id,
-        "partner_code",
-        &[("partner_code", "{partnercode}")],
-    )
-    .await);
-    ok(save_section(
-        partner,
-        id,
-        "status_codes",
-        &[
-            ("sc_code", "SUCC001"),
-            ("sc_message", "Request Successful"),
-            ("sc_http_status", "200"),
-            ("sc_meaning", "OTP sent"),
-            ("sc_code", "ERR001"),
-            ("sc_message", "Request Failed"),
-            ("sc_http_status", "400"),
-            ("sc_meaning", ""),
-        ],
-    )
-    .await);
-    ok(save_section(
-        partner,
-        id,
-        "test_data",
-        &[
-            ("td_label", "Dummy mobile number"),
-            ("td_value", "9928056506"),
-            ("td_note", ""),
-        ],
-    )
-    .await);
-    ok(save_section(
-        partner,
-        id,
-        "contacts",
-        &[
-            ("primary_name", "Ravi Kumar"),
-            ("primary_email", "ravi@xyz.example"),
-            ("primary_phone", "+91 98765 43210"),
-            ("primary_role", "Backend lead"),
-            ("primary_hours", "IST, 10:00-19:00 Mon-Fri"),
-        ],
-    )
-    .await);
-}
-
-pub async fn add_endpoint(
-    partner: &Browser,
-    id: Uuid,
-    name: &str,
-    method: &str,
-    path: &str,
-) -> Uuid {
-    let response = partner
-        .post_form(
-            &format!("/integrations/{id}/endpoints"),
-            &[("name", name), ("method", method), ("path", path)],
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    location(&response)
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap()
-}
-
-pub fn otp_endpoint_fields(success_example: &'static str) -> Vec<(&'static str, &'static str)> {
-    vec![
-        ("name", "API to generate OTP"),
-        (
-            "purpose",
-            "Sends a one-time password to the customer's mobile number.",
-        ),
-        ("method", "POST"),
-        ("path", "/pchflih/otp/v1/generateOTP"),
-        ("body_format", "json"),
-        ("header_name", "Authorization"),
-        ("header_value", "Bearer <<token>>"),
-        ("header_name", "Content-Type"),
-        ("header_value", "application/json"),
-        ("param_name", "mobileNo"),
-        ("param_in", "body"),
-        ("param_type", "string"),
-        ("param_required", "yes"),
-        ("param_description", "Customer mobile number"),
-        ("param_example", "9928056506"),
-        ("param_name", "Attempt id"),
-        ("param_in", "body"),
-        ("param_type", "string"),
-        ("param_required", "no"),
-        ("param_description", "Retry counter"),
-        ("param_example", "1"),
-        ("request_example", OTP_REQUEST),
-        ("success_status", "200"),
-        ("success_example", success_example),
-        ("error_status", "400"),
-        ("error_code", "ERR002"),
-        ("error_description", "Invalid mobile number"),
-        ("error_example", OTP_ERROR),
-    ]
-}
-
-pub async fn save_endpoint(
-    partner: &Browser,
-    id: Uuid,
-    endpoint: Uuid,
-    fields: &[(&str, &str)],
-) -> reqwest::Response {
-    let path = format!("/integrations/{id}/endpoints/{endpoint}");
-    let version = current_version(partner, &path, &path).await;
-    let mut all = vec![("version", version.as_str()), ("action", "save")];
-    all.extend_from_slice(fields);
-    partner.post_form(&path, &all).await
-}
-
 #[sqlx::test]
 async fn the_sample_otp_api_reaches_100_percent_exactly_when_filled_and_is_submitted(db: PgPool) {
     create_user(&db, "rohan@haptik.example", Role::Reviewer, None).await;
@@ -673,36 +444,6 @@ async fn bad_input_comes_back_beside_its_field_with_everything_typed(db: PgPool)
 }
 
 #[sqlx::test]
-async fn an_item_marked_not_applicable_stops_blocking_and_shows_why(db: PgPool) {
-    let app = TestApp::spawn(db).await;
-    let (partner, id) = partner_with_integration(&app, "XYZ Finance", "ravi@xyz.example").await;
-    let page = format!("/integrations/{id}");
-    let version = current_version(
-        &partner,
-        &page,
-        &format!("/integrations/{id}/not-applicable"),
-    )
-    .await;
-    let response = partner
-        .post_form(
-            &format!("{page}/not-applicable"),
-            &[
-                ("version", &version),
-                ("item", "partner-code"),
-                ("reason", "Our APIs use no partner code"),
-            ],
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let (_, html) = partner.page(&page).await;
-    assert!(
-        html.contains("marked not applicable (“Our APIs use no partner code”)"),
-        "{html}"
-    );
-    assert_eq!(progress(&partner, &page).await.1, 9);
-}
-
-#[sqlx::test]
 async fn endpoints_reorder_and_delete_after_confirmation(db: PgPool) {
     let app = TestApp::spawn(db).await;
     let (partner, id) = partner_with_integration(&app, "XYZ Finance", "ravi@xyz.example").await;
@@ -776,236 +517,59 @@ async fn the_integration_page_runs_the_same_queries_for_1_or_50_endpoints(db: Pg
     assert!(counts[1] <= 12, "{} queries for one page", counts[1]);
 }
 
+/// htmx gets the page's content without the layout (smaller, and nothing to re-parse twice); a
+/// plain form post is redirected. Both carry what the form's `hx-select` and `hx-select-oob` pick.
 #[sqlx::test]
-async fn tables_and_endpoint_lists_have_limits(db: PgPool) {
-    partner_portal::db::prepare(&db).await.unwrap();
-    let full = partner_portal::seed::run(&db, 1, 200)
-        .await
-        .unwrap()
-        .integrations[0];
+async fn an_htmx_save_answers_with_the_content_alone_and_a_plain_save_redirects(db: PgPool) {
     let app = TestApp::spawn(db).await;
-    let partner = app
-        .signed_in(partner_portal::seed::LOGIN, partner_portal::seed::PASSWORD)
-        .await;
-
-    let response = partner
-        .post_form(
-            &format!("/integrations/{full}/endpoints"),
-            &[("name", "One too many"), ("method", "GET"), ("path", "/x")],
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::CONFLICT);
-    assert!(
-        response
-            .text()
-            .await
-            .unwrap()
-            .contains("at most 200 endpoints")
-    );
-
-    // 100 rows plus the two blank rows every page renders save fine; a 101st row is refused
-    // with a message, not a silent failure.
-    let (other, id) = partner_with_integration(&app, "XYZ Finance", "ravi@xyz.example").await;
-    let action = format!("/integrations/{id}/sections/credentials");
-    let rows = |n: usize| -> Vec<(String, String)> {
-        let mut fields = vec![("version".to_string(), "0".to_string())];
-        for i in 0..n {
-            fields.push(("cred_name".into(), format!("key_{i}")));
-            fields.push(("cred_location".into(), "header".into()));
-        }
-        for _ in 0..2 {
-            fields.push(("cred_name".into(), String::new()));
-            fields.push(("cred_location".into(), "header".into()));
-        }
-        fields
-    };
-    let send = |fields: Vec<(String, String)>| {
-        let other = &other;
-        let action = action.clone();
-        async move {
-            let fields: Vec<(&str, &str)> = fields
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect();
-            other.post_form(&action, &fields).await
-        }
-    };
-    let response = send(rows(101)).await;
-    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(response.text().await.unwrap().contains("at most 100 rows"));
-    assert_eq!(send(rows(100)).await.status(), StatusCode::SEE_OTHER);
-    let mut again = rows(100);
-    again[0].1 = "1".into();
-    assert_eq!(
-        send(again).await.status(),
-        StatusCode::SEE_OTHER,
-        "a full table can still be saved"
-    );
-}
-
-#[sqlx::test]
-async fn every_free_text_field_is_checked_and_every_message_is_shown(db: PgPool) {
-    let app = TestApp::spawn(db.clone()).await;
     let (partner, id) = partner_with_integration(&app, "XYZ Finance", "ravi@xyz.example").await;
-    let jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
+    let path = format!("/integrations/{id}/sections/environments");
+    let version = current_version(&partner, &format!("/integrations/{id}"), &path).await;
+    let token = partner.csrf_token().await;
+    let response = partner
+        .client
+        .post(partner.url(&path))
+        .header("hx-request", "true")
+        .header("x-csrf-token", &token)
+        .form(&[
+            ("version", version.as_str()),
+            ("staging_url", "https://apisit.xyz.com"),
+            ("production_url", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let html = response.text().await.unwrap();
+    // (An HTML parser adds html, head and body to any fragment; the layout's are not there.)
+    assert!(!html.contains("<html"), "no layout");
+    assert!(texts(&html, "nav[aria-label=Main], body > header").is_empty());
+    // What the form swaps in place, and what it updates out of band.
+    let section = attributes(&html, "#section-environments input[name=staging_url]");
+    assert_eq!(section[0]["value"], "https://apisit.xyz.com");
+    assert_eq!(texts(&html, "#progress label").len(), 1);
+    assert_eq!(texts(&html, "#submit-panel").len(), 1);
 
-    // A sandbox token pasted as test data is caught like one in a header.
-    let response = save_section(
+    let full = save_section(
         &partner,
         id,
-        "test_data",
+        "environments",
         &[
-            ("td_label", "Sandbox token"),
-            ("td_value", jwt),
-            ("td_note", ""),
+            ("staging_url", "https://apisit2.xyz.com"),
+            ("production_url", ""),
         ],
     )
     .await;
-    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = response.text().await.unwrap();
-    assert!(html.contains("JSON Web Token") && html.contains("value=\"redact\""));
-
-    // Too-long text in any column gets its message beside it.
-    let long = "x".repeat(201);
-    let response = save_section(
-        &partner,
-        id,
-        "test_data",
-        &[("td_label", "Mobile"), ("td_value", &long), ("td_note", "")],
-    )
-    .await;
-    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = response.text().await.unwrap();
-    assert!(
-        html.contains("Keep this to 200 characters.") && html.contains("1 field needs attention")
-    );
-
-    // Examples are capped whatever their format.
-    let endpoint = add_endpoint(&partner, id, "Upload", "POST", "/upload").await;
-    let big = "a=1&".repeat(20_000);
-    let fields = [
-        ("name", "Upload"),
-        ("method", "POST"),
-        ("path", "/upload"),
-        ("body_format", "other"),
-        ("non_json_reason", "form posts"),
-        ("request_example", big.as_str()),
-    ];
-    let response = save_endpoint(&partner, id, endpoint, &fields).await;
-    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        response
-            .text()
-            .await
-            .unwrap()
-            .contains("larger than 64 KiB")
-    );
-
-    // A NUL character is refused with a page that says so, never a server error.
-    let response = partner
-        .post_form(
-            &format!("/integrations/{id}/endpoints"),
-            &[("name", "bad\0name"), ("method", "GET"), ("path", "/x")],
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-}
-
-#[sqlx::test]
-async fn only_items_that_can_truly_be_waived_take_a_not_applicable_mark(db: PgPool) {
-    let app = TestApp::spawn(db).await;
-    let (partner, id) = partner_with_integration(&app, "XYZ Finance", "ravi@xyz.example").await;
-    let page = format!("/integrations/{id}");
-    let version = current_version(&partner, &page, &format!("{page}/not-applicable")).await;
-    for item in ["rest-https", "json", "name", "no-such-item"] {
-        let response = partner
-            .post_form(
-                &format!("{page}/not-applicable"),
-                &[("version", &version), ("item", item), ("reason", "n/a")],
-            )
-            .await;
-        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{item}");
-    }
-}
-
-#[sqlx::test]
-async fn a_pasted_full_url_becomes_the_endpoints_path(db: PgPool) {
-    let app = TestApp::spawn(db).await;
-    let (partner, id) = partner_with_integration(&app, "XYZ Finance", "ravi@xyz.example").await;
-    let endpoint = add_endpoint(
-        &partner,
-        id,
-        "Generate OTP",
-        "POST",
-        "https://apisit.xyz.com/pchflih/otp/v1/generateOTP",
-    )
-    .await;
-    let (_, html) = partner
-        .page(&format!("/integrations/{id}/endpoints/{endpoint}"))
-        .await;
-    assert!(
-        html.contains("value=\"/pchflih/otp/v1/generateOTP\""),
-        "{html}"
-    );
-}
-
-#[sqlx::test]
-async fn a_reviewer_reads_the_frozen_revision_with_the_partners_evidence(db: PgPool) {
-    create_user(&db, "rohan@haptik.example", Role::Reviewer, None).await;
-    let app = TestApp::spawn(db.clone()).await;
-    let (partner, id) = partner_with_integration(&app, "XYZ Finance", "ravi@xyz.example").await;
-    fill_otp_sections(&partner, id).await;
-    let page = format!("/integrations/{id}");
-    save_section(&partner, id, "partner_code", &[("partner_code", "")]).await;
-    let version = current_version(&partner, &page, &format!("{page}/not-applicable")).await;
-    partner
-        .post_form(
-            &format!("{page}/not-applicable"),
-            &[
-                ("version", &version),
-                ("item", "partner-code"),
-                ("reason", "Our APIs take no partner code"),
-            ],
-        )
-        .await;
-    let endpoint = add_endpoint(
-        &partner,
-        id,
-        "API to generate OTP",
-        "POST",
-        "/pchflih/otp/v1/generateOTP",
-    )
-    .await;
-    let strict =
-        r#"{"status": "success", "status_code": "SUCC001", "message": "Request Successful"}"#;
-    save_endpoint(&partner, id, endpoint, &otp_endpoint_fields(strict)).await;
-    let response = partner.post_form(&format!("{page}/submit"), &[]).await;
-    assert_eq!(location(&response), page);
-
-    let review = format!("/review/{id}");
+    assert_eq!(full.status(), StatusCode::SEE_OTHER);
+    let (_, page) = partner.page(&format!("/integrations/{id}")).await;
     assert_eq!(
-        partner.get(&review).await.status(),
-        StatusCode::FORBIDDEN,
-        "partners do not review"
+        texts(&page, "nav[aria-label=Main]").len(),
+        1,
+        "the whole page"
     );
-    let reviewer = app.signed_in("rohan@haptik.example", PASSWORD).await;
-    let (_, queue) = reviewer.page("/").await;
-    assert!(queue.contains(&format!("href=\"{review}\"")));
-    let (status, html) = reviewer.page(&review).await;
-    assert_eq!(status, StatusCode::OK);
-    let text = unescape(&html);
-    assert!(text.contains("revision 1, submitted by ravi"), "{text}");
-    assert!(text.contains("marked not applicable (“Our APIs take no partner code”)"));
-    assert!(
-        text.contains(OTP_REQUEST)
-            && text.contains("https://apisit.xyz.com/pchflih/otp/v1/generateOTP")
-    );
-    assert!(text.contains("17 of 17 required items complete in this revision"));
-
-    // Something never submitted has no revision to review.
-    let (_, draft) = partner_with_integration(&app, "Other Bank", "sam@other.example").await;
     assert_eq!(
-        reviewer.get(&format!("/review/{draft}")).await.status(),
-        StatusCode::NOT_FOUND
+        texts(&page, "p.flash-success"),
+        ["Environments saved."],
+        "the flash appears once, where the user lands"
     );
 }

@@ -5,7 +5,6 @@ use reqwest::StatusCode;
 use sqlx::PgPool;
 
 use crate::helpers::*;
-use crate::intake::{partner_with_integration, progress};
 
 #[sqlx::test]
 async fn an_admin_makes_an_item_optional_and_partners_completeness_follows(db: PgPool) {
