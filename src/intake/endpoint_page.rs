@@ -17,7 +17,7 @@ use super::store::{self, Direction, Saved};
 use super::validate;
 use crate::AppState;
 use crate::accounts::viewer::PartnerUser;
-use crate::domain::checklist::{self, EndpointAssessment, Settings};
+use crate::domain::checklist::{self, EndpointAssessment, EndpointItem, Settings};
 use crate::domain::curl;
 use crate::domain::integration::Loaded;
 use crate::domain::model::{BodyFormat, EndpointSpec, HttpMethod, Location, ParamType};
@@ -127,11 +127,11 @@ impl EndpointPage {
         ))
     }
 
-    pub fn na(&self, item: &str) -> &str {
+    pub fn na(&self, item: EndpointItem) -> &str {
         self.spec
             .not_applicable
             .0
-            .get(item)
+            .get(item.as_str())
             .map_or("", String::as_str)
     }
 

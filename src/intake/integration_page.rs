@@ -18,7 +18,7 @@ use super::forms::{self, Action, OverviewForm, SectionForm};
 use super::store::{self, Saved};
 use crate::AppState;
 use crate::accounts::viewer::PartnerUser;
-use crate::domain::checklist::{self, Assessment, ItemResult, Settings};
+use crate::domain::checklist::{self, Assessment, IntegrationItem, ItemId, ItemResult, Settings};
 use crate::domain::curl;
 use crate::domain::integration::Loaded;
 use crate::domain::model::{AuthScheme, HttpMethod, Location, ReachMode, SectionId, Sections};
@@ -175,11 +175,8 @@ impl IntegrationPage {
             .collect()
     }
 
-    pub fn item_result(&self, id: &str) -> Option<&ItemResult> {
-        self.assessment
-            .items
-            .iter()
-            .find(|r| r.item.id.as_str() == id)
+    pub fn item_result(&self, id: ItemId) -> Option<&ItemResult> {
+        self.assessment.items.iter().find(|r| r.item.id == id)
     }
 
     pub fn focused(&self, section: &str) -> bool {

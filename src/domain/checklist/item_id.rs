@@ -14,49 +14,53 @@ pub enum ItemId {
     Endpoint(EndpointItem),
 }
 
-/// Items about the whole integration, answered in its sections.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum IntegrationItem {
-    RestHttps,
-    Json,
-    Reachability,
-    Staging,
-    TestData,
-    Spoc,
-    Auth,
-    Credentials,
-    PartnerCode,
-    StatusCodes,
+/// Declares an item enum and its `ALL`, so no variant can be left out of the list.
+macro_rules! item_enum {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name {
+            $($variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+        }
+    };
 }
 
-/// Items every endpoint answers on its own page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum EndpointItem {
-    Name,
-    Method,
-    Url,
-    Headers,
-    Parameters,
-    RequestExample,
-    ResponseExample,
-    Errors,
+item_enum! {
+    /// Items about the whole integration, answered in its sections.
+    IntegrationItem {
+        RestHttps,
+        Json,
+        Reachability,
+        Staging,
+        TestData,
+        Spoc,
+        Auth,
+        Credentials,
+        PartnerCode,
+        StatusCodes,
+    }
+}
+
+item_enum! {
+    /// Items every endpoint answers on its own page.
+    EndpointItem {
+        Name,
+        Method,
+        Url,
+        Headers,
+        Parameters,
+        RequestExample,
+        ResponseExample,
+        Errors,
+    }
 }
 
 impl IntegrationItem {
-    pub const ALL: [IntegrationItem; 10] = [
-        IntegrationItem::RestHttps,
-        IntegrationItem::Json,
-        IntegrationItem::Reachability,
-        IntegrationItem::Staging,
-        IntegrationItem::TestData,
-        IntegrationItem::Spoc,
-        IntegrationItem::Auth,
-        IntegrationItem::Credentials,
-        IntegrationItem::PartnerCode,
-        IntegrationItem::StatusCodes,
-    ];
-
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             IntegrationItem::RestHttps => "rest-https",
             IntegrationItem::Json => "json",
@@ -72,7 +76,7 @@ impl IntegrationItem {
     }
 
     /// HTTPS and JSON are what Haptik's bots need (an admin can relax them, not a partner).
-    fn waivable(self) -> bool {
+    pub fn waivable(self) -> bool {
         match self {
             IntegrationItem::RestHttps | IntegrationItem::Json => false,
             IntegrationItem::Reachability
@@ -104,18 +108,7 @@ impl IntegrationItem {
 }
 
 impl EndpointItem {
-    pub const ALL: [EndpointItem; 8] = [
-        EndpointItem::Name,
-        EndpointItem::Method,
-        EndpointItem::Url,
-        EndpointItem::Headers,
-        EndpointItem::Parameters,
-        EndpointItem::RequestExample,
-        EndpointItem::ResponseExample,
-        EndpointItem::Errors,
-    ];
-
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             EndpointItem::Name => "name",
             EndpointItem::Method => "method",
@@ -146,9 +139,10 @@ impl ItemId {
     /// Every item: the integration's, then an endpoint's.
     pub fn all() -> impl Iterator<Item = ItemId> {
         IntegrationItem::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .map(ItemId::Integration)
-            .chain(EndpointItem::ALL.into_iter().map(ItemId::Endpoint))
+            .chain(EndpointItem::ALL.iter().copied().map(ItemId::Endpoint))
     }
 
     /// The stable id (from REQUIREMENTS.md): stored with settings, waivers and comments, and

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 pub use item_id::{EndpointItem, IntegrationItem, ItemId};
-pub use items::{ENDPOINT_ITEMS, INTEGRATION_ITEMS, all_items, item, waivable};
+pub use items::{ENDPOINT_ITEMS, INTEGRATION_ITEMS, all_items, item};
 
 use crate::domain::model::{EndpointSpec, NotApplicable, Sections};
 use checks::{check_endpoint, check_integration};

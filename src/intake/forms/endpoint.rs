@@ -192,7 +192,7 @@ pub fn endpoint(form: &EndpointForm) -> Parsed<EndpointSpec> {
         });
     }
 
-    for id in EndpointItem::ALL {
+    for &id in EndpointItem::ALL {
         let (Some(field), Some(reason)) = (id.waiver_field(), form.waiver(id)) else {
             continue;
         };
