@@ -66,3 +66,58 @@ pub async fn freeze(
     .fetch_one(conn)
     .await
 }
+
+/// Revision `number`'s snapshot, if the integration has one.
+pub async fn snapshot(
+    conn: &mut PgConnection,
+    integration: Uuid,
+    number: i32,
+) -> sqlx::Result<Option<Snapshot>> {
+    let found = sqlx::query_scalar!(
+        r#"SELECT snapshot AS "snapshot: sqlx::types::Json<Snapshot>" FROM revisions
+           WHERE integration_id = $1 AND number = $2"#,
+        integration,
+        number
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(found.map(|sqlx::types::Json(snapshot)| snapshot))
+}
+
+/// The latest revision's number and snapshot, if it was ever submitted.
+pub async fn latest(
+    conn: &mut PgConnection,
+    integration: Uuid,
+) -> sqlx::Result<Option<(i32, Snapshot)>> {
+    let found = sqlx::query!(
+        r#"SELECT number, snapshot AS "snapshot: sqlx::types::Json<Snapshot>" FROM revisions
+           WHERE integration_id = $1 ORDER BY number DESC LIMIT 1"#,
+        integration
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(found.map(|row| (row.number, row.snapshot.0)))
+}
+
+/// The latest revision's number; None before the first submission.
+pub async fn latest_number(
+    conn: &mut PgConnection,
+    integration: Uuid,
+) -> sqlx::Result<Option<i32>> {
+    sqlx::query_scalar!(
+        "SELECT max(number) FROM revisions WHERE integration_id = $1",
+        integration
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// Every revision's number, oldest first.
+pub async fn numbers(conn: &mut PgConnection, integration: Uuid) -> sqlx::Result<Vec<i32>> {
+    sqlx::query_scalar!(
+        "SELECT number FROM revisions WHERE integration_id = $1 ORDER BY number",
+        integration
+    )
+    .fetch_all(conn)
+    .await
+}

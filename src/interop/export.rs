@@ -14,7 +14,7 @@ use crate::AppState;
 use crate::accounts::Role;
 use crate::accounts::viewer::CurrentUser;
 use crate::domain::integration;
-use crate::domain::revision::Snapshot;
+use crate::domain::revision::{self, Snapshot};
 use crate::web::extract::Path;
 use crate::web::page::Page;
 use crate::web::{AppError, Result};
@@ -60,22 +60,16 @@ pub async fn load(
     let stem = slug(&name);
     match asked.or(approved).or(latest) {
         Some(number) => {
-            let snapshot = sqlx::query_scalar!(
-                r#"SELECT snapshot AS "snapshot: sqlx::types::Json<Snapshot>" FROM revisions
-                   WHERE integration_id = $1 AND number = $2"#,
-                id,
-                number
-            )
-            .fetch_optional(&state.db)
-            .await?
-            .ok_or(AppError::NotFound)?;
+            let snapshot = revision::snapshot(&mut *state.db.acquire().await?, id, number)
+                .await?
+                .ok_or(AppError::NotFound)?;
             let approved_note = if approved == Some(number) {
                 " (approved)"
             } else {
                 ""
             };
             Ok(Exported {
-                snapshot: snapshot.0,
+                snapshot,
                 version: format!("revision {number}{approved_note}"),
                 file_stem: format!("{stem}-r{number}"),
             })

@@ -11,7 +11,7 @@ use super::diff::{self, RevisionDiff};
 use crate::AppState;
 use crate::accounts::Role;
 use crate::accounts::viewer::CurrentUser;
-use crate::domain::revision::Snapshot;
+use crate::domain::revision::{self, Snapshot};
 use crate::web::extract::Path;
 use crate::web::page::Page;
 use crate::web::{AppError, Result};
@@ -53,12 +53,7 @@ pub async fn show(
     .fetch_optional(&state.db)
     .await?
     .ok_or(AppError::NotFound)?;
-    let numbers = sqlx::query_scalar!(
-        "SELECT number FROM revisions WHERE integration_id = $1 ORDER BY number",
-        id
-    )
-    .fetch_all(&state.db)
-    .await?;
+    let numbers = revision::numbers(&mut *state.db.acquire().await?, id).await?;
     let latest = numbers.last().copied().unwrap_or(0);
     let number = |text: Option<String>| text.and_then(|t| t.trim().parse::<i32>().ok());
     let to = number(pair.to).unwrap_or(latest);

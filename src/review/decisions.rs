@@ -18,7 +18,7 @@ use crate::accounts::viewer::{PartnerUser, Staff};
 use crate::config::Config;
 use crate::domain::error::DomainError;
 use crate::domain::model::Contacts;
-use crate::domain::revision::Snapshot;
+use crate::domain::revision;
 use crate::domain::workflow::{
     self, Action, Decision, Locked, Outcome, Refusal, ReviewPart, Scope, Status,
 };
@@ -179,14 +179,9 @@ async fn refuse_decision(
         let nothing = open == 0 && decision.summary.is_empty();
         return Ok(nothing.then_some(Refusal::NothingToChange));
     }
-    let snapshot = sqlx::query_scalar!(
-        r#"SELECT snapshot AS "snapshot: sqlx::types::Json<Snapshot>" FROM revisions
-           WHERE integration_id = $1 AND number = $2"#,
-        locked.id,
-        decision.revision
-    )
-    .fetch_one(&mut *conn)
-    .await?;
+    let snapshot = revision::snapshot(conn, locked.id, decision.revision)
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
     let signoffs = SignOffs::load(conn, locked.id, &snapshot).await?;
     if signoffs.outstanding() > 0 {
         return Ok(Some(Refusal::NotSignedOff {

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::accounts::viewer::Staff;
 use crate::domain::fingerprint::{endpoint_fingerprint, integration_fingerprint};
-use crate::domain::revision::Snapshot;
+use crate::domain::revision::{self, Snapshot};
 use crate::domain::workflow::{self, ReviewPart, Scope};
 use crate::web::extract::{Form, Path};
 
@@ -154,14 +154,9 @@ pub async fn set(
     let mut tx = db.begin().await?;
     let locked = workflow::lock(&mut tx, id, Scope::Staff).await?;
     locked.reviewing(reviewer, ReviewPart::SignOffs, Some(revision))?;
-    let snapshot = sqlx::query_scalar!(
-        r#"SELECT snapshot AS "snapshot: sqlx::types::Json<Snapshot>" FROM revisions
-           WHERE integration_id = $1 AND number = $2"#,
-        id,
-        revision
-    )
-    .fetch_one(&mut *tx)
-    .await?;
+    let snapshot = revision::snapshot(&mut tx, id, revision)
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
     let (target, fingerprint) = targets(&snapshot)
         .into_iter()
         .find(|(t, _)| t == target)

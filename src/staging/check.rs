@@ -15,7 +15,7 @@ use crate::config::StagingConfig;
 use crate::domain::egress;
 use crate::domain::integration;
 use crate::domain::model::{EndpointSpec, Sections};
-use crate::domain::revision::Snapshot;
+use crate::domain::revision;
 use crate::web::{AppError, Result};
 
 /// Values typed into the one-time fields, by placeholder name. Never serialised, never logged.
@@ -67,15 +67,9 @@ pub async fn subject(state: &AppState, viewer: &User, id: Uuid) -> Result<Subjec
             })
         }
         Role::Reviewer | Role::Admin => {
-            let latest = sqlx::query!(
-                r#"SELECT number, snapshot AS "snapshot: sqlx::types::Json<Snapshot>" FROM revisions
-                   WHERE integration_id = $1 ORDER BY number DESC LIMIT 1"#,
-                id
-            )
-            .fetch_optional(&state.db)
-            .await?
-            .ok_or(AppError::NotFound)?;
-            let (number, snapshot) = (latest.number, latest.snapshot.0);
+            let (number, snapshot) = revision::latest(&mut *state.db.acquire().await?, id)
+                .await?
+                .ok_or(AppError::NotFound)?;
             Ok(Subject {
                 integration_id: id,
                 name: snapshot.name,

@@ -8,6 +8,7 @@ use super::{Action, Actor, Status};
 use crate::domain::account::{Role, User};
 use crate::domain::audit;
 use crate::domain::error::DomainError;
+use crate::domain::revision;
 
 /// An integration locked `FOR UPDATE` for the rest of the transaction, as it was when locked.
 #[derive(Debug, Clone)]
@@ -55,12 +56,7 @@ pub async fn lock(conn: &mut PgConnection, id: Uuid, scope: Scope) -> Result<Loc
     .fetch_optional(&mut *conn)
     .await?
     .ok_or(DomainError::NotFound)?;
-    let latest_revision = sqlx::query_scalar!(
-        "SELECT max(number) FROM revisions WHERE integration_id = $1",
-        id
-    )
-    .fetch_one(&mut *conn)
-    .await?;
+    let latest_revision = revision::latest_number(conn, id).await?;
     Ok(Locked {
         id,
         status: row.status,

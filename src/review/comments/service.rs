@@ -4,7 +4,7 @@ use uuid::Uuid;
 
 use super::*;
 use crate::accounts::{Role, User};
-use crate::domain::revision::Snapshot;
+use crate::domain::revision;
 use crate::domain::workflow::{self, ReviewPart, Scope, Status};
 use crate::web::{AppError, Result};
 
@@ -48,15 +48,8 @@ pub async fn start_thread(
     locked.reviewing(reviewer, ReviewPart::Comments, Some(revision))?;
     if let Some(endpoint) = anchor.endpoint {
         // The endpoint must be one of this revision's: an anchor nobody can see is a lost comment.
-        let snapshot = sqlx::query_scalar!(
-            r#"SELECT snapshot AS "snapshot: sqlx::types::Json<Snapshot>" FROM revisions
-               WHERE integration_id = $1 AND number = $2"#,
-            id,
-            revision
-        )
-        .fetch_optional(&mut *tx)
-        .await?;
-        let present = snapshot.is_some_and(|s| s.0.endpoints.iter().any(|e| e.id == endpoint));
+        let snapshot = revision::snapshot(&mut tx, id, revision).await?;
+        let present = snapshot.is_some_and(|s| s.endpoints.iter().any(|e| e.id == endpoint));
         if !present {
             return Err(AppError::NotFound);
         }
@@ -125,12 +118,9 @@ pub async fn post_reply(
     }
     // Staff only get here while reviewing (find_thread), so their replies wait for the decision.
     let draft = viewer.role != Role::Partner && status == Status::InReview;
-    let revision = sqlx::query_scalar!(
-        r#"SELECT coalesce(max(number), 0) AS "revision!" FROM revisions WHERE integration_id = $1"#,
-        integration
-    )
-    .fetch_one(&mut *tx)
-    .await?;
+    let revision = revision::latest_number(&mut tx, integration)
+        .await?
+        .unwrap_or(0);
     sqlx::query!(
         "INSERT INTO comments (id, integration_id, revision, endpoint_id, item, parent_id, author_id, body, published)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
