@@ -56,8 +56,8 @@ pub struct CompanyForm {
 pub async fn create_company(
     State(state): State<AppState>,
     Admin(admin): Admin,
-    messages: Messages,
     page: Page,
+    messages: Messages,
     Form(form): Form<CompanyForm>,
 ) -> Result<Response> {
     let mut errors = FieldErrors::default();
@@ -154,8 +154,8 @@ pub struct InviteForm {
 pub async fn invite_partner(
     State(state): State<AppState>,
     Admin(admin): Admin,
-    messages: Messages,
     page: Page,
+    messages: Messages,
     Path(id): Path<Uuid>,
     Form(form): Form<InviteForm>,
 ) -> Result<Response> {
@@ -240,8 +240,8 @@ pub async fn staff(State(state): State<AppState>, _admin: Admin, page: Page) -> 
 pub async fn invite_staff(
     State(state): State<AppState>,
     Admin(admin): Admin,
-    messages: Messages,
     page: Page,
+    messages: Messages,
     Form(form): Form<InviteForm>,
 ) -> Result<Response> {
     let mut errors = FieldErrors::default();

@@ -254,8 +254,8 @@ pub async fn accept(
     State(state): State<AppState>,
     Path(token): Path<String>,
     session: Session,
-    messages: Messages,
     page: Page,
+    messages: Messages,
     Form(form): Form<AcceptForm>,
 ) -> Result<Response> {
     let Some(invitation) = find_open(&state.db, &token).await? else {

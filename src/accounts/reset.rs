@@ -45,8 +45,8 @@ pub struct ForgotForm {
 /// Answers the same whether or not the address has an account.
 pub async fn request_reset(
     State(state): State<AppState>,
-    messages: Messages,
     page: Page,
+    messages: Messages,
     Form(form): Form<ForgotForm>,
 ) -> Result<Response> {
     let email = match EmailAddress::parse(&form.email) {
@@ -185,8 +185,8 @@ pub struct ResetForm {
 pub async fn complete_reset(
     State(state): State<AppState>,
     Path(token): Path<String>,
-    messages: Messages,
     page: Page,
+    messages: Messages,
     Form(form): Form<ResetForm>,
 ) -> Result<Response> {
     let digest = tokens::digest(&token);

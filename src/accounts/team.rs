@@ -72,8 +72,8 @@ pub struct InviteForm {
 pub async fn invite(
     State(state): State<AppState>,
     partner: PartnerUser,
-    messages: Messages,
     page: Page,
+    messages: Messages,
     Form(form): Form<InviteForm>,
 ) -> Result<Response> {
     let email = match EmailAddress::parse(&form.email) {

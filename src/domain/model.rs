@@ -458,6 +458,10 @@ pub struct EndpointSpec {
     pub success_example: String,
     pub errors: Vec<ErrorScenario>,
     pub not_applicable: NotApplicable,
+    /// Where an imported endpoint came from in its file (an OpenAPI operationId, a Postman item's
+    /// id or folder path), so endpoints that share a method and path stay apart across imports.
+    /// Empty for endpoints typed in the portal.
+    pub source_id: String,
 }
 
 impl EndpointSpec {

@@ -281,8 +281,8 @@ pub async fn add(
 pub async fn save(
     State(state): State<AppState>,
     partner: PartnerUser,
-    messages: Messages,
     page: Page,
+    messages: Messages,
     HxRequest(htmx): HxRequest,
     Path((id, endpoint)): Path<(Uuid, Uuid)>,
     Form(form): Form<EndpointForm>,
@@ -293,6 +293,8 @@ pub async fn save(
     let settings = Settings::load(&state.db).await?;
     let threads = endpoint_threads(&state, &partner, id, endpoint).await?;
     let mut parsed = forms::endpoint(&form);
+    // Not a field of the form: the endpoint keeps where it was imported from.
+    parsed.data.source_id = stored.source_id.clone();
     let view = |saved: &EndpointSpec, spec: EndpointSpec, version: i32| {
         let mut view = EndpointPage::build(
             page_clone(&page),

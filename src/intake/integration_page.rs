@@ -288,8 +288,8 @@ async fn after_save(
 pub async fn save_section(
     State(state): State<AppState>,
     partner: PartnerUser,
-    messages: Messages,
     page: Page,
+    messages: Messages,
     HxRequest(htmx): HxRequest,
     Path((id, section)): Path<(Uuid, String)>,
     Form(form): Form<SectionForm>,
@@ -365,8 +365,8 @@ pub async fn save_section(
 pub async fn save_overview(
     State(state): State<AppState>,
     partner: PartnerUser,
-    messages: Messages,
     page: Page,
+    messages: Messages,
     HxRequest(htmx): HxRequest,
     Path(id): Path<Uuid>,
     Form(form): Form<OverviewForm>,
@@ -437,8 +437,8 @@ pub struct NotApplicableForm {
 pub async fn mark_not_applicable(
     State(state): State<AppState>,
     partner: PartnerUser,
-    messages: Messages,
     page: Page,
+    messages: Messages,
     HxRequest(htmx): HxRequest,
     Path(id): Path<Uuid>,
     Form(form): Form<NotApplicableForm>,

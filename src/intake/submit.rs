@@ -25,8 +25,8 @@ use crate::web::{AppError, Result};
 pub async fn submit(
     State(state): State<AppState>,
     partner: PartnerUser,
-    messages: Messages,
     page: Page,
+    messages: Messages,
     Path(id): Path<Uuid>,
 ) -> Result<Response> {
     let mut tx = state.db.begin().await?;

@@ -177,8 +177,8 @@ fn preview(
 pub async fn submit(
     State(state): State<AppState>,
     partner: PartnerUser,
-    messages: Messages,
     page: Page,
+    messages: Messages,
     Path(id): Path<Uuid>,
     form: Multipart,
 ) -> Result<Response> {
@@ -229,8 +229,8 @@ pub async fn show_new(page: Page, _partner: PartnerUser) -> ImportPage {
 pub async fn submit_new(
     State(state): State<AppState>,
     partner: PartnerUser,
-    messages: Messages,
     page: Page,
+    messages: Messages,
     form: Multipart,
 ) -> Result<Response> {
     let mut view = new_form(page);

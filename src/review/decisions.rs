@@ -83,8 +83,8 @@ pub struct DecisionForm {
 pub async fn decide(
     State(state): State<AppState>,
     Staff(reviewer): Staff,
-    messages: Messages,
     page: Page,
+    messages: Messages,
     Path(id): Path<Uuid>,
     Form(form): Form<DecisionForm>,
 ) -> Result<Response> {

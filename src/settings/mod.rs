@@ -155,8 +155,8 @@ pub struct EgressForm {
 async fn add_egress(
     State(state): State<AppState>,
     _admin: Admin,
-    messages: Messages,
     page: Page,
+    messages: Messages,
     Form(form): Form<EgressForm>,
 ) -> Result<Response> {
     let mut errors = FieldErrors::default();

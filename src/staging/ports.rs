@@ -80,8 +80,8 @@ fn parse_host(text: &str) -> Option<String> {
 pub async fn add(
     State(state): State<AppState>,
     Admin(admin): Admin,
-    messages: Messages,
     page: Page,
+    messages: Messages,
     Form(form): Form<PortForm>,
 ) -> Result<Response> {
     let mut errors = FieldErrors::default();

@@ -272,3 +272,29 @@ fn only_the_workflow_transition_writes_an_integrations_status() {
         .collect();
     assert_eq!(writers, ["domain/workflow/transition.rs"]);
 }
+
+/// `Page` shows the waiting flash messages; a handler's own `Messages` extracted before it would
+/// take them first (each extraction moves the waiting ones into view), so `Page` comes first.
+#[test]
+fn page_is_extracted_before_messages_so_waiting_flashes_are_shown() {
+    let mut files = Vec::new();
+    source_files(&src(), &mut files);
+    let mut wrong = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for signature in text.split("async fn ").skip(1) {
+            let params = &signature[..signature.find('{').unwrap_or(signature.len())];
+            if let (Some(messages), Some(page)) =
+                (params.find("messages: Messages"), params.find(": Page,"))
+                && messages < page
+            {
+                let name = &signature[..signature.find('(').unwrap_or(0)];
+                wrong.push(format!("{}: {name}", file.display()));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "put `page: Page` before `messages: Messages`: {wrong:?}"
+    );
+}
