@@ -341,3 +341,110 @@ fn the_openapi_specifications_own_examples_import_without_error() {
         }
     }
 }
+
+/// Postman collections often hold several requests on one method and path ("Generate token" and
+/// "Refresh token", both POST /oauth/token). Each stays its own endpoint: re-importing the same
+/// file changes nothing and is never refused as a teammate's change; a changed file updates
+/// exactly the endpoint that changed.
+#[sqlx::test]
+async fn requests_sharing_a_method_and_path_stay_apart_on_every_import(db: PgPool) {
+    let app = TestApp::spawn(db.clone()).await;
+    let (partner, id) = partner_with_integration(&app, "PayCo", "dev@payco.example").await;
+    let collection = |refresh_example: &str| {
+        serde_json::json!({
+            "info": {"name": "PayCo", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+            "item": [{"name": "Auth", "item": [
+                {"name": "Generate token from code", "request": {"method": "POST",
+                    "url": "https://api.payco.example/oauth/token",
+                    "body": {"mode": "raw", "raw": "{\"grant_type\": \"authorization_code\"}"}},
+                 "response": [{"name": "ok", "code": 200, "body": "{\"access_token\": \"a\"}"}]},
+                {"name": "Refresh token", "request": {"method": "POST",
+                    "url": "https://api.payco.example/oauth/token",
+                    "body": {"mode": "raw", "raw": "{\"grant_type\": \"refresh_token\"}"}},
+                 "response": [{"name": "ok", "code": 200, "body": refresh_example}]}
+            ]}]
+        })
+        .to_string()
+    };
+    let names = |specs: &[Value]| -> Vec<String> {
+        specs
+            .iter()
+            .map(|s| s["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+
+    let first = import(
+        &partner,
+        id,
+        &collection(r#"{"access_token": "b"}"#),
+        "apply",
+    )
+    .await;
+    assert_eq!(first.status(), StatusCode::SEE_OTHER);
+    assert!(
+        flash_on(&partner, id)
+            .await
+            .contains("2 endpoints added, 0 updated")
+    );
+    let after_first = endpoint_specs(&db, id).await;
+    assert_eq!(
+        names(&after_first),
+        ["Auth / Generate token from code", "Auth / Refresh token"]
+    );
+
+    let again = import(
+        &partner,
+        id,
+        &collection(r#"{"access_token": "b"}"#),
+        "apply",
+    )
+    .await;
+    assert_eq!(
+        again.status(),
+        StatusCode::SEE_OTHER,
+        "never a 409 with no teammate"
+    );
+    assert!(
+        flash_on(&partner, id)
+            .await
+            .contains("0 endpoints added, 0 updated")
+    );
+    assert_eq!(
+        endpoint_specs(&db, id).await,
+        after_first,
+        "nothing changed"
+    );
+
+    let changed = import(
+        &partner,
+        id,
+        &collection(r#"{"access_token": "c"}"#),
+        "apply",
+    )
+    .await;
+    assert_eq!(changed.status(), StatusCode::SEE_OTHER);
+    assert!(
+        flash_on(&partner, id)
+            .await
+            .contains("0 endpoints added, 1 updated")
+    );
+    let after_change = endpoint_specs(&db, id).await;
+    assert_eq!(
+        after_change[0], after_first[0],
+        "the other endpoint is untouched"
+    );
+    assert!(
+        after_change[1]["success_example"]
+            .as_str()
+            .unwrap()
+            .contains("\"c\""),
+        "{}",
+        after_change[1]
+    );
+}
+
+/// The success message the integration page shows after an action.
+async fn flash_on(partner: &Browser, id: Uuid) -> String {
+    let (_, html) = partner.page(&format!("/integrations/{id}")).await;
+    texts(&html, "p.flash-success").join(" ")
+}

@@ -1,6 +1,8 @@
 //! What importing a plan into an integration changes. The file fills what is empty and never
-//! overwrites what the partner typed in a section; an endpoint with the same method and path is
-//! updated (the file's non-empty fields win), any other endpoint is added.
+//! overwrites what the partner typed in a section. An imported endpoint updates the existing one
+//! it came from (same `source_id`), or else the first not yet matched with its method and path
+//! (the file's non-empty fields win); any other is added. Each existing endpoint is matched at
+//! most once, so several endpoints with one method and path stay apart.
 
 use serde_json::Value;
 use uuid::Uuid;
@@ -59,13 +61,36 @@ pub fn changes(plan: &Plan, current: &Loaded) -> Changes {
         changes.purpose = Some(plan.purpose.clone());
     }
 
-    for imported in &plan.endpoints {
-        let existing = current.endpoints.iter().find(|e| {
-            e.spec.method.is_some()
-                && e.spec.method == imported.method
-                && e.spec.path.trim_end_matches('/') == imported.path.trim_end_matches('/')
+    let mut matched = vec![false; current.endpoints.len()];
+    let by_source: Vec<Option<usize>> = plan
+        .endpoints
+        .iter()
+        .map(|imported| {
+            let found = current.endpoints.iter().enumerate().position(|(at, e)| {
+                !matched[at]
+                    && !imported.source_id.is_empty()
+                    && e.spec.source_id == imported.source_id
+            });
+            if let Some(at) = found {
+                matched[at] = true;
+            }
+            found
+        })
+        .collect();
+    for (imported, by_source) in plan.endpoints.iter().zip(by_source) {
+        let at = by_source.or_else(|| {
+            let found = current.endpoints.iter().enumerate().position(|(at, e)| {
+                !matched[at]
+                    && e.spec.method.is_some()
+                    && e.spec.method == imported.method
+                    && e.spec.path.trim_end_matches('/') == imported.path.trim_end_matches('/')
+            });
+            if let Some(at) = found {
+                matched[at] = true;
+            }
+            found
         });
-        match existing {
+        match at.map(|at| &current.endpoints[at]) {
             None => changes.added.push(imported.clone()),
             Some(row) => {
                 let (merged, fields) = update(&row.spec, imported);
@@ -130,6 +155,7 @@ fn update(existing: &EndpointSpec, imported: &EndpointSpec) -> (EndpointSpec, Ve
     take!(success_status, "success status", String::is_empty);
     take!(success_example, "success example", String::is_empty);
     take!(errors, "error scenarios", Vec::is_empty);
+    take!(source_id, "import identity", String::is_empty);
     if imported.body_format != existing.body_format && !imported.non_json_reason.is_empty() {
         merged.body_format = imported.body_format;
         merged.non_json_reason = imported.non_json_reason.clone();
@@ -152,5 +178,101 @@ mod tests {
             json!({"staging_url": "https://mine.example", "production_url": "https://prod.example"})
         );
         assert!(is_blank(&json!({"items": [], "mode": null, "flag": false})));
+    }
+
+    fn endpoint(name: &str, source: &str, example: &str) -> EndpointSpec {
+        EndpointSpec {
+            name: name.into(),
+            method: Some(crate::domain::model::HttpMethod::Post),
+            path: "/oauth/token".into(),
+            success_example: example.into(),
+            source_id: source.into(),
+            ..EndpointSpec::default()
+        }
+    }
+
+    fn integration_with(endpoints: &[EndpointSpec]) -> Loaded {
+        let mut loaded = Loaded::empty("Payments");
+        loaded.endpoints = endpoints
+            .iter()
+            .enumerate()
+            .map(|(at, spec)| crate::domain::integration::EndpointRow {
+                id: Uuid::from_u128(at as u128 + 1),
+                integration_id: Uuid::nil(),
+                position: at as i32,
+                version: 1,
+                spec: sqlx::types::Json(spec.clone()),
+                updated_at: time::OffsetDateTime::UNIX_EPOCH,
+            })
+            .collect();
+        loaded
+    }
+
+    fn plan_of(endpoints: Vec<EndpointSpec>) -> Plan {
+        Plan {
+            endpoints,
+            ..Plan::default()
+        }
+    }
+
+    #[test]
+    fn endpoints_sharing_a_method_and_path_stay_apart_across_imports() {
+        let generate = endpoint(
+            "Generate token from code",
+            "postman:Auth / Generate",
+            r#"{"a":1}"#,
+        );
+        let refresh = endpoint("Refresh token", "postman:Auth / Refresh", r#"{"b":2}"#);
+        let current = integration_with(&[generate.clone(), refresh.clone()]);
+
+        let again = changes(&plan_of(vec![generate.clone(), refresh.clone()]), &current);
+        assert!(
+            again.is_empty(),
+            "an unchanged file changes nothing: {again:?}"
+        );
+        assert_eq!(again.unchanged.len(), 2);
+
+        let mut changed = refresh.clone();
+        changed.success_example = r#"{"b":3}"#.into();
+        let one = changes(&plan_of(vec![generate.clone(), changed]), &current);
+        assert_eq!(one.updated.len(), 1, "exactly the endpoint that changed");
+        assert_eq!(one.updated[0].0, Uuid::from_u128(2));
+        assert_eq!(one.updated[0].3, ["success example"]);
+        assert!(one.added.is_empty());
+    }
+
+    #[test]
+    fn endpoints_imported_before_they_had_an_identity_pair_up_in_order() {
+        let legacy = |name: &str, example: &str| endpoint(name, "", example);
+        let current = integration_with(&[
+            legacy("Generate", r#"{"a":1}"#),
+            legacy("Refresh", r#"{"b":2}"#),
+        ]);
+        let file = vec![
+            endpoint("Generate", "postman:Auth / Generate", r#"{"a":1}"#),
+            endpoint("Refresh", "postman:Auth / Refresh", r#"{"b":2}"#),
+        ];
+        let first = changes(&plan_of(file), &current);
+        // Each existing endpoint is matched once: no two updates of one row, nothing added.
+        let rows: Vec<Uuid> = first.updated.iter().map(|(id, ..)| *id).collect();
+        assert_eq!(rows, [Uuid::from_u128(1), Uuid::from_u128(2)]);
+        assert!(
+            first
+                .updated
+                .iter()
+                .all(|(.., fields)| fields == &["import identity"])
+        );
+        assert!(first.added.is_empty());
+    }
+
+    #[test]
+    fn a_third_endpoint_on_the_same_path_is_added_not_merged() {
+        let generate = endpoint("Generate", "op-generate", "{}");
+        let current = integration_with(std::slice::from_ref(&generate));
+        let revoke = endpoint("Revoke", "op-revoke", "{}");
+        let result = changes(&plan_of(vec![generate, revoke]), &current);
+        assert_eq!(result.added.len(), 1);
+        assert_eq!(result.added[0].name, "Revoke");
+        assert!(result.updated.is_empty());
     }
 }

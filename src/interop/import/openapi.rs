@@ -253,6 +253,11 @@ fn endpoint(
         purpose: text(operation, "description"),
         method: Some(method),
         path: path.to_string(),
+        // One operation per method and path in OpenAPI: either names it for the next import.
+        source_id: match text(operation, "operationId") {
+            id if id.is_empty() => format!("{} {path}", method.as_str()),
+            id => id,
+        },
         ..EndpointSpec::default()
     };
     let secured = operation

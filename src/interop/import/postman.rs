@@ -181,7 +181,8 @@ impl Context<'_> {
             ) {
                 (Some(children), _) => self.walk(children, &path, depth + 1),
                 (None, Some(request)) => {
-                    let spec = self.endpoint(&path, request, item.get("response"));
+                    let mut spec = self.endpoint(&path, request, item.get("response"));
+                    spec.source_id = self.source_id(item, &path);
                     self.plan.endpoints.push(spec);
                 }
                 (None, None) => self
@@ -190,6 +191,24 @@ impl Context<'_> {
                     .push(format!("“{path}” has no request and was skipped.")),
             }
         }
+    }
+
+    /// The item's own id when the collection has one (v2.1 exports do), else its folder path and
+    /// name; a repeated one is numbered, so two requests never share an identity.
+    fn source_id(&mut self, item: &Value, path: &str) -> String {
+        let own = text(item.get("id"));
+        let base = if own.is_empty() {
+            format!("postman:{path}")
+        } else {
+            format!("postman-id:{own}")
+        };
+        let mut id = base.clone();
+        let mut n = 1;
+        while self.plan.endpoints.iter().any(|e| e.source_id == id) {
+            n += 1;
+            id = format!("{base} #{n}");
+        }
+        id
     }
 
     fn endpoint(&mut self, name: &str, request: &Value, responses: Option<&Value>) -> EndpointSpec {
