@@ -176,7 +176,10 @@ pub(super) fn check_endpoint(id: EndpointItem, spec: &EndpointSpec) -> State {
             match (filled(&spec.success_status), filled(&spec.success_example)) {
                 (true, true) => State::Done,
                 (false, _) => missing("Give the success HTTP status."),
-                (true, false) => missing("Paste an example success body."),
+                (true, false) => match bodiless(&spec.success_status) {
+                    Some(why) => State::DoesNotApply(why),
+                    None => missing("Paste an example success body."),
+                },
             }
         }
         EndpointItem::Errors => {
@@ -194,5 +197,15 @@ pub(super) fn check_endpoint(id: EndpointItem, spec: &EndpointSpec) -> State {
                 )
             }
         }
+    }
+}
+
+/// Why a success status carries no body (RFC 9110: 204, 205 and 304 never do), or None.
+fn bodiless(status: &str) -> Option<&'static str> {
+    match status.trim() {
+        "204" => Some("a 204 No Content response has no body"),
+        "205" => Some("a 205 Reset Content response has no body"),
+        "304" => Some("a 304 Not Modified response has no body"),
+        _ => None,
     }
 }

@@ -237,3 +237,37 @@ fn every_item_is_reported_when_it_alone_is_missing() {
         assert!(!assessment.ready(), "removing {id} blocks submission");
     }
 }
+
+#[test]
+fn a_status_that_never_has_a_body_is_not_asked_for_one() {
+    let total = |status: &str, example: &str| {
+        let spec = EndpointSpec {
+            method: Some(HttpMethod::Delete),
+            success_status: status.into(),
+            success_example: example.into(),
+            ..EndpointSpec::default()
+        };
+        let assessment = assess(
+            &Sections::default(),
+            &[(Uuid::nil(), &spec)],
+            &Settings::default(),
+        );
+        let response = assessment.endpoints[0]
+            .items
+            .iter()
+            .find(|r| r.item.id == ItemId::Endpoint(EndpointItem::ResponseExample))
+            .unwrap()
+            .state
+            .clone();
+        (assessment.endpoints[0].progress.total, response)
+    };
+    let (with_body, state) = total("200", "");
+    assert!(matches!(state, State::Missing(_)), "{state:?}");
+    for status in ["204", "205", "304"] {
+        let (without, state) = total(status, "");
+        assert_eq!(without, with_body - 1, "{status}: one item fewer to answer");
+        assert!(matches!(state, State::DoesNotApply(_)), "{status}: {state:?}");
+    }
+    // The status itself is still asked for.
+    assert!(matches!(total("", "").1, State::Missing(_)));
+}
