@@ -266,7 +266,10 @@ fn a_status_that_never_has_a_body_is_not_asked_for_one() {
     for status in ["204", "205", "304"] {
         let (without, state) = total(status, "");
         assert_eq!(without, with_body - 1, "{status}: one item fewer to answer");
-        assert!(matches!(state, State::DoesNotApply(_)), "{status}: {state:?}");
+        assert!(
+            matches!(state, State::DoesNotApply(_)),
+            "{status}: {state:?}"
+        );
     }
     // The status itself is still asked for.
     assert!(matches!(total("", "").1, State::Missing(_)));

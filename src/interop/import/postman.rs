@@ -154,6 +154,12 @@ fn authentication(auth: &Value, plan: &mut Plan) -> Option<Header> {
     }
 }
 
+/// A query or form field the collection switches off, or describes as optional, is optional.
+fn optional(field: &Value, description: &str) -> bool {
+    field.get("disabled").and_then(Value::as_bool) == Some(true)
+        || description.to_lowercase().contains("optional")
+}
+
 struct Context<'a> {
     variables: &'a [(String, String)],
     plan: &'a mut Plan,
@@ -335,20 +341,37 @@ impl Context<'_> {
             match url.and_then(|u| u.get("query")).and_then(Value::as_array) {
                 Some(items) => items
                     .iter()
-                    .filter(|q| q.get("disabled").and_then(Value::as_bool) != Some(true))
                     .map(|q| {
-                        self.query_parameter(
+                        let about = description(q.get("description"));
+                        self.parameter(
+                            Location::Query,
                             &text(q.get("key")),
                             &as_text(q.get("value").unwrap_or(&Value::Null)),
-                            &description(q.get("description")),
+                            !optional(q, &about),
+                            &about,
                         )
                     })
                     .collect(),
                 None => url::form_urlencoded::parse(query_text.as_bytes())
-                    .map(|(k, v)| self.query_parameter(&k, &v, ""))
+                    .map(|(k, v)| self.parameter(Location::Query, &k, &v, true, ""))
                     .collect(),
             };
         query.retain(|p| !p.name.is_empty());
+        // Path variables (`:id`) with what the collection says of them.
+        for variable in url
+            .and_then(|u| u.get("variable"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let name = text(variable.get("key"));
+            if name.is_empty() {
+                continue;
+            }
+            let value = as_text(variable.get("value").unwrap_or(&Value::Null));
+            let about = description(variable.get("description"));
+            query.push(self.parameter(Location::Path, &name, &value, true, &about));
+        }
 
         // Split "{{baseUrl}}/a/b" or "https://host/a/b" into base and path.
         let (base, rest) = if let Some(after) = without_query.strip_prefix("{{") {
@@ -385,6 +408,13 @@ impl Context<'_> {
             .filter(|s| !s.is_empty())
             .map(|segment| {
                 if let Some(name) = segment.strip_prefix(':') {
+                    // A path variable the collection does not describe is still a parameter.
+                    if !query
+                        .iter()
+                        .any(|p| p.location == Location::Path && p.name == name)
+                    {
+                        query.push(self.parameter(Location::Path, name, "", true, ""));
+                    }
                     format!("{{{name}}}")
                 } else if segment.starts_with("{{") && segment.ends_with("}}") {
                     format!("{{{}}}", &segment[2..segment.len() - 2])
@@ -400,12 +430,19 @@ impl Context<'_> {
         )
     }
 
-    fn query_parameter(&self, name: &str, value: &str, description: &str) -> Parameter {
+    fn parameter(
+        &self,
+        location: Location,
+        name: &str,
+        value: &str,
+        required: bool,
+        description: &str,
+    ) -> Parameter {
         Parameter {
             name: name.to_string(),
-            location: Location::Query,
+            location,
             kind: ParamType::String,
-            required: true,
+            required,
             description: description.to_string(),
             example: placeholders(value),
         }
@@ -437,21 +474,24 @@ impl Context<'_> {
                     .flatten()
                 {
                     let key = text(field.get("key"));
-                    if key.is_empty()
-                        || field.get("disabled").and_then(Value::as_bool) == Some(true)
-                    {
+                    if key.is_empty() {
                         continue;
                     }
                     let value = placeholders(&as_text(field.get("value").unwrap_or(&Value::Null)));
+                    let about = description(field.get("description"));
+                    let required = !optional(field, &about);
                     spec.parameters.push(Parameter {
                         name: key.clone(),
                         location: Location::Body,
                         kind: ParamType::String,
-                        required: true,
-                        description: description(field.get("description")),
+                        required,
+                        description: about,
                         example: value.clone(),
                     });
-                    example.insert(key, Value::String(value));
+                    // A disabled field is documented, not sent in the example.
+                    if field.get("disabled").and_then(Value::as_bool) != Some(true) {
+                        example.insert(key, Value::String(value));
+                    }
                 }
                 spec.body_format = BodyFormat::Other;
                 spec.non_json_reason = format!("The request body is sent as {mode} form fields.");
@@ -470,55 +510,5 @@ impl Context<'_> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_wrapped_collection_with_folders_and_a_string_url_is_read() {
-        let value = json!({"collection": {
-            "info": {"name": "Shop", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
-            "variable": [{"key": "baseUrl", "value": "https://api.shop.example/v1/"}],
-            "auth": {"type": "apikey", "apikey": [{"key": "key", "value": "X-Shop-Key"}, {"key": "in", "value": "header"}]},
-            "item": [
-                {"name": "Orders", "item": [
-                    {"name": "Get order", "request": {"method": "GET", "url": "{{baseUrl}}/orders/:orderId?expand=items"},
-                     "response": [{"name": "Found", "code": 200, "body": "{\"id\": 7}"},
-                                  {"name": "Missing", "code": 404, "body": "{\"code\": \"ORD404\"}"}]}
-                ]},
-                {"name": "Ping", "request": "https://api.shop.example/v1/ping"}
-            ]
-        }});
-        let plan = plan(collection(&value).expect("a collection"));
-        assert_eq!(plan.source, "Postman collection v2.1.0");
-        assert_eq!(
-            plan.sections.environments.staging_url,
-            "https://api.shop.example/v1"
-        );
-        assert_eq!(
-            plan.sections.authentication.scheme,
-            Some(AuthScheme::ApiKey)
-        );
-        let order = &plan.endpoints[0];
-        assert_eq!(order.name, "Orders / Get order");
-        assert_eq!(order.path, "/orders/{orderId}");
-        assert_eq!(order.parameters[0].name, "expand");
-        assert!(
-            order
-                .headers
-                .iter()
-                .any(|h| h.name == "X-Shop-Key" && h.value == "<<X-Shop-Key>>")
-        );
-        assert_eq!(order.success_status, "200");
-        assert_eq!(order.errors[0].partner_code, "ORD404");
-        let ping = &plan.endpoints[1];
-        assert_eq!(
-            ping.path, "/ping",
-            "the base URL a variable names is not repeated in the path"
-        );
-        assert!(
-            plan.notes
-                .iter()
-                .any(|n| n.contains("Ping: no saved example"))
-        );
-    }
-}
+#[path = "postman_tests.rs"]
+mod tests;
