@@ -5,6 +5,7 @@
 
 pub mod merge;
 mod openapi;
+mod partner_code;
 mod postman;
 mod schema;
 

@@ -4,6 +4,7 @@
 
 use serde_json::Value;
 
+use super::partner_code::partner_code;
 use super::schema::{ExampleCut, Refs, as_text, param_type};
 use super::{Plan, example_text};
 use crate::domain::model::*;
@@ -474,19 +475,4 @@ fn media_example(refs: &Refs, content: &Value, what: &str, notes: &mut Vec<Strin
         }
         Value::Null
     })
-}
-
-/// The partner's own status code in an error body, under the names APIs commonly use.
-pub fn partner_code(example: &Value) -> String {
-    [
-        "status_code",
-        "statusCode",
-        "error_code",
-        "errorCode",
-        "code",
-    ]
-    .iter()
-    .find_map(|key| example.get(key))
-    .map(as_text)
-    .unwrap_or_default()
 }

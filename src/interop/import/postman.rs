@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::openapi::partner_code;
+use super::partner_code::partner_code;
 use super::schema::as_text;
 use super::{Plan, example_text};
 use crate::domain::model::*;
