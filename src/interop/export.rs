@@ -161,7 +161,7 @@ pub async fn download(
         }
         "openapi.yaml" => {
             let doc = openapi_export::document(&snapshot, &version);
-            let text = serde_yaml_ng::to_string(&doc).map_err(anyhow::Error::from)?;
+            let text = super::yaml::to_string(&doc);
             attachment(
                 text,
                 "application/yaml",

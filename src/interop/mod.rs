@@ -9,6 +9,7 @@ pub mod markdown;
 pub mod openapi_export;
 pub mod postman_export;
 pub mod xlsx_export;
+pub mod yaml;
 
 use axum::Router;
 use axum::routing::get;

@@ -53,7 +53,27 @@ pub(crate) async fn download(browser: &Browser, path: &str) -> (StatusCode, Stri
 #[sqlx::test]
 async fn the_openapi_export_passes_the_standard_validator_and_keeps_everything(db: PgPool) {
     let app = TestApp::spawn(db).await;
-    let (partner, id, _) = submitted(&app).await;
+    let (partner, id, _) = complete_otp(&app).await;
+    // Values a YAML 1.1 reader would take for a boolean and a date if written plain.
+    let saved = save_section(
+        &partner,
+        id,
+        "test_data",
+        &[
+            ("td_label", "Country"),
+            ("td_value", "NO"),
+            ("td_note", ""),
+            ("td_label", "Valid from"),
+            ("td_value", "2026-01-01"),
+            ("td_note", "on"),
+        ],
+    )
+    .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let response = partner
+        .post_form(&format!("/integrations/{id}/submit"), &[])
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
 
     let (status, disposition, body) =
         download(&partner, &format!("/integrations/{id}/export/openapi.json")).await;
@@ -109,11 +129,33 @@ async fn the_openapi_export_passes_the_standard_validator_and_keeps_everything(d
         .unwrap();
     let said = String::from_utf8_lossy(&checked.stdout).to_string()
         + &String::from_utf8_lossy(&checked.stderr);
+    // PyYAML reads YAML 1.1, where a plain NO is false and 2026-01-01 a date: it must read the
+    // export exactly as the JSON says.
+    let python = validator().with_file_name("python");
+    let read_by_pyyaml = Command::new(if python.exists() {
+        python
+    } else {
+        "python3".into()
+    })
+    .args([
+        "-c",
+        "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))",
+    ])
+    .arg(&yaml_file)
+    .output()
+    .unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
     assert!(
         checked.status.success(),
         "openapi-spec-validator refused the export: {said}"
     );
+    assert!(
+        read_by_pyyaml.status.success(),
+        "{}",
+        String::from_utf8_lossy(&read_by_pyyaml.stderr)
+    );
+    let pyyaml: Value = serde_json::from_slice(&read_by_pyyaml.stdout).unwrap();
+    assert_eq!(pyyaml, doc, "a YAML 1.1 reader sees what the JSON says");
 }
 
 #[sqlx::test]
