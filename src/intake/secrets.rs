@@ -77,6 +77,13 @@ static UUID: LazyLock<Regex> = LazyLock::new(|| {
     compiled(r"\b[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\b")
 });
 /// `<<token>>`, `{{token}}`, `${TOKEN}`, `<your-api-key>`: how partners write a name in place of a value.
+/// A URL in text: its host and path are public (ids in paths, `href`s, page links); only a query
+/// value under a secret-sounding name can hold a key.
+static URL: LazyLock<Regex> = LazyLock::new(|| compiled(r#"https?://[^\s"'<>\\]+"#));
+static SECRET_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    compiled(r"(?i)(key|token|secret|sig|signature|password|passwd|auth|credential)")
+});
+
 static WRAPPED_PLACEHOLDER: LazyLock<Regex> =
     LazyLock::new(|| compiled(r"<<[^<>\n]*>>|\{\{[^{}\n]*\}\}|\$\{[^{}\n]*\}|<[^<>\s]+>"));
 
@@ -190,12 +197,24 @@ fn is_placeholder(value: &str) -> bool {
     !value.bytes().any(|b| b.is_ascii_digit()) || chars.all(|c| Some(c) == first)
 }
 
-/// The text with UUIDs and wrapped placeholders blanked out (same byte length, so offsets still
-/// match), so that neither can be taken for, or be glued onto, a random key.
+/// The text with UUIDs, wrapped placeholders and the public parts of URLs blanked out (same byte
+/// length, so offsets still match), so that none can be taken for, or be glued onto, a random key.
 fn without_uuids_or_placeholders(text: &str) -> String {
     let mut blanked = text.to_string();
-    for pattern in [&*UUID, &*WRAPPED_PLACEHOLDER] {
-        let ranges: Vec<_> = pattern.find_iter(&blanked).map(|m| m.range()).collect();
+    for pattern in [&*UUID, &*WRAPPED_PLACEHOLDER, &*URL] {
+        let ranges: Vec<_> = pattern
+            .find_iter(&blanked)
+            .flat_map(|m| {
+                if std::ptr::eq(pattern, &*URL) {
+                    public_parts(m.as_str())
+                        .into_iter()
+                        .map(|r| m.start() + r.start..m.start() + r.end)
+                        .collect()
+                } else {
+                    vec![m.range()]
+                }
+            })
+            .collect();
         for range in ranges {
             let spaces = " ".repeat(range.len());
             // Regex matches start and end on character boundaries, so this cannot split a character.
@@ -203,6 +222,25 @@ fn without_uuids_or_placeholders(text: &str) -> String {
         }
     }
     blanked
+}
+
+/// The parts of a URL that are public, as ranges within it: everything but the values of query
+/// parameters with a secret-sounding name (`?api_key=…`, `&signature=…`).
+fn public_parts(url: &str) -> Vec<std::ops::Range<usize>> {
+    let query_at = url.find('?').unwrap_or(url.len());
+    let mut parts = Vec::new();
+    parts.push(0..query_at);
+    let mut at = query_at + 1;
+    while at < url.len() {
+        let end = url[at..].find(['&', '#']).map_or(url.len(), |i| at + i);
+        let pair = &url[at..end];
+        match pair.split_once('=') {
+            Some((name, _)) if SECRET_NAME.is_match(name) => parts.push(at..at + name.len() + 1),
+            _ => parts.push(at..end),
+        }
+        at = end + 1;
+    }
+    parts
 }
 
 /// Whether a long run of key characters reads as random rather than as a name or a number.
@@ -513,5 +551,25 @@ mod tests {
     fn non_ascii_text_does_not_trip_offsets() {
         let text = "नमस्ते Bearer 8f14e45fceea167a5a36dedd4bea2543 — धन्यवाद";
         assert_eq!(redact(text), "नमस्ते Bearer <<token>> — धन्यवाद");
+    }
+
+    #[test]
+    fn public_urls_and_ids_in_their_paths_are_left_alone_but_a_key_in_a_query_is_caught() {
+        // Real example data: page links and hrefs with long ids in their paths.
+        for public in [
+            r#"{"first_page_url": "https://verify.example.com/v2/Services/VA0123456789abcdef0123456789abcdef/Entities?PageSize=50&Page=0"}"#,
+            r#"{"href": "https://api.example.com/v1/payments/PAYID-MZ3Q7Y2K8Xb4nR9tLw6Fv5sHd1Gj0"}"#,
+        ] {
+            assert_eq!(kinds(public), Vec::<SecretKind>::new(), "{public}");
+        }
+        let key = "sk_live_51H8s9dKf02jdL9sd8f7GhQ2mZ0pX4";
+        let in_query = format!("https://api.example.com/v1/orders?api_key={key}&page=2");
+        assert_eq!(kinds(&in_query), [SecretKind::RandomKey]);
+        assert_eq!(
+            redact(&in_query),
+            "https://api.example.com/v1/orders?api_key=<<api_key>>&page=2"
+        );
+        // The same key outside a URL is still caught.
+        assert_eq!(kinds(&format!("X-Api-Key: {key}")), [SecretKind::RandomKey]);
     }
 }
