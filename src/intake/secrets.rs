@@ -122,7 +122,7 @@ pub fn scan(text: &str) -> Vec<Finding> {
             add(SecretKind::BearerToken, value.start(), value.end());
         }
     }
-    for m in LONG_RUN.find_iter(&without_uuids_or_placeholders(text)) {
+    for m in LONG_RUN.find_iter(&without_public_parts(text)) {
         if looks_random(m.as_str()) {
             add(SecretKind::RandomKey, m.start(), m.end());
         }
@@ -199,29 +199,31 @@ fn is_placeholder(value: &str) -> bool {
 
 /// The text with UUIDs, wrapped placeholders and the public parts of URLs blanked out (same byte
 /// length, so offsets still match), so that none can be taken for, or be glued onto, a random key.
-fn without_uuids_or_placeholders(text: &str) -> String {
+fn without_public_parts(text: &str) -> String {
     let mut blanked = text.to_string();
-    for pattern in [&*UUID, &*WRAPPED_PLACEHOLDER, &*URL] {
-        let ranges: Vec<_> = pattern
-            .find_iter(&blanked)
-            .flat_map(|m| {
-                if std::ptr::eq(pattern, &*URL) {
-                    public_parts(m.as_str())
-                        .into_iter()
-                        .map(|r| m.start() + r.start..m.start() + r.end)
-                        .collect()
-                } else {
-                    vec![m.range()]
-                }
-            })
-            .collect();
-        for range in ranges {
-            let spaces = " ".repeat(range.len());
-            // Regex matches start and end on character boundaries, so this cannot split a character.
-            blanked.replace_range(range, &spaces);
-        }
+    for pattern in [&*UUID, &*WRAPPED_PLACEHOLDER] {
+        let ranges: Vec<_> = pattern.find_iter(&blanked).map(|m| m.range()).collect();
+        blank(&mut blanked, ranges);
     }
+    let in_urls: Vec<_> = URL
+        .find_iter(&blanked)
+        .flat_map(|m| {
+            public_parts(m.as_str())
+                .into_iter()
+                .map(move |r| m.start() + r.start..m.start() + r.end)
+        })
+        .collect();
+    blank(&mut blanked, in_urls);
     blanked
+}
+
+fn blank(text: &mut String, ranges: Vec<std::ops::Range<usize>>) {
+    for range in ranges {
+        let spaces = " ".repeat(range.len());
+        // Regex matches start and end on character boundaries, and so do the URL's `?`, `&`, `=`
+        // and `#` that `public_parts` cuts at, so this cannot split a character.
+        text.replace_range(range, &spaces);
+    }
 }
 
 /// The parts of a URL that are public, as ranges within it: everything but the values of query
