@@ -122,6 +122,21 @@ pub fn scan(text: &str) -> Vec<Finding> {
             add(SecretKind::BearerToken, value.start(), value.end());
         }
     }
+    // A key in a URL's query is one value, however its percent-escapes cut it into runs.
+    for url in URL.find_iter(text) {
+        for value in url_parts(url.as_str()).secret_values {
+            let random = LONG_RUN
+                .find_iter(&url.as_str()[value.clone()])
+                .any(|run| looks_random(run.as_str()));
+            if random {
+                add(
+                    SecretKind::RandomKey,
+                    url.start() + value.start,
+                    url.start() + value.end,
+                );
+            }
+        }
+    }
     for m in LONG_RUN.find_iter(&without_public_parts(text)) {
         if looks_random(m.as_str()) {
             add(SecretKind::RandomKey, m.start(), m.end());
@@ -208,7 +223,8 @@ fn without_public_parts(text: &str) -> String {
     let in_urls: Vec<_> = URL
         .find_iter(&blanked)
         .flat_map(|m| {
-            public_parts(m.as_str())
+            url_parts(m.as_str())
+                .public
                 .into_iter()
                 .map(move |r| m.start() + r.start..m.start() + r.end)
         })
@@ -221,24 +237,36 @@ fn blank(text: &mut String, ranges: Vec<std::ops::Range<usize>>) {
     for range in ranges {
         let spaces = " ".repeat(range.len());
         // Regex matches start and end on character boundaries, and so do the URL's `?`, `&`, `=`
-        // and `#` that `public_parts` cuts at, so this cannot split a character.
+        // and `#` that `url_parts` cuts at, so this cannot split a character.
         text.replace_range(range, &spaces);
     }
 }
 
-/// The parts of a URL that are public, as ranges within it: everything but the values of query
-/// parameters with a secret-sounding name (`?api_key=…`, `&signature=…`).
-fn public_parts(url: &str) -> Vec<std::ops::Range<usize>> {
+/// A URL cut into what is public (host, path, ordinary query pairs, the names of secret ones) and
+/// the values of query parameters with a secret-sounding name (`?api_key=…`, `&signature=…`), as
+/// ranges within it.
+struct UrlParts {
+    public: Vec<std::ops::Range<usize>>,
+    secret_values: Vec<std::ops::Range<usize>>,
+}
+
+fn url_parts(url: &str) -> UrlParts {
     let query_at = url.find('?').unwrap_or(url.len());
-    let mut parts = Vec::new();
-    parts.push(0..query_at);
+    let mut parts = UrlParts {
+        public: Vec::new(),
+        secret_values: Vec::new(),
+    };
+    parts.public.push(0..query_at);
     let mut at = query_at + 1;
     while at < url.len() {
         let end = url[at..].find(['&', '#']).map_or(url.len(), |i| at + i);
-        let pair = &url[at..end];
-        match pair.split_once('=') {
-            Some((name, _)) if SECRET_NAME.is_match(name) => parts.push(at..at + name.len() + 1),
-            _ => parts.push(at..end),
+        match url[at..end].split_once('=') {
+            Some((name, _)) if SECRET_NAME.is_match(name) => {
+                let value_at = at + name.len() + 1;
+                parts.public.push(at..value_at);
+                parts.secret_values.push(value_at..end);
+            }
+            _ => parts.public.push(at..end),
         }
         at = end + 1;
     }
@@ -570,6 +598,13 @@ mod tests {
         assert_eq!(
             redact(&in_query),
             "https://api.example.com/v1/orders?api_key=<<api_key>>&page=2"
+        );
+        // A percent-encoded session token (a presigned link in AssemblyAI's collection) is one
+        // value, replaced whole rather than cut into pieces at each escape.
+        let presigned = "https://bucket.s3.amazonaws.com/a.mp3?X-Amz-Security-Token=IQoJb3JpZ2luX2VjEPv%2F%2F%2F%2Fu8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8dKLzd%2FocJ2isAjIhKtJ0RlgLKOmxgJTeKdNnFRIBXuDL7D%2FxtpYlSXpfKtHF4vUCsMehGAkWvj7FAc9QeWJKY40&X-Amz-Expires=3600";
+        assert_eq!(
+            redact(presigned),
+            "https://bucket.s3.amazonaws.com/a.mp3?X-Amz-Security-Token=<<api_key>>&X-Amz-Expires=3600"
         );
         // The same key outside a URL is still caught.
         assert_eq!(kinds(&format!("X-Api-Key: {key}")), [SecretKind::RandomKey]);
