@@ -1,6 +1,7 @@
 //! Ready-to-run requests built from what the partner entered: the full URL per environment and a
 //! `curl` command with the headers (placeholders as typed) and the example body.
 
+use super::media::{BodyFormat, form_fields};
 use super::model::{EndpointSpec, Location};
 
 /// The environment's base URL joined to the endpoint's path, with example query parameters.
@@ -50,11 +51,33 @@ pub fn command(base: &str, spec: &EndpointSpec) -> Option<String> {
             quote(&format!("{}: {}", header.name.trim(), header.value.trim()))
         ));
     }
-    let sends_body = spec.method.is_some_and(|m| m.has_request_body());
+    let sends_body = spec.sends_body();
     if sends_body && !spec.request_example.trim().is_empty() {
-        parts.push(format!("--data-raw {}", quote(spec.request_example.trim())));
+        parts.extend(body_arguments(spec));
     }
     Some(parts.join(" \\\n  "))
+}
+
+/// The example body as curl arguments: form fields one by one (curl encodes them and sets the
+/// form's Content-Type), anything else as written.
+fn body_arguments(spec: &EndpointSpec) -> Vec<String> {
+    let example = spec.request_example.trim();
+    let fields = match spec.body_format {
+        BodyFormat::Form | BodyFormat::Multipart => form_fields(example).ok(),
+        _ => None,
+    };
+    match (spec.body_format, fields) {
+        (BodyFormat::Form, Some(fields)) => fields
+            .iter()
+            .map(|(name, value)| format!("--data-urlencode {}", quote(&format!("{name}={value}"))))
+            .collect(),
+        // `-F` reads `@` and `<` at the start of a value as a file; `--form-string` never does.
+        (BodyFormat::Multipart, Some(fields)) => fields
+            .iter()
+            .map(|(name, value)| format!("--form-string {}", quote(&format!("{name}={value}"))))
+            .collect(),
+        _ => vec![format!("--data-raw {}", quote(example))],
+    }
 }
 
 /// Single-quotes for POSIX shells: nothing inside is interpreted; a quote is closed, escaped, reopened.
@@ -96,6 +119,37 @@ mod tests {
              -H 'Content-Type: application/json' \\\n  \
              --data-raw '{\"mobileNo\": \"9928056506\", \"Attempt id\": \"1\"}'"
         );
+    }
+
+    #[test]
+    fn form_bodies_are_sent_field_by_field_in_their_own_encoding() {
+        let mut spec = EndpointSpec {
+            method: Some(HttpMethod::Post),
+            path: "/v2/Services/VA1/Verifications".into(),
+            body_format: BodyFormat::Form,
+            request_example: "To=%2B919928056506\nChannel=sms".into(),
+            ..EndpointSpec::default()
+        };
+        let command = command("https://verify.example", &spec).unwrap();
+        assert!(
+            command.ends_with(
+                "--data-urlencode 'To=+919928056506' \\\n  --data-urlencode 'Channel=sms'"
+            ),
+            "{command}"
+        );
+        spec.body_format = BodyFormat::Multipart;
+        let command = command_for(&spec);
+        assert!(
+            command.contains("--form-string 'To=+919928056506'"),
+            "{command}"
+        );
+        spec.body_format = BodyFormat::Xml;
+        spec.request_example = "<a>1</a>".into();
+        assert!(command_for(&spec).ends_with("--data-raw '<a>1</a>'"));
+    }
+
+    fn command_for(spec: &EndpointSpec) -> String {
+        command("https://verify.example", spec).unwrap()
     }
 
     #[test]

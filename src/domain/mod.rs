@@ -11,6 +11,7 @@ pub mod error;
 pub mod example;
 pub mod fingerprint;
 pub mod integration;
+pub mod media;
 pub mod model;
 pub mod password;
 pub mod revision;

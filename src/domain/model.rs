@@ -366,13 +366,7 @@ impl HttpMethod {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum BodyFormat {
-    #[default]
-    Json,
-    Other,
-}
+pub use super::media::BodyFormat;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -448,7 +442,10 @@ pub struct EndpointSpec {
     pub method: Option<HttpMethod>,
     /// Relative to the environment's base URL, e.g. /otp/v1/generateOTP.
     pub path: String,
+    /// The request body's format.
     pub body_format: BodyFormat,
+    /// The format of the success and error bodies; a form-encoded API usually answers in JSON.
+    pub response_format: BodyFormat,
     /// Why the bodies are not JSON, when they are not.
     pub non_json_reason: String,
     pub headers: Vec<Header>,
@@ -465,6 +462,26 @@ pub struct EndpointSpec {
 }
 
 impl EndpointSpec {
+    /// Whether requests carry the example body: always for POST, PUT and PATCH, and for a DELETE
+    /// when the partner documents one (real APIs delete by a body of ids). A GET never does:
+    /// servers and proxies may refuse it.
+    pub fn sends_body(&self) -> bool {
+        match self.method {
+            Some(HttpMethod::Get) | None => false,
+            Some(method) => method.has_request_body() || self.has_request_example(),
+        }
+    }
+
+    /// Whether the exports describe a request body: whenever one is sent, and for a GET whose
+    /// partner documents one anyway (kept, not silently dropped; Postman can send it).
+    pub fn documents_body(&self) -> bool {
+        self.sends_body() || (self.method.is_some() && self.has_request_example())
+    }
+
+    fn has_request_example(&self) -> bool {
+        !self.request_example.trim().is_empty()
+    }
+
     pub fn title(&self) -> String {
         if self.name.trim().is_empty() {
             "Untitled endpoint".into()

@@ -53,6 +53,7 @@ pub struct EndpointPage {
     pub saved: bool,
     pub notice: Option<String>,
     pub methods: [HttpMethod; 5],
+    pub formats: [BodyFormat; 6],
     pub locations: [Location; 5],
     pub types: [ParamType; 6],
     pub threads: Threads,
@@ -103,6 +104,7 @@ impl EndpointPage {
             saved: false,
             notice: None,
             methods: HttpMethod::ALL,
+            formats: BodyFormat::ALL,
             locations: Location::ALL,
             types: ParamType::ALL,
         }
@@ -110,10 +112,6 @@ impl EndpointPage {
 
     pub fn method_is(&self, method: &HttpMethod) -> bool {
         self.spec.method == Some(*method)
-    }
-
-    pub fn is_json(&self) -> bool {
-        self.spec.body_format == BodyFormat::Json
     }
 
     pub fn can_convert(&self, field: &str) -> bool {

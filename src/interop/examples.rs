@@ -16,7 +16,8 @@ pub fn schema_of(value: &Value) -> Value {
         Value::String(_) => json!({ "type": "string" }),
         Value::Array(items) => match items.first() {
             Some(first) => json!({ "type": "array", "items": schema_of(first) }),
-            None => json!({ "type": "array" }),
+            // Nothing says what an empty list holds; OpenAPI still wants its items described.
+            None => json!({ "type": "array", "items": {} }),
         },
         Value::Object(fields) => {
             let properties: Map<String, Value> = fields

@@ -7,7 +7,7 @@ use std::fmt::Write;
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
 
 use crate::domain::curl;
-use crate::domain::model::{Contact, ReachMode};
+use crate::domain::model::{BodyFormat, Contact, ReachMode};
 use crate::domain::revision::Snapshot;
 
 pub fn document(s: &Snapshot, version: &str) -> String {
@@ -137,14 +137,20 @@ pub fn document(s: &Snapshot, version: &str) -> String {
         }
         if !spec.request_example.is_empty() {
             md.push_str("### Request example\n\n");
-            md.push_str(&fenced("json", &spec.request_example));
+            md.push_str(&fenced(
+                fence_language(spec.body_format),
+                &spec.request_example,
+            ));
         }
         let _ = writeln!(
             md,
             "### Success response ({})\n",
             text(&one_line(&spec.success_status))
         );
-        md.push_str(&fenced("json", &spec.success_example));
+        md.push_str(&fenced(
+            fence_language(spec.response_format),
+            &spec.success_example,
+        ));
         for error in &spec.errors {
             let _ = writeln!(
                 md,
@@ -154,7 +160,10 @@ pub fn document(s: &Snapshot, version: &str) -> String {
                 text(&error.description)
             );
             if !error.example.is_empty() {
-                md.push_str(&fenced("json", &error.example));
+                md.push_str(&fenced(
+                    fence_language(spec.response_format),
+                    &error.example,
+                ));
             }
         }
         if !spec.not_applicable.0.is_empty() {
@@ -166,6 +175,16 @@ pub fn document(s: &Snapshot, version: &str) -> String {
         }
     }
     md
+}
+
+/// The language a fenced example is highlighted as.
+fn fence_language(format: BodyFormat) -> &'static str {
+    match format {
+        BodyFormat::Json => "json",
+        BodyFormat::Xml => "xml",
+        BodyFormat::Form | BodyFormat::Multipart => "properties",
+        BodyFormat::Text | BodyFormat::Other => "text",
+    }
 }
 
 /// Markdown to HTML, with any HTML inside the text shown as text and links kept only when they

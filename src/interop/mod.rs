@@ -7,7 +7,9 @@ pub mod import;
 pub mod import_page;
 pub mod markdown;
 pub mod openapi_export;
+pub mod openapi_operation;
 pub mod postman_export;
+pub mod postman_fields;
 pub mod xlsx_export;
 pub mod yaml;
 

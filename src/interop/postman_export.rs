@@ -7,8 +7,10 @@ use std::collections::BTreeSet;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::openapi_export::path_templates;
-use crate::domain::model::{BodyFormat, EndpointSpec, Location};
+use super::openapi_operation::path_templates;
+use super::postman_fields::{self, EXAMPLE_ONLY};
+use crate::domain::media::{BodyFormat, form_fields};
+use crate::domain::model::{EndpointSpec, Location};
 use crate::domain::revision::Snapshot;
 
 pub const SCHEMA: &str = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json";
@@ -91,18 +93,15 @@ fn variables_in(text: &str, names: &mut BTreeSet<String>) -> String {
 
 fn item(spec: &EndpointSpec, names: &mut BTreeSet<String>) -> Value {
     let request = request(spec, names);
-    let language = match spec.body_format {
-        BodyFormat::Json => "json",
-        BodyFormat::Other => "text",
-    };
     let mut responses = Vec::new();
-    if !spec.success_example.trim().is_empty() {
+    // A success without a body (204) is still saved: its status is what it documents.
+    if !spec.success_example.trim().is_empty() || !spec.success_status.trim().is_empty() {
         let code = spec.success_status.trim().parse::<u16>().unwrap_or(200);
         responses.push(saved_response(
             "Success",
             code,
             &spec.success_example,
-            language,
+            spec.response_format,
             &request,
         ));
     }
@@ -119,21 +118,55 @@ fn item(spec: &EndpointSpec, names: &mut BTreeSet<String>) -> Value {
             if name.is_empty() { "Error" } else { &name },
             code,
             &error.example,
-            language,
+            spec.response_format,
             &request,
         ));
     }
-    json!({ "name": spec.title(), "request": request, "response": responses })
+    let mut item = json!({ "name": spec.title(), "request": request, "response": responses });
+    keep_get_body(&mut item, spec);
+    item
 }
 
 fn request(spec: &EndpointSpec, names: &mut BTreeSet<String>) -> Value {
     let method = spec.method.map_or("GET", |m| m.as_str());
-    let headers: Vec<Value> = spec
+    let header_parameter = |name: &str| {
+        spec.parameters
+            .iter()
+            .find(|p| p.location == Location::Header && p.name.eq_ignore_ascii_case(name))
+    };
+    let mut headers: Vec<Value> = spec
         .headers
         .iter()
         .filter(|h| !h.name.is_empty())
-        .map(|h| json!({ "key": h.name, "value": variables_in(&h.value, names) }))
+        .map(|h| {
+            let mut row = json!({ "key": h.name, "value": variables_in(&h.value, names) });
+            if let Some(p) = header_parameter(&h.name).filter(|p| !p.description.is_empty()) {
+                row["description"] = json!(p.description);
+            }
+            row
+        })
         .collect();
+    // Header parameters not sent on every request: documented rows, switched off when optional.
+    for p in spec.parameters.iter().filter(|p| {
+        p.location == Location::Header
+            && !p.name.is_empty()
+            && !spec
+                .headers
+                .iter()
+                .any(|h| h.name.eq_ignore_ascii_case(&p.name))
+    }) {
+        let value = if p.example.is_empty() {
+            format!("<<{}>>", p.name)
+        } else {
+            p.example.clone()
+        };
+        headers.push(json!({
+            "key": p.name,
+            "value": variables_in(&value, names),
+            "description": p.description,
+            "disabled": !p.required,
+        }));
+    }
     let templates = path_templates(&spec.path);
     let mut path = spec
         .path
@@ -150,23 +183,40 @@ fn request(spec: &EndpointSpec, names: &mut BTreeSet<String>) -> Value {
         .parameters
         .iter()
         .filter(|p| p.location == Location::Query && !p.name.is_empty())
-        .map(|p| json!({ "key": p.name, "value": p.example, "description": p.description }))
+        .map(|p| {
+            let mut row =
+                json!({ "key": p.name, "value": p.example, "description": p.description });
+            // Postman leaves a switched-off parameter out of the request but keeps it documented.
+            if !p.required {
+                row["disabled"] = json!(true);
+            }
+            row
+        })
         .collect();
     let path_variables: Vec<Value> = templates
         .iter()
         .map(|name| {
-            let example = spec
+            let declared = spec
                 .parameters
                 .iter()
-                .find(|p| p.location == Location::Path && &p.name == name)
-                .map_or("", |p| p.example.as_str());
-            json!({ "key": name, "value": example })
+                .find(|p| p.location == Location::Path && &p.name == name);
+            let example = declared
+                .map(|p| p.example.trim())
+                .filter(|e| !e.is_empty())
+                .map_or_else(|| format!("<<{name}>>"), str::to_string);
+            // A path variable with no example is a collection variable the user sets once.
+            let mut variable = json!({ "key": name, "value": variables_in(&example, names) });
+            if let Some(p) = declared.filter(|p| !p.description.is_empty()) {
+                variable["description"] = json!(p.description);
+            }
+            variable
         })
         .collect();
     let mut raw = format!("{{{{baseUrl}}}}{path}");
     if !query.is_empty() {
         let pairs: Vec<String> = query
             .iter()
+            .filter(|q| q["disabled"] != true)
             .map(|q| {
                 format!(
                     "{}={}",
@@ -189,29 +239,101 @@ fn request(spec: &EndpointSpec, names: &mut BTreeSet<String>) -> Value {
         "method": method,
         "header": headers,
         "url": url,
-        "description": spec.purpose,
+        // A raw body's fields have no place of their own in a collection.
+        "description": if spec.body_format.is_form() {
+            spec.purpose.clone()
+        } else {
+            postman_fields::with_table(&spec.purpose, &spec.parameters)
+        },
     });
-    let takes_body = spec.method.is_some_and(|m| m.has_request_body());
+    let takes_body = spec.documents_body();
     if takes_body && !spec.request_example.trim().is_empty() {
-        let language = match spec.body_format {
-            BodyFormat::Json => "json",
-            BodyFormat::Other => "text",
-        };
-        request["body"] = json!({
-            "mode": "raw",
-            "raw": variables_in(&spec.request_example, names),
-            "options": { "raw": { "language": language } },
-        });
+        request["body"] = body(spec, names);
     }
     request
 }
 
-fn saved_response(name: &str, code: u16, body: &str, language: &str, request: &Value) -> Value {
-    let content_type = if language == "json" {
-        "application/json"
-    } else {
-        "text/plain"
-    };
+/// Postman drops a GET's body before sending unless told not to.
+fn keep_get_body(item: &mut Value, spec: &EndpointSpec) {
+    if spec.documents_body() && !spec.sends_body() {
+        item["protocolProfileBehavior"] = json!({ "disableBodyPruning": true });
+    }
+}
+
+/// The request body in Postman's mode for its format: form fields as rows, anything else raw.
+fn body(spec: &EndpointSpec, names: &mut BTreeSet<String>) -> Value {
+    let fields = form_fields(&spec.request_example).ok();
+    match (spec.body_format, fields) {
+        (format @ (BodyFormat::Form | BodyFormat::Multipart), Some(fields)) => {
+            let mode = if format == BodyFormat::Form {
+                "urlencoded"
+            } else {
+                "formdata"
+            };
+            let declared = |key: &str| {
+                spec.parameters
+                    .iter()
+                    .find(|p| p.location == Location::Body && p.name == key)
+            };
+            let row = |key: &str, value: &str, names: &mut BTreeSet<String>| {
+                let mut row = json!({ "key": key, "value": variables_in(value, names) });
+                if format == BodyFormat::Multipart {
+                    row["type"] = json!("text");
+                }
+                let Some(p) = declared(key) else {
+                    // The collection importer reads this as "in the example, not a parameter".
+                    row["description"] = json!(EXAMPLE_ONLY);
+                    return row;
+                };
+                {
+                    // The collection importer reads this mark as "optional" and takes it off.
+                    let description = if p.required {
+                        p.description.clone()
+                    } else {
+                        format!("(optional) {}", p.description).trim().to_string()
+                    };
+                    if !description.is_empty() {
+                        row["description"] = json!(description);
+                    }
+                }
+                row
+            };
+            let mut rows: Vec<Value> = fields
+                .iter()
+                .map(|(key, value)| row(key, value, names))
+                .collect();
+            // Fields documented but not in the example: listed, switched off.
+            for p in spec.parameters.iter().filter(|p| {
+                p.location == Location::Body
+                    && !p.name.is_empty()
+                    && !fields.iter().any(|(key, _)| key == &p.name)
+            }) {
+                let mut unsent = row(&p.name, &p.example, names);
+                unsent["disabled"] = json!(true);
+                rows.push(unsent);
+            }
+            json!({ "mode": mode, mode: rows })
+        }
+        (format, _) => json!({
+            "mode": "raw",
+            "raw": variables_in(&spec.request_example, names),
+            "options": { "raw": { "language": language(format) } },
+        }),
+    }
+}
+
+/// Postman's name for how to show a body.
+fn language(format: BodyFormat) -> &'static str {
+    match format {
+        BodyFormat::Json => "json",
+        BodyFormat::Xml => "xml",
+        _ => "text",
+    }
+}
+
+fn saved_response(name: &str, code: u16, body: &str, format: BodyFormat, request: &Value) -> Value {
+    let content_type = format.media_type().unwrap_or("application/octet-stream");
+    let language = language(format);
     json!({
         "name": name,
         "originalRequest": request,

@@ -9,6 +9,7 @@ use regex::Regex;
 
 use super::report::Expectation;
 use crate::domain::curl;
+use crate::domain::media;
 use crate::domain::model::{BodyFormat, EndpointSpec, ErrorScenario, Sections};
 
 static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
@@ -119,19 +120,27 @@ impl Plan {
             .filter(|h| !h.name.trim().is_empty())
             .map(|h| (h.name.trim().to_string(), h.value.trim().to_string()))
             .collect();
-        let json = spec.body_format == BodyFormat::Json;
-        let body = if method.has_request_body() {
+        let json = spec.response_format == BodyFormat::Json;
+        let body = if spec.sends_body() {
             let text = variation
                 .body
                 .clone()
                 .unwrap_or_else(|| spec.request_example.clone());
-            let has_type = headers
-                .iter()
-                .any(|(name, _)| name.eq_ignore_ascii_case("content-type"));
-            if json && !has_type && !text.trim().is_empty() {
-                headers.push(("Content-Type".into(), "application/json".into()));
+            let wire = media::wire_body(spec.body_format, &text);
+            let typed = |headers: &Vec<(String, String)>| {
+                headers
+                    .iter()
+                    .any(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+            };
+            if let Some(content_type) = wire.content_type.filter(|_| !text.trim().is_empty()) {
+                if wire.forced {
+                    headers.retain(|(name, _)| !name.eq_ignore_ascii_case("content-type"));
+                }
+                if !typed(&headers) {
+                    headers.push(("Content-Type".into(), content_type));
+                }
             }
-            Some(text)
+            Some(wire.body)
         } else {
             None
         };

@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::{Parsed, guard_json, guard_secret, guard_size, limit_rows, rows};
+use super::{Parsed, guard_example, guard_secret, guard_size, limit_rows, rows};
 use crate::domain::checklist::{EndpointItem, ItemId};
 use crate::domain::model::*;
 use crate::intake::secrets;
@@ -41,6 +41,7 @@ pub struct EndpointForm {
     pub method: String,
     pub path: String,
     pub body_format: String,
+    pub response_format: String,
     pub non_json_reason: String,
     pub header_name: Vec<String>,
     pub header_value: Vec<String>,
@@ -82,13 +83,12 @@ impl EndpointForm {
 pub fn endpoint(form: &EndpointForm) -> Parsed<EndpointSpec> {
     let mut parsed = Parsed::new(EndpointSpec::default());
     let insist = form.insist.is_some();
+    let body_format = BodyFormat::parse(&form.body_format).unwrap_or_default();
     let mut spec = EndpointSpec {
         method: HttpMethod::parse(&form.method),
-        body_format: if form.body_format == "other" {
-            BodyFormat::Other
-        } else {
-            BodyFormat::Json
-        },
+        body_format,
+        // A form from before responses had their own format said one format for both.
+        response_format: BodyFormat::parse(&form.response_format).unwrap_or(body_format),
         ..EndpointSpec::default()
     };
     spec.name = parsed.field("name", &form.name, |raw| validate::text(raw, MAX_SHORT));
@@ -99,13 +99,13 @@ pub fn endpoint(form: &EndpointForm) -> Parsed<EndpointSpec> {
     spec.non_json_reason = parsed.field("non_json_reason", &form.non_json_reason, |raw| {
         validate::text(raw, MAX_TEXT)
     });
-    if spec.body_format == BodyFormat::Other && spec.non_json_reason.is_empty() {
+    let json = spec.body_format == BodyFormat::Json && spec.response_format == BodyFormat::Json;
+    if !json && spec.non_json_reason.is_empty() {
         parsed.errors.add(
             "non_json_reason",
             "Say why this endpoint's bodies are not JSON.",
         );
     }
-    let json = spec.body_format == BodyFormat::Json;
 
     for (i, [name, value]) in rows([&form.header_name, &form.header_value], &[0, 1])
         .into_iter()
@@ -157,13 +157,15 @@ pub fn endpoint(form: &EndpointForm) -> Parsed<EndpointSpec> {
     spec.success_status = parsed.field("success_status", &form.success_status, |raw| {
         validate::http_status(raw)
     });
-    for (key, text) in [
-        ("request_example", spec.request_example.clone()),
-        ("success_example", spec.success_example.clone()),
+    for (key, text, format) in [
+        ("request_example", &spec.request_example, spec.body_format),
+        (
+            "success_example",
+            &spec.success_example,
+            spec.response_format,
+        ),
     ] {
-        if json {
-            guard_json(&mut parsed, key, &text);
-        }
+        guard_example(&mut parsed, key, text, format);
     }
     let error_columns = [
         &form.error_status,
@@ -175,9 +177,12 @@ pub fn endpoint(form: &EndpointForm) -> Parsed<EndpointSpec> {
         rows(error_columns, &[0, 1, 2, 3]).into_iter().enumerate()
     {
         let example = example.trim().to_string();
-        if json {
-            guard_json(&mut parsed, &row_key("error_example", i), &example);
-        }
+        guard_example(
+            &mut parsed,
+            &row_key("error_example", i),
+            &example,
+            spec.response_format,
+        );
         spec.errors.push(ErrorScenario {
             http_status: parsed.field(row_key("error_status", i), &status, |raw| {
                 validate::http_status(raw)

@@ -12,6 +12,7 @@ pub use section::{SectionForm, redact_section, section};
 use super::secrets;
 use super::validate::{self, MAX_SHORT, MAX_TEXT};
 use crate::domain::example::{self as json_example, JsonCheck};
+use crate::domain::model::BodyFormat;
 use crate::web::forms::FieldErrors;
 
 /// The result of reading a form: the data to save or show again, and what is wrong with it.
@@ -108,6 +109,15 @@ fn guard_json<T>(parsed: &mut Parsed<T>, key: &str, text: &str) {
     } = check
     {
         parsed.convertible.push((key.to_string(), strict));
+    }
+}
+
+/// An example in any format: JSON as above, the others by their own check.
+fn guard_example<T>(parsed: &mut Parsed<T>, key: &str, text: &str, format: BodyFormat) {
+    if format == BodyFormat::Json {
+        guard_json(parsed, key, text);
+    } else if let Err(message) = format.check_example(text) {
+        parsed.errors.add(key, message);
     }
 }
 

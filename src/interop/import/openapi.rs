@@ -7,6 +7,7 @@ use serde_json::Value;
 use super::partner_code::partner_code;
 use super::schema::{ExampleCut, Refs, as_text, param_type};
 use super::{Plan, example_text};
+use crate::domain::media;
 use crate::domain::model::*;
 
 const METHODS: [&str; 8] = [
@@ -26,6 +27,7 @@ pub fn plan(doc: &Value, version: &str) -> Plan {
     let security = authentication(doc, &refs, &mut plan);
     extensions(doc, &mut plan);
 
+    let mut positions: Vec<Option<u64>> = Vec::new();
     let empty = serde_json::Map::new();
     let paths = doc
         .get("paths")
@@ -53,14 +55,40 @@ pub fn plan(doc: &Value, version: &str) -> Plan {
                 ));
                 continue;
             };
-            if let Some(exact) = operation
-                .get("x-haptik-endpoint")
-                .and_then(|e| e.get("spec"))
-                && let Ok(spec) = serde_json::from_value::<EndpointSpec>(exact.clone())
+            if let Some(exact) = operation.get("x-haptik-endpoint")
+                && let Some(Ok(spec)) = exact
+                    .get("spec")
+                    .cloned()
+                    .map(serde_json::from_value::<EndpointSpec>)
             {
+                positions.push(exact.get("position").and_then(Value::as_u64));
                 plan.endpoints.push(spec);
+                // The endpoints this portal folded into the operation because they share its
+                // method and path.
+                for carried in operation
+                    .get("x-haptik-endpoints")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    match carried
+                        .get("spec")
+                        .cloned()
+                        .map(serde_json::from_value::<EndpointSpec>)
+                    {
+                        Some(Ok(spec)) => {
+                            positions.push(carried.get("position").and_then(Value::as_u64));
+                            plan.endpoints.push(spec);
+                        }
+                        _ => plan.notes.push(format!(
+                            "{} {path}: an endpoint in x-haptik-endpoints could not be read and was not imported.",
+                            http.as_str()
+                        )),
+                    }
+                }
                 continue;
             }
+            positions.push(None);
             plan.endpoints.push(endpoint(
                 &refs,
                 http,
@@ -71,6 +99,13 @@ pub fn plan(doc: &Value, version: &str) -> Plan {
                 &mut plan.notes,
             ));
         }
+    }
+    // This portal's export lists operations by path; its endpoints come back in their order.
+    if let Some(order) = positions.iter().copied().collect::<Option<Vec<u64>>>() {
+        let mut ordered: Vec<(u64, EndpointSpec)> =
+            order.into_iter().zip(plan.endpoints.drain(..)).collect();
+        ordered.sort_by_key(|(position, _)| *position);
+        plan.endpoints = ordered.into_iter().map(|(_, spec)| spec).collect();
     }
     for reference in refs.external.borrow().iter() {
         plan.notes.push(format!("External reference {reference} was not imported: only references inside the file are followed."));
@@ -344,54 +379,30 @@ fn endpoint(
     if let Some(body) = operation.get("requestBody").and_then(|b| refs.resolve(b))
         && let Some((media, content)) = pick_content(body)
     {
+        spec.body_format = BodyFormat::of_media_type(media);
+        if spec.body_format != BodyFormat::Json {
+            spec.non_json_reason = format!("The request body is {media}.");
+        }
+        if !spec
+            .headers
+            .iter()
+            .any(|h| h.name.eq_ignore_ascii_case("content-type"))
         {
-            if !media.contains("json") {
-                spec.body_format = BodyFormat::Other;
-                spec.non_json_reason = format!("The request body is {media}.");
-            }
-            if !spec
-                .headers
-                .iter()
-                .any(|h| h.name.eq_ignore_ascii_case("content-type"))
-            {
-                spec.headers.push(Header {
-                    name: "Content-Type".into(),
-                    value: media.to_string(),
-                });
-            }
-            let schema = content.get("schema").and_then(|s| refs.resolve(s));
-            let example = media_example(refs, content, &format!("{name}, request"), notes);
-            if !example.is_null() {
-                spec.request_example = example_text(&example);
-            }
-            if let Some(schema) = schema {
-                let required: Vec<&str> = schema
-                    .get("required")
-                    .and_then(Value::as_array)
-                    .map(|r| r.iter().filter_map(Value::as_str).collect())
-                    .unwrap_or_default();
-                if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
-                    for (field, property) in properties {
-                        let property = refs.resolve(property);
-                        spec.parameters.push(Parameter {
-                            name: field.clone(),
-                            location: Location::Body,
-                            kind: param_type(property),
-                            required: required.contains(&field.as_str()),
-                            description: property
-                                .map(|p| text(p, "description"))
-                                .unwrap_or_default(),
-                            example: property
-                                .and_then(|p| p.get("example"))
-                                .map(as_text)
-                                .unwrap_or_default(),
-                        });
-                    }
-                }
-            }
+            spec.headers.push(Header {
+                name: "Content-Type".into(),
+                value: media.to_string(),
+            });
+        }
+        let schema = content.get("schema").and_then(|s| refs.resolve(s));
+        let example = media_example(refs, content, &format!("{name}, request"), notes);
+        if !example.is_null() {
+            spec.request_example = body_text(spec.body_format, &example)
+                .unwrap_or_else(|| not_text(&name, "request", media, notes));
+        }
+        if let Some(schema) = schema {
+            body_parameters(refs, schema, &mut spec);
         }
     }
-
     let empty = serde_json::Map::new();
     let responses = operation
         .get("responses")
@@ -401,16 +412,28 @@ fn endpoint(
         let Some(response) = refs.resolve(response) else {
             continue;
         };
-        let example = pick_content(response)
+        let content = pick_content(response);
+        let example = content
             .map(|(_, c)| media_example(refs, c, &format!("{name}, response {status}"), notes))
             .unwrap_or(Value::Null);
         let code = status.trim();
         if code.starts_with('2') && spec.success_status.is_empty() {
             spec.success_status = code.to_string();
+            if let Some((media, _)) = content {
+                spec.response_format = BodyFormat::of_media_type(media);
+                if spec.response_format != BodyFormat::Json {
+                    let reason = format!("Responses are {media}.");
+                    spec.non_json_reason = format!("{} {reason}", spec.non_json_reason)
+                        .trim()
+                        .to_string();
+                }
+            }
+            let media = content.map_or("", |(media, _)| media);
             spec.success_example = if example.is_null() {
                 String::new()
             } else {
-                example_text(&example)
+                body_text(spec.response_format, &example)
+                    .unwrap_or_else(|| not_text(&name, &format!("response {code}"), media, notes))
             };
         } else if code.starts_with('4') || code.starts_with('5') {
             spec.errors.push(ErrorScenario {
@@ -420,7 +443,10 @@ fn endpoint(
                 example: if example.is_null() {
                     String::new()
                 } else {
-                    example_text(&example)
+                    let media = content.map_or("", |(media, _)| media);
+                    body_text(spec.response_format, &example).unwrap_or_else(|| {
+                        not_text(&name, &format!("response {code}"), media, notes)
+                    })
                 },
             });
         } else if code == "default" {
@@ -433,6 +459,54 @@ fn endpoint(
         notes.push(format!("{name}: no success response example; add one."));
     }
     spec
+}
+
+/// An example value as the text kept for a body in `format`: JSON as JSON text, a form's object
+/// as `name=value` lines, a string (XML, text) as itself. None when the value cannot be written
+/// in the format (an object made from the schema of an XML body).
+fn body_text(format: BodyFormat, example: &Value) -> Option<String> {
+    match (format, example) {
+        (BodyFormat::Json, _) => Some(example_text(example)),
+        (BodyFormat::Form | BodyFormat::Multipart, Value::Object(_)) => Some(media::form_text(
+            &media::form_of_json(example).unwrap_or_default(),
+        )),
+        (_, Value::String(text)) => Some(text.clone()),
+        _ => None,
+    }
+}
+
+/// Notes an example that is not text in its body's format, and keeps none.
+fn not_text(name: &str, part: &str, media: &str, notes: &mut Vec<String>) -> String {
+    notes.push(format!(
+        "{name}, {part}: the document gives no {media} example the portal can show as written (only a schema); add one."
+    ));
+    String::new()
+}
+
+/// The body schema's properties as body parameters.
+fn body_parameters(refs: &Refs, schema: &Value, spec: &mut EndpointSpec) {
+    let required: Vec<&str> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+        return;
+    };
+    for (field, property) in properties {
+        let property = refs.resolve(property);
+        spec.parameters.push(Parameter {
+            name: field.clone(),
+            location: Location::Body,
+            kind: param_type(property),
+            required: required.contains(&field.as_str()),
+            description: property.map(|p| text(p, "description")).unwrap_or_default(),
+            example: property
+                .and_then(|p| p.get("example"))
+                .map(as_text)
+                .unwrap_or_default(),
+        });
+    }
 }
 
 /// JSON content first, else whatever the document offers first.

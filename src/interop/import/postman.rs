@@ -7,6 +7,7 @@ use super::partner_code::partner_code;
 use super::schema::as_text;
 use super::{Plan, example_text};
 use crate::domain::model::*;
+use body::saved_format;
 
 /// The collection, also when wrapped as `{"collection": {...}}` the way Postman's API exports it.
 pub fn collection(value: &Value) -> Option<&Value> {
@@ -155,9 +156,28 @@ fn authentication(auth: &Value, plan: &mut Plan) -> Option<Header> {
 }
 
 /// A query or form field the collection switches off, or describes as optional, is optional.
+/// The portal's Postman export marks optional fields that are sent in the example this way.
+const OPTIONAL_MARK: &str = "(optional)";
+
+/// A field's description without the export's optional mark, which `optional` has read.
+fn without_mark(description: &str) -> String {
+    description
+        .strip_prefix(OPTIONAL_MARK)
+        .unwrap_or(description)
+        .trim()
+        .to_string()
+}
+
+/// Switched off, or described as optional: "optional", "(Optional)", "This field is optional."
+/// but not "can optionally be used".
 fn optional(field: &Value, description: &str) -> bool {
-    field.get("disabled").and_then(Value::as_bool) == Some(true)
-        || description.to_lowercase().contains("optional")
+    let lower = description.to_lowercase();
+    let said = lower.match_indices("optional").any(|(at, word)| {
+        let before = lower[..at].chars().next_back();
+        let after = lower[at + word.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    });
+    field.get("disabled").and_then(Value::as_bool) == Some(true) || said
 }
 
 struct Context<'a> {
@@ -241,9 +261,11 @@ impl Context<'_> {
                 environments.staging_url = base;
             }
         }
+        let (purpose, body_fields) =
+            crate::interop::postman_fields::read_table(&description(request.get("description")));
         let mut spec = EndpointSpec {
             name: name.to_string(),
-            purpose: description(request.get("description")),
+            purpose,
             method,
             path,
             ..EndpointSpec::default()
@@ -252,16 +274,37 @@ impl Context<'_> {
         if let Some(header) = auth.and_then(|a| authentication(a, self.plan)) {
             spec.headers.push(header);
         }
+        let mut header_parameters = Vec::new();
         for header in request
             .get("header")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
         {
-            if header.get("disabled").and_then(Value::as_bool) == Some(true) {
+            let key = text(header.get("key"));
+            let value = placeholders(&as_text(header.get("value").unwrap_or(&Value::Null)));
+            let about = description(header.get("description"));
+            // A switched-off or described header is documented as a parameter; a switched-off
+            // one is not sent.
+            let disabled = header.get("disabled").and_then(Value::as_bool) == Some(true);
+            if !key.is_empty() && (!about.is_empty() || disabled) {
+                let example = if value == format!("<<{key}>>") {
+                    String::new()
+                } else {
+                    value.clone()
+                };
+                let required = !optional(header, &about);
+                header_parameters.push(self.parameter(
+                    Location::Header,
+                    &key,
+                    &example,
+                    required,
+                    &about,
+                ));
+            }
+            if disabled {
                 continue;
             }
-            let key = text(header.get("key"));
             if key.is_empty()
                 || spec
                     .headers
@@ -270,12 +313,11 @@ impl Context<'_> {
             {
                 continue;
             }
-            spec.headers.push(Header {
-                name: key,
-                value: placeholders(&as_text(header.get("value").unwrap_or(&Value::Null))),
-            });
+            spec.headers.push(Header { name: key, value });
         }
         spec.parameters.extend(query);
+        spec.parameters.extend(header_parameters);
+        spec.parameters.extend(body_fields);
         self.body(&mut spec, request.get("body"));
 
         let saved = responses
@@ -293,6 +335,15 @@ impl Context<'_> {
             };
             if (200..300).contains(&code) && spec.success_status.is_empty() {
                 spec.success_status = code.to_string();
+                if let Some(format) = saved_format(response, parsed.is_null()) {
+                    spec.response_format = format;
+                    if spec.response_format != BodyFormat::Json {
+                        let reason = format!("Responses are {}.", spec.response_format.label());
+                        spec.non_json_reason = format!("{} {reason}", spec.non_json_reason)
+                            .trim()
+                            .to_string();
+                    }
+                }
                 spec.success_example = body;
             } else if code >= 400 {
                 spec.errors.push(ErrorScenario {
@@ -369,6 +420,12 @@ impl Context<'_> {
                 continue;
             }
             let value = as_text(variable.get("value").unwrap_or(&Value::Null));
+            // `{{orderId}}` for `:orderId` says "set me", not an example.
+            let value = if value == format!("{{{{{name}}}}}") {
+                String::new()
+            } else {
+                value
+            };
             let about = description(variable.get("description"));
             query.push(self.parameter(Location::Path, &name, &value, true, &about));
         }
@@ -407,20 +464,23 @@ impl Context<'_> {
             .split('/')
             .filter(|s| !s.is_empty())
             .map(|segment| {
-                if let Some(name) = segment.strip_prefix(':') {
-                    // A path variable the collection does not describe is still a parameter.
-                    if !query
-                        .iter()
-                        .any(|p| p.location == Location::Path && p.name == name)
-                    {
-                        query.push(self.parameter(Location::Path, name, "", true, ""));
-                    }
-                    format!("{{{name}}}")
-                } else if segment.starts_with("{{") && segment.ends_with("}}") {
-                    format!("{{{}}}", &segment[2..segment.len() - 2])
-                } else {
-                    segment.to_string()
+                let variable = segment.strip_prefix(':').or_else(|| {
+                    segment
+                        .strip_prefix("{{")
+                        .and_then(|s| s.strip_suffix("}}"))
+                });
+                let Some(name) = variable.filter(|n| !n.is_empty()) else {
+                    return segment.to_string();
+                };
+                // A path variable the collection does not describe (`:id`, or a whole
+                // `{{profile_id}}` segment) is still a parameter.
+                if !query
+                    .iter()
+                    .any(|p| p.location == Location::Path && p.name == name)
+                {
+                    query.push(self.parameter(Location::Path, name, "", true, ""));
                 }
+                format!("{{{name}}}")
             })
             .collect();
         (
@@ -443,71 +503,14 @@ impl Context<'_> {
             location,
             kind: ParamType::String,
             required,
-            description: description.to_string(),
+            description: without_mark(description),
             example: placeholders(value),
         }
     }
-
-    fn body(&mut self, spec: &mut EndpointSpec, body: Option<&Value>) {
-        let Some(body) = body else {
-            return;
-        };
-        match text(body.get("mode")).as_str() {
-            "raw" => {
-                let raw = text(body.get("raw"));
-                let language = body
-                    .pointer("/options/raw/language")
-                    .and_then(Value::as_str)
-                    .unwrap_or("json");
-                if language != "json" && serde_json::from_str::<Value>(&raw).is_err() {
-                    spec.body_format = BodyFormat::Other;
-                    spec.non_json_reason = format!("The request body is {language}.");
-                }
-                spec.request_example = placeholders(&raw);
-            }
-            mode @ ("urlencoded" | "formdata") => {
-                let mut example = serde_json::Map::new();
-                for field in body
-                    .get(mode)
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                {
-                    let key = text(field.get("key"));
-                    if key.is_empty() {
-                        continue;
-                    }
-                    let value = placeholders(&as_text(field.get("value").unwrap_or(&Value::Null)));
-                    let about = description(field.get("description"));
-                    let required = !optional(field, &about);
-                    spec.parameters.push(Parameter {
-                        name: key.clone(),
-                        location: Location::Body,
-                        kind: ParamType::String,
-                        required,
-                        description: about,
-                        example: value.clone(),
-                    });
-                    // A disabled field is documented, not sent in the example.
-                    if field.get("disabled").and_then(Value::as_bool) != Some(true) {
-                        example.insert(key, Value::String(value));
-                    }
-                }
-                spec.body_format = BodyFormat::Other;
-                spec.non_json_reason = format!("The request body is sent as {mode} form fields.");
-                spec.request_example = example_text(&Value::Object(example));
-            }
-            "graphql" => {
-                spec.request_example = example_text(body.get("graphql").unwrap_or(&Value::Null));
-            }
-            "" | "none" => {}
-            other => self.plan.notes.push(format!(
-                "{}: a {other} body was not imported.",
-                spec.title()
-            )),
-        }
-    }
 }
+
+#[path = "postman_body.rs"]
+mod body;
 
 #[cfg(test)]
 #[path = "postman_tests.rs"]

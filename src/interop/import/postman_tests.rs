@@ -122,3 +122,16 @@ fn switched_off_form_fields_are_documented_as_optional_and_left_out_of_the_examp
     assert!(endpoint.request_example.contains("mobile"));
     assert!(!endpoint.request_example.contains("channel"));
 }
+
+#[test]
+fn optional_is_read_as_a_word_not_inside_optionally() {
+    let on = serde_json::json!({});
+    assert!(optional(&on, "Optional. The page to read."));
+    assert!(optional(&on, "(optional) locale"));
+    assert!(optional(&on, "This field is optional"));
+    assert!(!optional(
+        &on,
+        "A unique name, to be optionally used in addition to the SID."
+    ));
+    assert!(optional(&serde_json::json!({"disabled": true}), ""));
+}
