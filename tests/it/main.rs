@@ -18,6 +18,7 @@ mod instances;
 mod intake;
 mod intake_limits;
 mod interop;
+mod interop_corpus;
 mod interop_import;
 mod invitations;
 mod isolation;
