@@ -2,7 +2,7 @@
 //! checklist and each endpoint. These shapes are stored as JSON (one row per section, one per
 //! endpoint), frozen into revisions, and read by the checklist.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -433,6 +433,12 @@ pub struct ErrorScenario {
     pub example: String,
 }
 
+/// The key of a field in a table row, `error_example_2`: the endpoint form's field names and the
+/// keys of `EndpointSpec::unconfirmed`.
+pub fn row_key(field: &str, index: usize) -> String {
+    format!("{field}_{index}")
+}
+
 /// One endpoint, as the partner describes it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -459,6 +465,12 @@ pub struct EndpointSpec {
     /// id or folder path), so endpoints that share a method and path stay apart across imports.
     /// Empty for endpoints typed in the portal.
     pub source_id: String,
+    /// Fields an import filled in that the partner has not confirmed, by their form key:
+    /// examples made from a schema (`request_example`, `success_example`, `error_example_N`),
+    /// which count as missing until confirmed, and partner codes read from an example body
+    /// (`error_code_N`), shown for the partner to check.
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
+    pub unconfirmed: BTreeSet<String>,
 }
 
 impl EndpointSpec {
@@ -478,6 +490,41 @@ impl EndpointSpec {
         self.sends_body() || (self.method.is_some() && self.has_request_example())
     }
 
+    /// The text of a field `unconfirmed` names, if the endpoint has it.
+    fn marked_field(&self, key: &str) -> Option<&str> {
+        let row = |prefix: &str| {
+            key.strip_prefix(prefix)
+                .and_then(|i| i.parse::<usize>().ok())
+                .and_then(|i| self.errors.get(i))
+        };
+        match key {
+            "request_example" => Some(&self.request_example),
+            "success_example" => Some(&self.success_example),
+            _ => row("error_example_")
+                .map(|e| e.example.as_str())
+                .or_else(|| row("error_code_").map(|e| e.partner_code.as_str())),
+        }
+    }
+
+    /// Whether a table row's field (`error_example`, row 2) is marked unconfirmed.
+    pub fn unconfirmed_row(&self, field: &str, index: impl std::borrow::Borrow<usize>) -> bool {
+        self.unconfirmed.contains(&row_key(field, *index.borrow()))
+    }
+
+    /// The marks of `stored` that still hold for this edit of it: a field the partner changed is
+    /// their own now; one left as the import wrote it stays unconfirmed.
+    pub fn marks_still_unconfirmed(&self, stored: &EndpointSpec) -> BTreeSet<String> {
+        stored
+            .unconfirmed
+            .iter()
+            .filter(|key| {
+                let now = self.marked_field(key).map(str::trim);
+                now.is_some() && now == stored.marked_field(key).map(str::trim)
+            })
+            .cloned()
+            .collect()
+    }
+
     fn has_request_example(&self) -> bool {
         !self.request_example.trim().is_empty()
     }
@@ -492,40 +539,5 @@ impl EndpointSpec {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn section_ids_round_trip() {
-        for id in SectionId::ALL {
-            assert_eq!(SectionId::parse(id.as_str()), Some(id));
-        }
-    }
-
-    #[test]
-    fn a_malformed_stored_section_reads_as_empty() {
-        let mut sections = Sections::default();
-        sections.set(
-            SectionId::Environments,
-            serde_json::json!({"staging_url": 42}),
-        );
-        assert_eq!(sections.environments, Environments::default());
-        sections.set(
-            SectionId::Environments,
-            serde_json::json!({"staging_url": "https://sit.example"}),
-        );
-        assert_eq!(sections.environments.staging_url, "https://sit.example");
-        assert_eq!(
-            sections.get(SectionId::Environments)["staging_url"],
-            "https://sit.example"
-        );
-    }
-
-    #[test]
-    fn only_methods_with_bodies_need_request_examples() {
-        assert!(HttpMethod::Post.has_request_body());
-        assert!(!HttpMethod::Get.has_request_body());
-        assert!(!HttpMethod::Delete.has_request_body());
-        assert_eq!(HttpMethod::parse("post"), Some(HttpMethod::Post));
-    }
-}
+#[path = "model_tests.rs"]
+mod tests;

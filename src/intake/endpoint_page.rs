@@ -54,6 +54,8 @@ pub struct EndpointPage {
     pub notice: Option<String>,
     pub methods: [HttpMethod; 5],
     pub formats: [BodyFormat; 6],
+    /// Imported fields ticked as checked in a save that was refused, kept ticked.
+    pub confirmed: Vec<String>,
     pub locations: [Location; 5],
     pub types: [ParamType; 6],
     pub threads: Threads,
@@ -105,6 +107,7 @@ impl EndpointPage {
             notice: None,
             methods: HttpMethod::ALL,
             formats: BodyFormat::ALL,
+            confirmed: Vec::new(),
             locations: Location::ALL,
             types: ParamType::ALL,
         }
@@ -112,6 +115,20 @@ impl EndpointPage {
 
     pub fn method_is(&self, method: &HttpMethod) -> bool {
         self.spec.method == Some(*method)
+    }
+
+    /// Whether an import filled `key` in and the partner has not confirmed it yet.
+    pub fn unconfirmed(&self, key: &str) -> bool {
+        self.spec.unconfirmed.contains(key)
+    }
+
+    /// A table row's field key, for the template.
+    pub fn key(&self, field: &str, index: impl std::borrow::Borrow<usize>) -> String {
+        crate::web::forms::row_key(field, *index.borrow())
+    }
+
+    pub fn is_confirmed(&self, key: &str) -> bool {
+        self.confirmed.iter().any(|k| k == key)
     }
 
     pub fn can_convert(&self, field: &str) -> bool {
@@ -293,6 +310,9 @@ pub async fn save(
     let mut parsed = forms::endpoint(&form);
     // Not a field of the form: the endpoint keeps where it was imported from.
     parsed.data.source_id = stored.source_id.clone();
+    // Shown until saved; what the partner ticked is confirmed by the save.
+    parsed.data.unconfirmed = parsed.data.marks_still_unconfirmed(&stored);
+    let confirmed = form.confirm.clone();
     let view = |saved: &EndpointSpec, spec: EndpointSpec, version: i32| {
         let mut view = EndpointPage::build(
             page_clone(&page),
@@ -304,6 +324,7 @@ pub async fn save(
             &settings,
         );
         view.threads = threads.clone();
+        view.confirmed = confirmed.clone();
         view
     };
     let unsaved = |spec: EndpointSpec, version: i32| view(&stored, spec, version);
@@ -333,6 +354,10 @@ pub async fn save(
         return view.respond(StatusCode::UNPROCESSABLE_ENTITY, htmx);
     }
 
+    parsed
+        .data
+        .unconfirmed
+        .retain(|key| !confirmed.contains(key));
     let mut tx = super::begin_edit(&state, &partner, id).await?;
     let outcome = store::save_endpoint(
         &mut tx,

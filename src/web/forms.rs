@@ -38,9 +38,8 @@ impl FieldErrors {
     }
 }
 
-pub fn row_key(field: &str, index: usize) -> String {
-    format!("{field}_{index}")
-}
+/// A table row's field key, `error_example_2`; the model's marks use the same keys.
+pub use crate::domain::model::row_key;
 
 /// `next=` targets are only ever paths on this portal, never another site.
 pub fn local_path(next: Option<&str>) -> String {

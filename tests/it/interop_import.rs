@@ -194,10 +194,10 @@ paths:
     assert_eq!(response.status(), StatusCode::OK);
     let html = unescape(&response.text().await.unwrap());
     for note in [
-        "the cookie parameter “session” has no place",
-        "the “default” response has no HTTP status",
+        "#/paths/~1orders~1{orderId}/get/parameters: the cookie parameter “session” has no place",
+        "#/paths/~1orders~1{orderId}/get/responses/default: not imported: “default” names no HTTP status",
         "External reference remote.yaml#/Order was not imported",
-        "createOrder: no success response example",
+        "#/paths/~1orders/post/responses/201: no success example",
     ] {
         assert!(html.contains(note), "{note} in {html}");
     }
@@ -259,7 +259,7 @@ async fn bad_and_hostile_files_get_a_clear_message_and_change_nothing(db: PgPool
             "nests deeper",
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
-        (cycle, "no success response example", StatusCode::OK),
+        (cycle, "no success example", StatusCode::OK),
     ] {
         let response = import(&partner, id, file, "preview").await;
         assert_eq!(response.status(), status, "{says}");

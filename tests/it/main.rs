@@ -20,6 +20,7 @@ mod intake_limits;
 mod interop;
 mod interop_corpus;
 mod interop_import;
+mod interop_report;
 mod invitations;
 mod isolation;
 mod parsers;

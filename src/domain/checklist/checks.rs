@@ -3,7 +3,7 @@
 use uuid::Uuid;
 
 use super::{EndpointItem, IntegrationItem, State, filled, missing};
-use crate::domain::model::{AuthScheme, BodyFormat, EndpointSpec, ReachMode, Sections};
+use crate::domain::model::{AuthScheme, BodyFormat, EndpointSpec, ReachMode, Sections, row_key};
 
 pub(super) fn check_integration(
     id: IntegrationItem,
@@ -170,11 +170,15 @@ pub(super) fn check_endpoint(id: EndpointItem, spec: &EndpointSpec) -> State {
             Some(method) if !method.has_request_body() => {
                 State::DoesNotApply("this method sends no request body")
             }
+            _ if spec.unconfirmed.contains("request_example") => missing(UNCONFIRMED_EXAMPLE),
             _ if filled(&spec.request_example) => State::Done,
             _ => missing("Paste an example request body."),
         },
         EndpointItem::ResponseExample => {
             match (filled(&spec.success_status), filled(&spec.success_example)) {
+                (true, true) if spec.unconfirmed.contains("success_example") => {
+                    missing(UNCONFIRMED_EXAMPLE)
+                }
                 (true, true) => State::Done,
                 (false, _) => missing("Give the success HTTP status."),
                 (true, false) => match bodiless(&spec.success_status) {
@@ -184,12 +188,18 @@ pub(super) fn check_endpoint(id: EndpointItem, spec: &EndpointSpec) -> State {
             }
         }
         EndpointItem::Errors => {
-            let complete = spec
-                .errors
-                .iter()
-                .any(|e| filled(&e.http_status) && filled(&e.partner_code) && filled(&e.example));
+            let complete = spec.errors.iter().enumerate().any(|(i, e)| {
+                filled(&e.http_status)
+                    && filled(&e.partner_code)
+                    && filled(&e.example)
+                    && !spec.unconfirmed.contains(&row_key("error_example", i))
+            });
             if complete {
                 State::Done
+            } else if (0..spec.errors.len())
+                .any(|i| spec.unconfirmed.contains(&row_key("error_example", i)))
+            {
+                missing(UNCONFIRMED_EXAMPLE)
             } else if spec.errors.is_empty() {
                 missing("Describe at least one error scenario.")
             } else {
@@ -200,6 +210,9 @@ pub(super) fn check_endpoint(id: EndpointItem, spec: &EndpointSpec) -> State {
         }
     }
 }
+
+/// An example an import made from a schema is the file's guess, not the partner's word.
+const UNCONFIRMED_EXAMPLE: &str = "The import made this example from the file's schema: check it, correct it if needed, and confirm it.";
 
 /// Why a success status carries no body (RFC 9110: 204, 205 and 304 never do), or None.
 fn bodiless(status: &str) -> Option<&'static str> {

@@ -63,6 +63,8 @@ pub struct EndpointForm {
     pub na_request_example: String,
     pub na_response_example: String,
     pub na_errors: String,
+    /// Imported fields the partner ticked as checked (`EndpointSpec::unconfirmed` keys).
+    pub confirm: Vec<String>,
 }
 
 impl EndpointForm {

@@ -163,6 +163,22 @@ fn update(existing: &EndpointSpec, imported: &EndpointSpec) -> (EndpointSpec, Ve
         merged.non_json_reason = imported.non_json_reason.clone();
         fields.push("body format");
     }
+    // A value taken from the file brings its "not confirmed" mark; a kept one keeps its own, so
+    // re-importing an unchanged file never takes back what the partner confirmed.
+    let from_file = |key: &str| match key {
+        "request_example" => fields.contains(&"request example"),
+        "success_example" => fields.contains(&"success example"),
+        key if key.starts_with("error_") => fields.contains(&"error scenarios"),
+        _ => false,
+    };
+    merged.unconfirmed.retain(|key| !from_file(key));
+    merged.unconfirmed.extend(
+        imported
+            .unconfirmed
+            .iter()
+            .filter(|key| from_file(key))
+            .cloned(),
+    );
     (merged, fields)
 }
 

@@ -5,12 +5,15 @@
 
 pub mod merge;
 mod openapi;
+mod openapi_endpoint;
+mod openapi_security;
 mod partner_code;
 mod postman;
 mod schema;
 
 use serde_json::Value;
 
+use crate::domain::checklist::{EndpointItem, ItemId};
 use crate::domain::example::MAX_EXAMPLE_BYTES;
 use crate::domain::model::{EndpointSpec, Sections};
 use crate::intake::secrets;
@@ -254,6 +257,17 @@ fn tidy(plan: &mut Plan) {
     };
     for spec in &mut plan.endpoints {
         let title = spec.title();
+        // The file's own answer: a request with no parameters and no body takes none.
+        let parameters = ItemId::Endpoint(EndpointItem::Parameters).as_str();
+        if spec.parameters.is_empty()
+            && spec.request_example.trim().is_empty()
+            && !spec.not_applicable.0.contains_key(parameters)
+        {
+            spec.not_applicable.0.insert(
+                parameters.to_string(),
+                "Takes no parameters (as the imported file describes it).".into(),
+            );
+        }
         clip(
             &mut spec.name,
             MAX_SHORT,
@@ -320,6 +334,16 @@ fn tidy(plan: &mut Plan) {
     plan.sections.credentials.items.truncate(MAX_ROWS);
     plan.sections.status_codes.items.truncate(MAX_ROWS);
     plan.sections.test_data.items.truncate(MAX_ROWS);
+}
+
+/// A JSON pointer into the file, the way the report names a place: `#/paths/~1pets/get`.
+fn pointer(parts: &[&str]) -> String {
+    let mut at = String::from("#");
+    for part in parts {
+        at.push('/');
+        at.push_str(&part.replace('~', "~0").replace('/', "~1"));
+    }
+    at
 }
 
 /// A request example pretty-printed when it is JSON, as partners would type it.

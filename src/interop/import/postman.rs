@@ -7,6 +7,7 @@ use super::partner_code::partner_code;
 use super::schema::as_text;
 use super::{Plan, example_text};
 use crate::domain::model::*;
+use auth::authentication;
 use body::saved_format;
 
 /// The collection, also when wrapped as `{"collection": {...}}` the way Postman's API exports it.
@@ -85,74 +86,17 @@ fn placeholders(text: &str) -> String {
     text.replace("{{", "<<").replace("}}", ">>")
 }
 
-fn authentication(auth: &Value, plan: &mut Plan) -> Option<Header> {
-    let kind = text(auth.get("type"));
-    let field = |name: &str| -> String {
-        auth.get(&kind)
-            .and_then(Value::as_array)
-            .and_then(|fields| {
-                fields
-                    .iter()
-                    .find(|f| f.get("key").and_then(Value::as_str) == Some(name))
-            })
-            .map(|f| as_text(f.get("value").unwrap_or(&Value::Null)))
-            .unwrap_or_default()
+/// Whether two base URLs name the same scheme and host (paths and trailing slashes aside).
+fn same_host(a: &str, b: &str) -> bool {
+    let host = |url: &str| {
+        let url = url.trim().to_ascii_lowercase();
+        let after = url
+            .split_once("://")
+            .map_or(url.as_str(), |(_, rest)| rest)
+            .to_string();
+        after.split('/').next().unwrap_or_default().to_string()
     };
-    let section = &mut plan.sections.authentication;
-    let credentials = &mut plan.sections.credentials.items;
-    match kind.as_str() {
-        "bearer" => {
-            section.scheme.get_or_insert(AuthScheme::BearerToken);
-            Some(Header {
-                name: "Authorization".into(),
-                value: "Bearer <<token>>".into(),
-            })
-        }
-        "basic" => {
-            section.scheme.get_or_insert(AuthScheme::Basic);
-            Some(Header {
-                name: "Authorization".into(),
-                value: "Basic <<credentials>>".into(),
-            })
-        }
-        "apikey" => {
-            section.scheme.get_or_insert(AuthScheme::ApiKey);
-            let name = match field("key") {
-                key if key.is_empty() => "X-API-Key".to_string(),
-                key => key,
-            };
-            let in_query = field("in") == "query";
-            if !credentials.iter().any(|c| c.name == name) {
-                credentials.push(CredentialName {
-                    name: name.clone(),
-                    location: if in_query {
-                        Location::Query
-                    } else {
-                        Location::Header
-                    },
-                    description: "API key".into(),
-                });
-            }
-            (!in_query).then(|| Header {
-                value: format!("<<{name}>>"),
-                name,
-            })
-        }
-        "oauth2" => {
-            section
-                .scheme
-                .get_or_insert(AuthScheme::Oauth2ClientCredentials);
-            Some(Header {
-                name: "Authorization".into(),
-                value: "Bearer <<token>>".into(),
-            })
-        }
-        "noauth" | "" => None,
-        _ => {
-            section.scheme.get_or_insert(AuthScheme::Other);
-            None
-        }
-    }
+    host(a) == host(b)
 }
 
 /// A query or form field the collection switches off, or describes as optional, is optional.
@@ -207,6 +151,7 @@ impl Context<'_> {
             ) {
                 (Some(children), _) => self.walk(children, &path, depth + 1),
                 (None, Some(request)) => {
+                    self.scripts(item, &path);
                     let mut spec = self.endpoint(&path, request, item.get("response"));
                     spec.source_id = self.source_id(item, &path);
                     self.plan.endpoints.push(spec);
@@ -215,6 +160,32 @@ impl Context<'_> {
                     .plan
                     .notes
                     .push(format!("“{path}” has no request and was skipped.")),
+            }
+        }
+    }
+
+    /// Pre-request and test scripts are code the portal does not run or keep: named, not
+    /// dropped silently.
+    fn scripts(&mut self, item: &Value, path: &str) {
+        for event in item
+            .get("event")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let lines = event
+                .pointer("/script/exec")
+                .and_then(Value::as_array)
+                .map_or(0, |exec| {
+                    exec.iter()
+                        .filter(|l| l.as_str().is_some_and(|l| !l.trim().is_empty()))
+                        .count()
+                });
+            if lines > 0 {
+                self.plan.notes.push(format!(
+                    "{path}: its {} script ({lines} line(s)) was not imported; say in the endpoint's purpose what it does.",
+                    text(event.get("listen"))
+                ));
             }
         }
     }
@@ -259,6 +230,12 @@ impl Context<'_> {
             let environments = &mut self.plan.sections.environments;
             if environments.staging_url.is_empty() && base.starts_with("http") {
                 environments.staging_url = base;
+            } else if !same_host(&base, &environments.staging_url) {
+                // The portal has one base URL per environment: say so, never move it silently.
+                self.plan.notes.push(format!(
+                    "{name}: its host {base} is not the base URL the other requests use ({}); it was imported under that base URL. Check it, or describe that host's API in an integration of its own.",
+                    environments.staging_url
+                ));
             }
         }
         let (purpose, body_fields) =
@@ -326,6 +303,24 @@ impl Context<'_> {
             .unwrap_or_default();
         for response in &saved {
             let code = response.get("code").and_then(Value::as_u64).unwrap_or(0);
+            let saved_name = text(response.get("name"));
+            let not_kept = match code {
+                200..300 if !spec.success_status.is_empty() => Some(format!(
+                    "the portal keeps one success example (“{}”, {})",
+                    spec.name, spec.success_status
+                )),
+                400.. | 200..300 => None,
+                0 => Some("it has no status code".to_string()),
+                _ => Some(format!(
+                    "a {code} response is neither a success nor an error"
+                )),
+            };
+            if let Some(why) = not_kept {
+                self.plan.notes.push(format!(
+                    "{name} › saved response “{saved_name}” ({code}) was not imported: {why}."
+                ));
+                continue;
+            }
             let body = text(response.get("body"));
             let parsed: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
             let body = if parsed.is_null() {
@@ -346,9 +341,14 @@ impl Context<'_> {
                 }
                 spec.success_example = body;
             } else if code >= 400 {
+                let code_read = partner_code(&parsed);
+                if !code_read.is_empty() {
+                    let index = spec.errors.len();
+                    spec.unconfirmed.insert(row_key("error_code", index));
+                }
                 spec.errors.push(ErrorScenario {
                     http_status: code.to_string(),
-                    partner_code: partner_code(&parsed),
+                    partner_code: code_read,
                     description: text(response.get("name")),
                     example: body,
                 });
@@ -509,6 +509,8 @@ impl Context<'_> {
     }
 }
 
+#[path = "postman_auth.rs"]
+mod auth;
 #[path = "postman_body.rs"]
 mod body;
 
