@@ -139,7 +139,7 @@ pub async fn import(
     let text = String::from_utf8(body.to_vec())
         .map_err(|_| ApiError::Unprocessable("The file is not text (UTF-8).".into()))?;
     check_documented_shape(&text)?;
-    let plan = import_page::parse(text)
+    let plan = import_page::parse(text, Default::default())
         .await
         .map_err(ApiError::Unprocessable)?;
     let changes = merge::changes(&plan, &current);

@@ -84,6 +84,29 @@ static SECRET_NAME: LazyLock<Regex> = LazyLock::new(|| {
     compiled(r"(?i)(key|token|secret|sig|signature|password|passwd|auth|credential)")
 });
 
+/// A field that names an identifier or a link (`id`, `sid`, `order_id`, `paymentId`,
+/// `transcript_ids`, `href`, `next_page_url`): its value is public example data, however random
+/// it looks. A secret-sounding name (`client_secret_id`) still wins.
+static ID_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    compiled(
+        r"(?:^|[_.\-])(?i:ids?|sids?|uuids?|guids?|refs?|reference|hash|etag|href|urls?|uris?|links?)$|[a-z0-9](?:Ids?|Sids?|Uuids?|Ref|Refs|Url|Urls|Uri|Href)$|^(?i:ids?|sids?|uuids?|guids?|href|url|uri|link|etag|hash)$",
+    )
+});
+/// A JSON member whose value is a string or a list of strings: `"sid": "VA…"`, `"ids": ["…"]`.
+static JSON_MEMBER: LazyLock<Regex> = LazyLock::new(|| {
+    compiled(
+        r#""([A-Za-z0-9_.\-]{1,64})"\s*:\s*("(?:[^"\\\n]|\\.)*"|\[(?:\s*"(?:[^"\\\n]|\\.)*"\s*,?)*\s*\])"#,
+    )
+});
+/// A form field on its own line or after `&`: `sid=VA…`.
+static FORM_FIELD: LazyLock<Regex> =
+    LazyLock::new(|| compiled(r"(?m)(?:^|&)([A-Za-z0-9_.\-]{1,64})=([^&\n]*)"));
+
+/// Whether a field named so holds public identifiers rather than credentials.
+pub fn names_an_identifier(name: &str) -> bool {
+    ID_NAME.is_match(name) && !SECRET_NAME.is_match(name)
+}
+
 static WRAPPED_PLACEHOLDER: LazyLock<Regex> =
     LazyLock::new(|| compiled(r"<<[^<>\n]*>>|\{\{[^{}\n]*\}\}|\$\{[^{}\n]*\}|<[^<>\s]+>"));
 
@@ -145,11 +168,27 @@ pub fn scan(text: &str) -> Vec<Finding> {
     found.into_values().collect()
 }
 
+/// What `scan` finds in the value of a field named `name`: a field that names an identifier
+/// (a parameter `ServiceSid`, `order_id`) holds no random key, whatever its value looks like,
+/// though a token or a private key in it is still one.
+pub fn scan_named(name: &str, text: &str) -> Vec<Finding> {
+    let mut findings = scan(text);
+    if names_an_identifier(name) {
+        findings.retain(|f| f.kind != SecretKind::RandomKey);
+    }
+    findings
+}
+
 /// `text` with every finding replaced by its kind's placeholder (the "Replace with placeholder" button).
 pub fn redact(text: &str) -> String {
+    redact_findings(text, scan(text))
+}
+
+/// `text` with these findings replaced by their placeholders.
+pub fn redact_findings(text: &str, findings: Vec<Finding>) -> String {
     let mut redacted = String::with_capacity(text.len());
     let mut copied_to = 0;
-    for finding in scan(text) {
+    for finding in findings {
         redacted.push_str(text.get(copied_to..finding.start).unwrap_or_default());
         redacted.push_str(finding.kind.placeholder());
         copied_to = finding.end;
@@ -220,6 +259,14 @@ fn without_public_parts(text: &str) -> String {
         let ranges: Vec<_> = pattern.find_iter(&blanked).map(|m| m.range()).collect();
         blank(&mut blanked, ranges);
     }
+    // Values of fields that name identifiers (`"sid": "VA0123…"`, `order_id=…`).
+    let identifiers: Vec<_> = JSON_MEMBER
+        .captures_iter(&blanked)
+        .chain(FORM_FIELD.captures_iter(&blanked))
+        .filter(|c| names_an_identifier(&c[1]))
+        .filter_map(|c| c.get(2).map(|m| m.range()))
+        .collect();
+    blank(&mut blanked, identifiers);
     let in_urls: Vec<_> = URL
         .find_iter(&blanked)
         .flat_map(|m| {

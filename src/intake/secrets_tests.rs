@@ -26,6 +26,9 @@ fn every_pattern_compiles() {
         &LONG_RUN,
         &UUID,
         &WRAPPED_PLACEHOLDER,
+        &ID_NAME,
+        &JSON_MEMBER,
+        &FORM_FIELD,
     ] {
         assert!(!pattern.as_str().is_empty());
     }
@@ -261,4 +264,42 @@ fn public_urls_and_ids_in_their_paths_are_left_alone_but_a_key_in_a_query_is_cau
     );
     // The same key outside a URL is still caught.
     assert_eq!(kinds(&format!("X-Api-Key: {key}")), [SecretKind::RandomKey]);
+}
+
+/// Public example data from real specs (Twilio SIDs, AssemblyAI ids, Stripe-style object ids,
+/// etags, ids in form fields and parameter examples) is left alone; secrets in the same shapes,
+/// under secret names or in secret formats, are still caught.
+#[test]
+fn identifiers_are_public_data_and_secrets_beside_them_are_still_caught() {
+    for public in [
+        r#"{"sid": "VA0123456789abcdef0123456789abcdef", "account_sid": "AC0123456789abcdef0123456789abcdef"}"#,
+        r#"{"transcript_ids": ["64nygnr62k-405c-4ae8-8a6b-d90b40ff3cce", "5552493-16d8-42d8-8feb-c2a16b56f6e8"]}"#,
+        r#"{"id": "ch_3MmlLrLkdIwHu7ix0snN0B15", "paymentIntentId": "pi_3MtwBwLkdIwHu7ix28a3tqPa"}"#,
+        r#"{"etag": "W/\"5f8b2a1c9d3e4f6a7b8c9d0e1f2a3b4c\""}"#,
+        "ServiceSid=VA0123456789abcdef0123456789abcdef\nChannel=sms",
+        "To=%2B15017122661&VerificationSid=VE0123456789abcdef0123456789abcdef",
+    ] {
+        assert_eq!(kinds(public), Vec::<SecretKind>::new(), "{public}");
+    }
+    let key = "sk_live_51H8s9dKf02jdL9sd8f7GhQ2mZ0pX4";
+    for secret in [
+        format!(r#"{{"id": "ch_1", "api_key": "{key}"}}"#),
+        format!(r#"{{"client_secret_id": "{key}"}}"#),
+        format!("client_secret={key}&grant_type=client_credentials"),
+        r#"{"sid": "VA1", "auth_token": "0123456789abcdef0123456789abcdef"}"#.to_string(),
+    ] {
+        assert_eq!(kinds(&secret), [SecretKind::RandomKey], "{secret}");
+    }
+    // A token in an id-named field is still a token: the name only vouches for random-looking ids.
+    let jwt = jwt();
+    assert_eq!(kinds(&format!(r#"{{"id": "{jwt}"}}"#)), [SecretKind::Jwt]);
+    // A parameter's example is judged with the parameter's name.
+    assert!(scan_named("ServiceSid", "VA0123456789abcdef0123456789abcdef").is_empty());
+    assert_eq!(
+        scan_named("X-Api-Key", key)
+            .iter()
+            .map(|f| f.kind)
+            .collect::<Vec<_>>(),
+        [SecretKind::RandomKey]
+    );
 }

@@ -4,6 +4,7 @@
 //! lock.
 
 use axum_messages::Messages;
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use askama::Template;
@@ -84,12 +85,15 @@ struct Submitted {
     source: String,
     pasted: String,
     apply: bool,
+    /// Values the partner said are not secrets (`import::Replaced::key`).
+    keep: BTreeSet<String>,
 }
 
 async fn read_form(mut form: Multipart) -> std::result::Result<Submitted, String> {
     let mut file = Vec::new();
     let mut pasted = String::new();
     let mut apply = false;
+    let mut keep = BTreeSet::new();
     while let Some(field) = form
         .next_field()
         .await
@@ -101,6 +105,10 @@ async fn read_form(mut form: Multipart) -> std::result::Result<Submitted, String
             }
             "text" => pasted = field.text().await.map_err(|_| too_large())?,
             "action" => apply = field.text().await.unwrap_or_default() == "apply",
+            // Bounded like the rest of the form: at most one per imported value.
+            "keep" if keep.len() < 10_000 => {
+                keep.insert(field.text().await.unwrap_or_default());
+            }
             _ => {}
         }
     }
@@ -118,6 +126,7 @@ async fn read_form(mut form: Multipart) -> std::result::Result<Submitted, String
         source,
         pasted,
         apply,
+        keep,
     })
 }
 
@@ -129,8 +138,11 @@ fn too_large() -> String {
 }
 
 /// Parses off the async runtime, within a time bound.
-pub(crate) async fn parse(source: String) -> std::result::Result<Plan, String> {
-    let parsing = tokio::task::spawn_blocking(move || import::parse(&source));
+pub(crate) async fn parse(
+    source: String,
+    keep: BTreeSet<String>,
+) -> std::result::Result<Plan, String> {
+    let parsing = tokio::task::spawn_blocking(move || import::parse_keeping(&source, &keep));
     match tokio::time::timeout(PARSE_TIME, parsing).await {
         Ok(Ok(result)) => result,
         Ok(Err(_)) => Err("The file could not be read.".into()),
@@ -148,7 +160,7 @@ async fn read_and_parse(form: Multipart, view: &mut ImportPage) -> Option<(Submi
         }
     };
     view.text = submitted.pasted.chars().take(MAX_BYTES).collect();
-    match parse(submitted.source.clone()).await {
+    match parse(submitted.source.clone(), submitted.keep.clone()).await {
         Ok(plan) => Some((submitted, plan)),
         Err(message) => {
             view.error = Some(message);

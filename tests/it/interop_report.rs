@@ -219,3 +219,80 @@ async fn a_collection_names_other_hosts_and_saved_responses_it_did_not_keep(db: 
         serde_json::json!(["error_code_0", "error_code_1", "error_code_2"])
     );
 }
+
+/// Posts the import form with the values the partner ticked as not secrets.
+async fn import_keeping(
+    partner: &Browser,
+    id: Uuid,
+    text: &str,
+    keep: &[&str],
+) -> reqwest::Response {
+    let mut form = reqwest::multipart::Form::new()
+        .text("csrf_token", partner.csrf_token().await)
+        .text("text", text.to_string())
+        .text("action", "apply");
+    for key in keep {
+        form = form.text("keep", key.to_string());
+    }
+    partner
+        .client
+        .post(partner.url(&format!("/integrations/{id}/import")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[sqlx::test]
+async fn each_replaced_value_is_named_and_the_partner_can_keep_one_that_is_not_a_secret(
+    db: PgPool,
+) {
+    let app = TestApp::spawn(db.clone()).await;
+    let (partner, id) = partner_with_integration(&app, "Pay Co", "dev@pay.example").await;
+    let document = serde_json::json!({
+        "openapi": "3.0.3",
+        "info": {"title": "Pay", "version": "1"},
+        "paths": {"/charges": {"post": {
+            "summary": "Create a charge",
+            "requestBody": {"content": {"application/json": {"example": {
+                "amount": 100,
+                "api_key": "sk_live_51H8s9dKf02jdL9sd8f7GhQ2mZ0pX4"
+            }}}},
+            "responses": {"200": {"description": "ok", "content": {"application/json": {"example": {
+                "id": "ch_3MmlLrLkdIwHu7ix0snN0B15",
+                "receipt": "rcpt0123456789abcdef0123456789abcdef99"
+            }}}}}
+        }}}
+    })
+    .to_string();
+    let preview = import(&partner, id, &document, "preview").await;
+    let html = unescape(&preview.text().await.unwrap());
+    let keep: Vec<String> =
+        crate::fixtures::attributes(&html, "#replaced-secrets input[name=keep]")
+            .into_iter()
+            .map(|a| a["value"].clone())
+            .collect();
+    assert_eq!(keep, ["0/request_example", "0/success_example"], "{html}");
+    assert!(html.contains(
+        "It is not a secret: “Create a charge”, success example (looked like a long random key)"
+    ));
+
+    // The receipt number is public; the live key is not.
+    let applied = import_keeping(&partner, id, &document, &["0/success_example"]).await;
+    assert_eq!(applied.status(), StatusCode::SEE_OTHER);
+    let spec = &endpoint_specs(&db, id).await[0];
+    let request = spec["request_example"].as_str().unwrap();
+    assert!(
+        request.contains("\"api_key\": \"<<api_key>>\""),
+        "{request}"
+    );
+    let success = spec["success_example"].as_str().unwrap();
+    assert!(
+        success.contains("rcpt0123456789abcdef0123456789abcdef99"),
+        "{success}"
+    );
+    assert!(
+        success.contains("ch_3MmlLrLkdIwHu7ix0snN0B15"),
+        "an id is never a secret"
+    );
+}

@@ -11,10 +11,13 @@ mod partner_code;
 mod postman;
 mod schema;
 
+use std::collections::BTreeSet;
+
 use serde_json::Value;
 
 use crate::domain::checklist::{EndpointItem, ItemId};
 use crate::domain::example::MAX_EXAMPLE_BYTES;
+use crate::domain::model::row_key;
 use crate::domain::model::{EndpointSpec, Sections};
 use crate::intake::secrets;
 use crate::intake::validate::{MAX_SHORT, MAX_TEXT};
@@ -45,9 +48,29 @@ pub struct Plan {
     pub endpoints: Vec<EndpointSpec>,
     /// What was not imported, or changed on the way in, and why.
     pub notes: Vec<String>,
+    /// Values the secret guard replaced with placeholders, each named.
+    pub replaced: Vec<Replaced>,
+}
+
+/// A value the secret guard replaced on the way in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Replaced {
+    /// The endpoint's place in the file and the field (`3/request_example`): what the preview's
+    /// "It is not a secret" sends back to keep the value as written.
+    pub key: String,
+    pub endpoint: String,
+    /// "request example", "header X-Api-Key", "parameter page_token example".
+    pub field: String,
+    /// "a long random key".
+    pub what: String,
 }
 
 pub fn parse(text: &str) -> Result<Plan, String> {
+    parse_keeping(text, &BTreeSet::new())
+}
+
+/// Like `parse`, keeping as written the values the partner said are not secrets (`Replaced::key`).
+pub fn parse_keeping(text: &str, keep: &BTreeSet<String>) -> Result<Plan, String> {
     if text.len() > MAX_BYTES {
         return Err(format!(
             "The file is {:.1} MiB; the limit is 5 MiB. Import the part with the endpoints Haptik calls.",
@@ -84,7 +107,7 @@ pub fn parse(text: &str) -> Result<Plan, String> {
             "{removed} NUL character(s) (\\u0000) were removed from the file's text: the portal cannot store them."
         ));
     }
-    tidy(&mut plan);
+    tidy(&mut plan, keep);
     Ok(plan)
 }
 
@@ -235,8 +258,45 @@ fn clip(text: &mut String, max: usize, what: &str, notes: &mut Vec<String>) {
     }
 }
 
+/// The secret guard on one imported value: replaced unless the partner kept it, and named.
+struct Guard<'a> {
+    keep: &'a BTreeSet<String>,
+    replaced: Vec<Replaced>,
+}
+
+impl Guard<'_> {
+    fn check(
+        &mut self,
+        at: (usize, &str),
+        field: (&str, String),
+        name: Option<&str>,
+        text: &mut String,
+    ) {
+        let (index, endpoint) = at;
+        let (key, label) = field;
+        let findings = match name {
+            Some(name) => secrets::scan_named(name, text),
+            None => secrets::scan(text),
+        };
+        let Some(first) = findings.first() else {
+            return;
+        };
+        let key = format!("{index}/{key}");
+        if self.keep.contains(&key) {
+            return;
+        }
+        self.replaced.push(Replaced {
+            key,
+            endpoint: endpoint.to_string(),
+            field: label,
+            what: first.kind.describe().to_string(),
+        });
+        *text = secrets::redact_findings(text, findings);
+    }
+}
+
 /// Applies the portal's limits and the secret guard to everything imported.
-fn tidy(plan: &mut Plan) {
+fn tidy(plan: &mut Plan, keep: &BTreeSet<String>) {
     let notes = &mut plan.notes;
     clip(&mut plan.title, MAX_SHORT, "The title", notes);
     clip(&mut plan.purpose, MAX_TEXT, "The description", notes);
@@ -247,16 +307,13 @@ fn tidy(plan: &mut Plan) {
         ));
         plan.endpoints.truncate(MAX_ENDPOINTS);
     }
-    let mut redacted = 0;
-    let mut guard = |text: &mut String| {
-        let clean = secrets::redact(text);
-        if clean != *text {
-            redacted += 1;
-            *text = clean;
-        }
+    let mut guard = Guard {
+        keep,
+        replaced: Vec::new(),
     };
-    for spec in &mut plan.endpoints {
+    for (index, spec) in plan.endpoints.iter_mut().enumerate() {
         let title = spec.title();
+        let at = (index, title.as_str());
         // The file's own answer: a request with no parameters and no body takes none.
         let parameters = ItemId::Endpoint(EndpointItem::Parameters).as_str();
         if spec.parameters.is_empty()
@@ -283,11 +340,27 @@ fn tidy(plan: &mut Plan) {
         spec.headers.truncate(MAX_ROWS);
         spec.parameters.truncate(MAX_ROWS);
         spec.errors.truncate(MAX_ROWS);
-        for header in &mut spec.headers {
-            guard(&mut header.value);
+        for (i, header) in spec.headers.iter_mut().enumerate() {
+            let field = (
+                row_key("header_value", i),
+                format!("header {}", header.name),
+            );
+            guard.check(
+                at,
+                (&field.0, field.1),
+                Some(&header.name),
+                &mut header.value,
+            );
         }
-        for parameter in &mut spec.parameters {
-            guard(&mut parameter.example);
+        for (i, parameter) in spec.parameters.iter_mut().enumerate() {
+            let key = row_key("param_example", i);
+            let label = format!("parameter {} example", parameter.name);
+            guard.check(
+                at,
+                (&key, label),
+                Some(&parameter.name),
+                &mut parameter.example,
+            );
             clip(
                 &mut parameter.description,
                 MAX_TEXT,
@@ -295,11 +368,11 @@ fn tidy(plan: &mut Plan) {
                 notes,
             );
         }
-        for (label, example) in [
-            ("request", &mut spec.request_example),
-            ("success", &mut spec.success_example),
+        for (key, label, example) in [
+            ("request_example", "request", &mut spec.request_example),
+            ("success_example", "success", &mut spec.success_example),
         ] {
-            guard(example);
+            guard.check(at, (key, format!("{label} example")), None, example);
             if example.len() > MAX_EXAMPLE_BYTES {
                 example.clear();
                 notes.push(format!(
@@ -307,8 +380,10 @@ fn tidy(plan: &mut Plan) {
                 ));
             }
         }
-        for error in &mut spec.errors {
-            guard(&mut error.example);
+        for (i, error) in spec.errors.iter_mut().enumerate() {
+            let key = row_key("error_example", i);
+            let label = format!("error {} ({}) example", i + 1, error.http_status);
+            guard.check(at, (&key, label), None, &mut error.example);
             if error.example.len() > MAX_EXAMPLE_BYTES {
                 error.example.clear();
                 notes.push(format!(
@@ -317,11 +392,19 @@ fn tidy(plan: &mut Plan) {
             }
         }
     }
-    if redacted > 0 {
+    if !guard.replaced.is_empty() {
+        let named: Vec<String> = guard
+            .replaced
+            .iter()
+            .map(|r| format!("“{}” {} ({})", r.endpoint, r.field, r.what))
+            .collect();
         plan.notes.push(format!(
-            "{redacted} value(s) looked like live secrets and were replaced with placeholders such as <<token>>."
+            "{} value(s) looked like live secrets and were replaced with placeholders such as <<token>>: {}.",
+            named.len(),
+            named.join("; ")
         ));
     }
+    plan.replaced = guard.replaced;
     for items in [
         plan.sections.credentials.items.len(),
         plan.sections.status_codes.items.len(),
