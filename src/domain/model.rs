@@ -471,6 +471,11 @@ pub struct EndpointSpec {
     /// (`error_code_N`), shown for the partner to check.
     #[serde(skip_serializing_if = "BTreeSet::is_empty")]
     pub unconfirmed: BTreeSet<String>,
+    /// The JSON Schemas the imported file gave, references resolved (`source_schema`), by what
+    /// they describe: `request`, `success`, `error_N` (scenario row N), `param:{in}:{name}`.
+    /// The exports use them as given; examples are checked against them.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub schemas: BTreeMap<String, serde_json::Value>,
 }
 
 impl EndpointSpec {
@@ -488,41 +493,6 @@ impl EndpointSpec {
     /// partner documents one anyway (kept, not silently dropped; Postman can send it).
     pub fn documents_body(&self) -> bool {
         self.sends_body() || (self.method.is_some() && self.has_request_example())
-    }
-
-    /// The text of a field `unconfirmed` names, if the endpoint has it.
-    fn marked_field(&self, key: &str) -> Option<&str> {
-        let row = |prefix: &str| {
-            key.strip_prefix(prefix)
-                .and_then(|i| i.parse::<usize>().ok())
-                .and_then(|i| self.errors.get(i))
-        };
-        match key {
-            "request_example" => Some(&self.request_example),
-            "success_example" => Some(&self.success_example),
-            _ => row("error_example_")
-                .map(|e| e.example.as_str())
-                .or_else(|| row("error_code_").map(|e| e.partner_code.as_str())),
-        }
-    }
-
-    /// Whether a table row's field (`error_example`, row 2) is marked unconfirmed.
-    pub fn unconfirmed_row(&self, field: &str, index: impl std::borrow::Borrow<usize>) -> bool {
-        self.unconfirmed.contains(&row_key(field, *index.borrow()))
-    }
-
-    /// The marks of `stored` that still hold for this edit of it: a field the partner changed is
-    /// their own now; one left as the import wrote it stays unconfirmed.
-    pub fn marks_still_unconfirmed(&self, stored: &EndpointSpec) -> BTreeSet<String> {
-        stored
-            .unconfirmed
-            .iter()
-            .filter(|key| {
-                let now = self.marked_field(key).map(str::trim);
-                now.is_some() && now == stored.marked_field(key).map(str::trim)
-            })
-            .cloned()
-            .collect()
     }
 
     fn has_request_example(&self) -> bool {

@@ -122,6 +122,11 @@ impl EndpointPage {
         self.spec.unconfirmed.contains(key)
     }
 
+    /// Beside an example: what in it the schema from the imported file refuses.
+    pub fn schema_warning(&self, field: &str) -> Option<String> {
+        self.spec.schema_mismatch(field)
+    }
+
     /// A table row's field key, for the template.
     pub fn key(&self, field: &str, index: impl std::borrow::Borrow<usize>) -> String {
         crate::web::forms::row_key(field, *index.borrow())
@@ -310,6 +315,7 @@ pub async fn save(
     let mut parsed = forms::endpoint(&form);
     // Not a field of the form: the endpoint keeps where it was imported from.
     parsed.data.source_id = stored.source_id.clone();
+    parsed.data.schemas = parsed.data.schemas_still_describing(&stored);
     // Shown until saved; what the partner ticked is confirmed by the save.
     parsed.data.unconfirmed = parsed.data.marks_still_unconfirmed(&stored);
     let confirmed = form.confirm.clone();

@@ -10,7 +10,8 @@ use serde_json::{Map, Value, json};
 use super::examples::{schema_of, typed_example};
 use crate::domain::example::parse as parse_example;
 use crate::domain::media::{BodyFormat, form_fields};
-use crate::domain::model::{EndpointSpec, Location};
+use crate::domain::model::{EndpointSpec, Location, row_key};
+use crate::domain::schema_check;
 
 /// Headers OpenAPI describes elsewhere (security, media types) and tells tools to ignore as
 /// parameters.
@@ -53,8 +54,8 @@ pub fn operation(spec: &EndpointSpec, path: &str, taken: &mut BTreeSet<String>) 
         operation["requestBody"] = body;
     }
     let mut responses = Map::new();
-    for (status, description, example) in responses_of(spec) {
-        add_response(&mut responses, &status, &description, &example, spec);
+    for answer in responses_of(spec) {
+        add_response(&mut responses, &answer, spec);
     }
     operation["responses"] = Value::Object(responses);
     operation
@@ -90,20 +91,21 @@ pub fn fold_in(operation: &mut Value, spec: &EndpointSpec, path: &str) {
             &spec.title(),
         );
     }
-    for (status, description, example) in responses_of(spec) {
+    for answer in responses_of(spec) {
         let responses = operation["responses"]
             .as_object_mut()
             .expect("operations have responses");
-        match responses.get_mut(&status) {
-            None => add_response(responses, &status, &description, &example, spec),
+        match responses.get_mut(&answer.status) {
+            None => add_response(responses, &answer, spec),
             Some(existing) => {
                 let mut single = Map::new();
-                add_response(&mut single, &status, &description, &example, spec);
-                let added = single.remove(&status).unwrap_or(Value::Null);
+                add_response(&mut single, &answer, spec);
+                let added = single.remove(&answer.status).unwrap_or(Value::Null);
                 let described = format!(
-                    "{}; {}: {description}",
+                    "{}; {}: {}",
                     text(&existing["description"]),
-                    spec.title()
+                    spec.title(),
+                    answer.description
                 );
                 existing["description"] = json!(described);
                 if added.get("content").is_some() {
@@ -277,20 +279,30 @@ fn parameters(spec: &EndpointSpec, path: &str) -> Vec<Value> {
         if p.name.is_empty() || !seen.insert((place, p.name.clone())) {
             continue;
         }
+        let source = spec
+            .schemas
+            .get(&format!("param:{}:{}", p.location.as_str(), p.name));
         let mut parameter = json!({
             "name": p.name,
             "in": place,
             "required": p.required || place == "path",
-            "schema": { "type": p.kind.as_str() },
+            "schema": source.cloned().unwrap_or_else(|| json!({ "type": p.kind.as_str() })),
         });
-        if p.kind.as_str() == "array" {
+        if source.is_none() && p.kind.as_str() == "array" {
             parameter["schema"]["items"] = json!({});
         }
         if !p.description.is_empty() {
             parameter["description"] = json!(p.description);
         }
         if !p.example.is_empty() {
-            parameter["example"] = typed_example(&p.example, p.kind);
+            let example = typed_example(&p.example, p.kind);
+            match schema_check::mismatch(&parameter["schema"], &example) {
+                None => parameter["example"] = example,
+                Some(problem) => {
+                    parameter["x-example"] = example;
+                    parameter["x-example-problem"] = json!(problem);
+                }
+            }
         }
         parameters.push(parameter);
     }
@@ -349,7 +361,7 @@ fn schema_and_example(format: BodyFormat, example: &str) -> (Value, Option<Value
 /// `x-example` with what is wrong, so tools that check examples against schemas are not misled
 /// and nothing the partner wrote is lost.
 fn attach_example(content: &mut Value, example: Value) {
-    match example_problem(&content["schema"], &example) {
+    match schema_check::mismatch(&content["schema"], &example) {
         None => content["example"] = example,
         Some(problem) => {
             content["x-example"] = example;
@@ -358,21 +370,28 @@ fn attach_example(content: &mut Value, example: Value) {
     }
 }
 
-/// What in the example contradicts the schema the export declares for it, if anything.
-pub fn example_problem(schema: &Value, example: &Value) -> Option<String> {
-    let missing: Vec<&str> = schema["required"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .filter(|name| example.as_object().is_some_and(|o| !o.contains_key(*name)))
-        .collect();
-    (!missing.is_empty()).then(|| {
-        format!(
-            "The example leaves out required field(s): {}.",
-            missing.join(", ")
-        )
-    })
+/// The source's schema for a body in `format` with the example as that schema reads it, when
+/// the file gave one. XML and text bodies are described as strings: their example is text that
+/// the schema of their structure cannot check (the portal still keeps that schema).
+fn sourced(
+    spec: &EndpointSpec,
+    key: &str,
+    format: BodyFormat,
+    text: &str,
+) -> Option<(Value, Option<Value>)> {
+    let schema = spec.schemas.get(key)?;
+    if !matches!(
+        format,
+        BodyFormat::Json | BodyFormat::Form | BodyFormat::Multipart
+    ) {
+        return None;
+    }
+    let example = if text.trim().is_empty() {
+        None
+    } else {
+        Some(schema_check::example_value(format, text, schema).unwrap_or_else(|| json!(text)))
+    };
+    Some((schema.clone(), example))
 }
 
 fn request_body(spec: &EndpointSpec) -> Option<Value> {
@@ -384,6 +403,18 @@ fn request_body(spec: &EndpointSpec) -> Option<Value> {
         .collect();
     if !takes_body || (spec.request_example.trim().is_empty() && body_params.is_empty()) {
         return None;
+    }
+    if let Some((schema, example)) =
+        sourced(spec, "request", spec.body_format, &spec.request_example)
+    {
+        let mut content = json!({ "schema": schema });
+        if let Some(example) = example {
+            attach_example(&mut content, example);
+        }
+        return Some(json!({
+            "required": true,
+            "content": { media_type(spec, spec.body_format): content },
+        }));
     }
     let (mut schema, mut example) = schema_and_example(spec.body_format, &spec.request_example);
     if !body_params.is_empty() {
@@ -439,13 +470,27 @@ fn request_body(spec: &EndpointSpec) -> Option<Value> {
 }
 
 /// (status, description, example) for the success and each error scenario with a valid status.
-fn responses_of(spec: &EndpointSpec) -> Vec<(String, String, String)> {
+/// A response the export describes: its status, description, example text, and the key of the
+/// source's schema for it (`success`, `error_N`).
+struct Answer {
+    status: String,
+    description: String,
+    example: String,
+    schema_key: String,
+}
+
+fn responses_of(spec: &EndpointSpec) -> Vec<Answer> {
     let success = match spec.success_status.trim() {
         "" => "200".to_string(),
         status => status.to_string(),
     };
-    let mut responses = vec![(success, "Success".to_string(), spec.success_example.clone())];
-    for error in &spec.errors {
+    let mut responses = vec![Answer {
+        status: success,
+        description: "Success".into(),
+        example: spec.success_example.clone(),
+        schema_key: "success".into(),
+    }];
+    for (index, error) in spec.errors.iter().enumerate() {
         let status = error.http_status.trim();
         if status.len() != 3 || !status.chars().all(|c| c.is_ascii_digit()) {
             continue;
@@ -460,27 +505,43 @@ fn responses_of(spec: &EndpointSpec) -> Vec<(String, String, String)> {
         } else {
             what
         };
-        responses.push((status.to_string(), what, error.example.clone()));
+        responses.push(Answer {
+            status: status.to_string(),
+            description: what,
+            example: error.example.clone(),
+            schema_key: row_key("error", index),
+        });
     }
     responses
 }
 
 /// A response for `status`; several scenarios that share a status become one response whose
 /// examples are named by their partner code.
-fn add_response(
-    responses: &mut Map<String, Value>,
-    status: &str,
-    description: &str,
-    example: &str,
-    spec: &EndpointSpec,
-) {
+fn add_response(responses: &mut Map<String, Value>, answer: &Answer, spec: &EndpointSpec) {
+    let (status, description) = (answer.status.as_str(), answer.description.as_str());
     let media = media_type(spec, spec.response_format);
-    let (schema, value) = schema_and_example(spec.response_format, example);
-    let content = value.map(|value| {
-        let mut content = json!({ "schema": schema });
-        attach_example(&mut content, value);
-        content
-    });
+    let content = match sourced(
+        spec,
+        &answer.schema_key,
+        spec.response_format,
+        &answer.example,
+    ) {
+        Some((schema, value)) => {
+            let mut content = json!({ "schema": schema });
+            if let Some(value) = value {
+                attach_example(&mut content, value);
+            }
+            Some(content)
+        }
+        None => {
+            let (schema, value) = schema_and_example(spec.response_format, &answer.example);
+            value.map(|value| {
+                let mut content = json!({ "schema": schema });
+                attach_example(&mut content, value);
+                content
+            })
+        }
+    };
     match responses.get_mut(status) {
         None => {
             let mut response = json!({ "description": description });

@@ -296,3 +296,86 @@ async fn each_replaced_value_is_named_and_the_partner_can_keep_one_that_is_not_a
         "an id is never a secret"
     );
 }
+
+/// The file's own schemas are kept: the export describes the bodies with them, an example they
+/// refuse is a warning beside the field (and kept out of the export's checked examples), and an
+/// edit on the endpoint page keeps them.
+#[sqlx::test]
+async fn source_schemas_are_kept_exported_and_check_the_examples(db: PgPool) {
+    let app = TestApp::spawn(db.clone()).await;
+    let (partner, id) = partner_with_integration(&app, "Disputes Co", "dev@disputes.example").await;
+    let document = serde_json::json!({
+        "openapi": "3.0.3",
+        "info": {"title": "Disputes", "version": "1"},
+        "paths": {"/disputes/{id}/escalate": {"post": {
+            "summary": "Escalate a dispute",
+            "parameters": [{"name": "id", "in": "path", "required": true,
+                            "schema": {"type": "string", "pattern": "^PP-D-[0-9]+$"}}],
+            "requestBody": {"content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/Escalate"},
+                "example": {"reason": "Escalating to a claim."}
+            }}},
+            "responses": {"200": {"description": "ok", "content": {"application/json": {
+                "schema": {"type": "object", "properties": {"status": {"type": "string", "nullable": true}}},
+                "example": {"status": null}
+            }}}}
+        }}},
+        "components": {"schemas": {"Escalate": {
+            "type": "object", "required": ["note"],
+            "properties": {"note": {"type": "string", "maxLength": 2000}, "reason": {"type": "string"}}
+        }}}
+    })
+    .to_string();
+    import(&partner, id, &document, "apply").await;
+    let spec = endpoint_specs(&db, id).await.remove(0);
+    assert_eq!(
+        spec["schemas"]["request"]["required"],
+        serde_json::json!(["note"])
+    );
+    assert_eq!(
+        spec["schemas"]["success"]["properties"]["status"]["type"],
+        serde_json::json!(["string", "null"]),
+        "3.0's nullable, as 3.1 writes it"
+    );
+
+    let endpoint: Uuid = sqlx::query_scalar("SELECT id FROM endpoints WHERE integration_id = $1")
+        .bind(id)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    let page = format!("/integrations/{id}/endpoints/{endpoint}");
+    let (_, html) = partner.page(&page).await;
+    let warnings = texts(&unescape(&html), "p.schema-warning");
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].contains("\"note\" is a required property"),
+        "{warnings:?}"
+    );
+
+    // Saved unchanged: the schemas stay; the warning does not stop the save.
+    let form = unchanged_form(&spec);
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let saved = crate::fixtures::save_endpoint(&partner, id, endpoint, &fields).await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let stored = endpoint_specs(&db, id).await.remove(0);
+    assert_eq!(stored["schemas"], spec["schemas"]);
+
+    let (_, _, exported) =
+        crate::interop::download(&partner, &format!("/integrations/{id}/export/openapi.json"))
+            .await;
+    let doc: Value = serde_json::from_slice(&exported).unwrap();
+    let operation = &doc["paths"]["/disputes/{id}/escalate"]["post"];
+    let body = &operation["requestBody"]["content"]["application/json"];
+    assert_eq!(body["schema"]["required"], serde_json::json!(["note"]));
+    assert!(body.get("example").is_none(), "{body}");
+    assert_eq!(body["x-example"]["reason"], "Escalating to a claim.");
+    assert!(body["x-example-problem"].as_str().unwrap().contains("note"));
+    assert_eq!(
+        operation["parameters"][0]["schema"]["pattern"],
+        "^PP-D-[0-9]+$"
+    );
+    assert_eq!(
+        operation["responses"]["200"]["content"]["application/json"]["example"],
+        serde_json::json!({"status": null})
+    );
+}

@@ -10,6 +10,7 @@ mod openapi_security;
 mod partner_code;
 mod postman;
 mod schema;
+mod source_schema;
 
 use std::collections::BTreeSet;
 

@@ -7,6 +7,7 @@ use serde_json::Value;
 use super::openapi_endpoint::Operation;
 use super::openapi_security::authentication;
 use super::schema::Refs;
+use super::source_schema::SchemaCopier;
 use super::{Plan, pointer};
 use crate::domain::model::*;
 
@@ -16,6 +17,7 @@ const METHODS: [&str; 8] = [
 
 pub fn plan(doc: &Value, version: &str) -> Plan {
     let refs = Refs::new(doc);
+    let schemas = SchemaCopier::new(&refs);
     let info = doc.get("info").cloned().unwrap_or(Value::Null);
     let mut plan = Plan {
         source: format!("OpenAPI {version}"),
@@ -94,6 +96,7 @@ pub fn plan(doc: &Value, version: &str) -> Plan {
             positions.push(None);
             let endpoint = Operation {
                 refs: &refs,
+                schemas: &schemas,
                 method: http,
                 path,
                 operation,

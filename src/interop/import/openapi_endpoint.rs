@@ -7,6 +7,7 @@ use serde_json::Value;
 use super::openapi_security::Security;
 use super::partner_code::partner_code;
 use super::schema::{ExampleCut, Refs, as_text, param_type};
+use super::source_schema::SchemaCopier;
 use super::{example_text, pointer};
 use crate::domain::media;
 use crate::domain::model::*;
@@ -21,6 +22,7 @@ enum Origin {
 
 pub struct Operation<'a, 'n> {
     pub refs: &'a Refs<'a>,
+    pub schemas: &'a SchemaCopier<'a>,
     pub method: HttpMethod,
     pub path: &'a str,
     pub operation: &'a Value,
@@ -38,7 +40,7 @@ fn text(value: &Value, key: &str) -> String {
         .to_string()
 }
 
-impl Operation<'_, '_> {
+impl<'a> Operation<'a, '_> {
     fn at(&self, more: &[&str]) -> String {
         let method = self.method.as_str().to_lowercase();
         let mut parts = vec!["paths", self.path, method.as_str()];
@@ -85,6 +87,28 @@ impl Operation<'_, '_> {
             }
         }
         spec
+    }
+
+    /// Keeps the source's schema for `key` (`request`, `success`, `error_N`, `param:…`), or
+    /// says why it was not kept.
+    fn keep_schema(
+        &mut self,
+        spec: &mut EndpointSpec,
+        key: String,
+        schema: Option<&'a Value>,
+        at: &str,
+    ) {
+        let Some(schema) = schema else {
+            return;
+        };
+        match self.schemas.copy(schema) {
+            Some(kept) => {
+                spec.schemas.insert(key, kept);
+            }
+            None => self.notes.push(format!(
+                "{at}/schema: too large for the portal to keep (over 64 KiB, or the file's schemas together over 4 MiB); the exports describe this part from its example."
+            )),
+        }
     }
 
     /// Parts of an operation the portal has no place for.
@@ -174,6 +198,9 @@ impl Operation<'_, '_> {
             };
             spec.parameters
                 .retain(|p| !(p.name == param.name && p.location == param.location));
+            let key = format!("param:{}:{}", param.location.as_str(), param.name);
+            let at = self.at(&["parameters"]);
+            self.keep_schema(spec, key, schema, &at);
             let listed = spec
                 .headers
                 .iter()
@@ -244,6 +271,7 @@ impl Operation<'_, '_> {
                 spec.unconfirmed.insert("request_example".into());
             }
         }
+        self.keep_schema(spec, "request".into(), content.get("schema"), &at);
         if let Some(schema) = content.get("schema").and_then(|s| refs.resolve(s)) {
             body_parameters(refs, schema, spec);
         }
@@ -251,12 +279,10 @@ impl Operation<'_, '_> {
 
     fn responses(&mut self, spec: &mut EndpointSpec) {
         let refs = self.refs;
-        let empty = serde_json::Map::new();
-        let responses = self
-            .operation
-            .get("responses")
-            .and_then(Value::as_object)
-            .unwrap_or(&empty);
+        let operation: &'a Value = self.operation;
+        let Some(responses) = operation.get("responses").and_then(Value::as_object) else {
+            return;
+        };
         for (status, declared) in responses {
             let code = status.trim();
             let at = self.at(&["responses", status]);
@@ -314,6 +340,7 @@ impl Operation<'_, '_> {
                     "{at}/content/{}",
                     media.replace('~', "~0").replace('/', "~1")
                 );
+                self.keep_schema(spec, "success".into(), content.get("schema"), &at);
                 self.more_examples(content, &at);
                 if let Some((example, origin)) = self.media_example(content, &at) {
                     spec.success_example =
@@ -346,7 +373,8 @@ impl Operation<'_, '_> {
                 .unwrap_or_default();
             if named.is_empty() {
                 let found = self.media_example(content, &at);
-                self.add_error(spec, code, description, found, media, &at);
+                let body = (media, content.get("schema"));
+                self.add_error(spec, code, description, found, body, &at);
             } else {
                 for (key, example) in named {
                     let Some(example) = refs.resolve(example) else {
@@ -368,7 +396,7 @@ impl Operation<'_, '_> {
                         code,
                         format!("{description}: {what}"),
                         found,
-                        media,
+                        (media, content.get("schema")),
                         &at,
                     );
                 }
@@ -382,10 +410,13 @@ impl Operation<'_, '_> {
         code: &str,
         description: String,
         found: Option<(Value, Origin)>,
-        media: &str,
+        (media, schema): (&str, Option<&'a Value>),
         at: &str,
     ) {
         let index = spec.errors.len();
+        if let Some(schema) = schema {
+            self.keep_schema(spec, row_key("error", index), Some(schema), at);
+        }
         let mut scenario = ErrorScenario {
             http_status: code.to_string(),
             description,

@@ -1,0 +1,152 @@
+//! Whether an example fits the JSON Schema the partner's file gave for it. A mismatch is a
+//! warning beside the field, never a refusal: the example may be right and the schema stale.
+//! Patterns run on the `regex` engine (linear time, whatever a file's pattern says), and remote
+//! references are never fetched (the crate is built without its HTTP and file retrievers).
+
+use serde_json::Value;
+
+use super::media::{BodyFormat, form_fields};
+
+/// What in `example` the schema refuses first, with where: "at /amount: "12" is not of type
+/// "integer"". None when it fits, or when the schema cannot be used to check (then nothing
+/// is claimed).
+pub fn mismatch(schema: &Value, example: &Value) -> Option<String> {
+    let validator = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .with_pattern_options(jsonschema::PatternOptions::regex())
+        .should_validate_formats(true)
+        .build(schema)
+        .ok()?;
+    let error = validator.iter_errors(example).next()?;
+    let at = error.instance_path().to_string();
+    let what = error.to_string();
+    Some(if at.is_empty() {
+        format!("{}.", shorten(&what))
+    } else {
+        format!("at {at}: {}.", shorten(&what))
+    })
+}
+
+/// An example as the value its schema describes: JSON parsed; form fields as an object whose
+/// values take the type the schema gives each field (a form sends text, `CodeLength=4` means the
+/// integer 4). None for text that is not in its format.
+pub fn example_value(format: BodyFormat, text: &str, schema: &Value) -> Option<Value> {
+    match format {
+        BodyFormat::Json => super::example::parse(text),
+        BodyFormat::Form | BodyFormat::Multipart => {
+            let fields = form_fields(text).ok()?;
+            let object = fields
+                .into_iter()
+                .map(|(name, raw)| {
+                    let kind = schema["properties"][&name]["type"].clone();
+                    (name, typed(&raw, &kind))
+                })
+                .collect();
+            Some(Value::Object(object))
+        }
+        BodyFormat::Xml | BodyFormat::Text | BodyFormat::Other => {
+            Some(Value::String(text.to_string()))
+        }
+    }
+}
+
+/// Form text read as the type a schema names (`"integer"`, or a list such as
+/// `["integer", "null"]`); text that does not read so stays text.
+fn typed(raw: &str, kind: &Value) -> Value {
+    let names = |k: &str| match kind {
+        Value::String(s) => s == k,
+        Value::Array(list) => list.iter().any(|v| v == k),
+        _ => false,
+    };
+    if names("integer")
+        && let Ok(n) = raw.trim().parse::<i64>()
+    {
+        return Value::from(n);
+    }
+    if names("number")
+        && let Some(n) = raw
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+    {
+        return Value::Number(n);
+    }
+    if names("boolean")
+        && let Ok(b) = raw.trim().parse::<bool>()
+    {
+        return Value::Bool(b);
+    }
+    if (names("array") || names("object"))
+        && let Ok(v) = serde_json::from_str::<Value>(raw)
+    {
+        return v;
+    }
+    Value::String(raw.to_string())
+}
+
+fn shorten(text: &str) -> String {
+    let short: String = text.chars().take(200).collect();
+    if short.len() < text.len() {
+        format!("{short}…")
+    } else {
+        short
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_mismatch_says_where_and_what() {
+        let schema = json!({"type": "object", "required": ["action"], "properties": {
+            "amount": {"type": "integer"}, "action": {"type": "string"}}});
+        assert_eq!(
+            mismatch(&schema, &json!({"action": "x", "amount": 3})),
+            None
+        );
+        let missing = mismatch(&schema, &json!({"amount": 3})).unwrap();
+        assert!(
+            missing.contains("\"action\" is a required property"),
+            "{missing}"
+        );
+        let typed = mismatch(&schema, &json!({"action": "x", "amount": "3"})).unwrap();
+        assert!(typed.starts_with("at /amount:"), "{typed}");
+    }
+
+    #[test]
+    fn form_values_take_their_schema_types() {
+        let schema = json!({"type": "object", "properties": {
+            "CodeLength": {"type": "integer"}, "Enabled": {"type": ["boolean", "null"]},
+            "To": {"type": "string"}}});
+        let value = example_value(
+            BodyFormat::Form,
+            "To=+919928056506\nCodeLength=4\nEnabled=true",
+            &schema,
+        )
+        .unwrap();
+        assert_eq!(
+            value,
+            json!({"To": "+919928056506", "CodeLength": 4, "Enabled": true})
+        );
+        assert_eq!(mismatch(&schema, &value), None);
+    }
+
+    #[test]
+    fn a_hostile_pattern_or_a_broken_schema_claims_nothing() {
+        let evil = json!({"type": "string", "pattern": "^(a+)+$"});
+        let started = std::time::Instant::now();
+        assert!(mismatch(&evil, &json!(format!("{}!", "a".repeat(50_000)))).is_some());
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        assert_eq!(mismatch(&json!({"type": 12}), &json!(1)), None);
+        assert_eq!(
+            mismatch(
+                &json!({"$ref": "https://elsewhere.example/s.json"}),
+                &json!(1)
+            ),
+            None
+        );
+    }
+}
