@@ -1,6 +1,7 @@
 //! Interoperability: the integration in the formats other tools read (OpenAPI, Postman, the
 //! spreadsheet, Markdown and a printable page).
 
+pub mod auth_export;
 pub mod examples;
 pub mod export;
 pub mod import;

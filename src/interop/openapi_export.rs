@@ -9,8 +9,9 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
 
+use super::auth_export::{RequestAuth, api_key, endpoint_auth, integration_auth, token_url};
 use super::openapi_operation::{fold_in, operation};
-use crate::domain::model::{AuthScheme, Location};
+use crate::domain::model::{AuthScheme, EndpointSpec, Sections};
 use crate::domain::revision::Snapshot;
 
 pub fn document(snapshot: &Snapshot, version: &str) -> Value {
@@ -56,8 +57,9 @@ pub fn document(snapshot: &Snapshot, version: &str) -> Value {
     if !servers.is_empty() {
         doc["servers"] = Value::Array(servers);
     }
-    if let Some((name, scheme)) = security_scheme(snapshot) {
-        doc["components"] = json!({ "securitySchemes": { name: scheme } });
+    if let Some(auth) = integration_auth(sections) {
+        let (name, definition) = scheme(auth, sections, true);
+        doc["components"] = json!({ "securitySchemes": { name: definition } });
         doc["security"] = json!([{ name: [] }]);
     }
 
@@ -91,6 +93,9 @@ pub fn document(snapshot: &Snapshot, version: &str) -> Value {
             }
             None => {
                 let mut operation = operation(spec, &path, &mut operation_ids);
+                if let Some(security) = own_security(spec, sections, &mut doc) {
+                    operation["security"] = security;
+                }
                 operation["x-haptik-endpoint"] =
                     json!({ "id": endpoint.id, "position": position, "spec": spec });
                 item.insert(key, operation);
@@ -104,44 +109,59 @@ pub fn document(snapshot: &Snapshot, version: &str) -> Value {
     doc
 }
 
-fn security_scheme(snapshot: &Snapshot) -> Option<(&'static str, Value)> {
-    let auth = &snapshot.sections.authentication;
-    let steps = auth.steps.trim();
-    let described = |mut scheme: Value| {
-        if !steps.is_empty() {
-            scheme["description"] = json!(steps);
+/// The name and definition of the scheme a request shows; the integration's own carries the
+/// Authentication steps, and OAuth 2 client credentials their token URL when the steps name it.
+fn scheme(auth: RequestAuth, sections: &Sections, own: bool) -> (&'static str, Value) {
+    let steps = sections.authentication.steps.trim();
+    let mut scheme = match auth {
+        RequestAuth::Bearer => {
+            let oauth =
+                own && sections.authentication.scheme == Some(AuthScheme::Oauth2ClientCredentials);
+            match token_url(steps).filter(|_| oauth) {
+                Some(url) => {
+                    let flow = json!({ "clientCredentials": { "tokenUrl": url, "scopes": {} } });
+                    return (
+                        "oauth2",
+                        described(json!({ "type": "oauth2", "flows": flow }), steps),
+                    );
+                }
+                None => ("bearerAuth", json!({ "type": "http", "scheme": "bearer" })),
+            }
         }
-        scheme
-    };
-    match auth.scheme? {
-        AuthScheme::None => None,
-        // What a client sends on each call after the client-credentials exchange is a bearer
-        // token; the exchange itself is in the description (OpenAPI's oauth2 flow needs a token
-        // URL the checklist does not ask for).
-        AuthScheme::BearerToken | AuthScheme::Oauth2ClientCredentials => Some((
-            "bearerAuth",
-            described(json!({ "type": "http", "scheme": "bearer" })),
-        )),
-        AuthScheme::Basic => Some((
-            "basicAuth",
-            described(json!({ "type": "http", "scheme": "basic" })),
-        )),
-        AuthScheme::ApiKey | AuthScheme::HmacSignature | AuthScheme::Other => {
-            let credential = snapshot
-                .sections
-                .credentials
-                .items
-                .iter()
-                .find(|c| matches!(c.location, Location::Header | Location::Query));
-            let (name, place) = credential.map_or(("Authorization", "header"), |c| {
-                (c.name.as_str(), c.location.as_str())
-            });
-            Some((
+        RequestAuth::Basic => ("basicAuth", json!({ "type": "http", "scheme": "basic" })),
+        RequestAuth::ApiKey => {
+            let (name, place) = api_key(sections);
+            (
                 "apiKeyAuth",
-                described(json!({ "type": "apiKey", "name": name, "in": place })),
-            ))
+                json!({ "type": "apiKey", "name": name, "in": place.as_str() }),
+            )
         }
+    };
+    if own {
+        scheme.1 = described(scheme.1, steps);
     }
+    scheme
+}
+
+fn described(mut scheme: Value, steps: &str) -> Value {
+    if !steps.is_empty() {
+        scheme["description"] = json!(steps);
+    }
+    scheme
+}
+
+/// The security an operation declares when its endpoint authenticates otherwise than the
+/// integration (a request-level bearer token among API-key requests); None when it follows it.
+fn own_security(spec: &EndpointSpec, sections: &Sections, doc: &mut Value) -> Option<Value> {
+    let shown = endpoint_auth(spec, sections)?;
+    if Some(shown) == integration_auth(sections) {
+        return None;
+    }
+    let (name, definition) = scheme(shown, sections, false);
+    if doc["components"]["securitySchemes"].get(name).is_none() {
+        doc["components"]["securitySchemes"][name] = definition;
+    }
+    Some(json!([{ name: [] }]))
 }
 
 /// The path as an OpenAPI path key: starting with "/", without a query string.

@@ -7,10 +7,11 @@ use std::collections::BTreeSet;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use super::auth_export::{endpoint_auth, integration_auth, postman_auth, usual_header};
 use super::openapi_operation::path_templates;
 use super::postman_fields::{self, EXAMPLE_ONLY};
 use crate::domain::media::{BodyFormat, form_fields};
-use crate::domain::model::{EndpointSpec, Location};
+use crate::domain::model::{EndpointSpec, Location, Sections};
 use crate::domain::revision::Snapshot;
 
 pub const SCHEMA: &str = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json";
@@ -22,9 +23,12 @@ pub fn collection(snapshot: &Snapshot) -> Value {
         .endpoints
         .iter()
         .filter(|e| e.spec.method.is_some())
-        .map(|e| item(&e.spec, &mut placeholders))
+        .map(|e| item(&e.spec, sections, &mut placeholders))
         .collect();
 
+    let collection_auth = integration_auth(sections).map_or(Value::Null, |auth| {
+        postman_auth(auth, sections, true, &mut placeholders)
+    });
     let mut variables = vec![
         json!({ "key": "baseUrl", "value": sections.environments.staging_url, "type": "string",
                 "description": "Staging base URL; switch to productionUrl for production" }),
@@ -50,7 +54,7 @@ pub fn collection(snapshot: &Snapshot) -> Value {
         description.push_str("\n\nAuthentication:\n");
         description.push_str(&sections.authentication.steps);
     }
-    json!({
+    let mut collection = json!({
         "info": {
             "_postman_id": Uuid::new_v5(&Uuid::NAMESPACE_OID, snapshot.integration_id.as_bytes()),
             "name": format!("{} – {}", snapshot.company, snapshot.name),
@@ -59,7 +63,11 @@ pub fn collection(snapshot: &Snapshot) -> Value {
         },
         "item": items,
         "variable": variables,
-    })
+    });
+    if !collection_auth.is_null() {
+        collection["auth"] = collection_auth;
+    }
+    collection
 }
 
 /// `<<name>>` → `{{name}}`, remembering each name.
@@ -91,8 +99,9 @@ fn variables_in(text: &str, names: &mut BTreeSet<String>) -> String {
     out
 }
 
-fn item(spec: &EndpointSpec, names: &mut BTreeSet<String>) -> Value {
-    let request = request(spec, names);
+fn item(spec: &EndpointSpec, sections: &Sections, names: &mut BTreeSet<String>) -> Value {
+    let mut request = request(spec, names);
+    authenticate(&mut request, spec, sections, names);
     let mut responses = Vec::new();
     // A success without a body (204) is still saved: its status is what it documents.
     if !spec.success_example.trim().is_empty() || !spec.success_status.trim().is_empty() {
@@ -251,6 +260,41 @@ fn request(spec: &EndpointSpec, names: &mut BTreeSet<String>) -> Value {
         request["body"] = body(spec, names);
     }
     request
+}
+
+/// A request's authentication: left to the collection's `auth` when it authenticates as the
+/// integration does, with its own `auth` when it authenticates otherwise (its header row then
+/// comes from that auth), and with none when its headers carry it in their own words.
+fn authenticate(
+    request: &mut Value,
+    spec: &EndpointSpec,
+    sections: &Sections,
+    names: &mut BTreeSet<String>,
+) {
+    let integration = integration_auth(sections);
+    let shown = endpoint_auth(spec, sections);
+    let usual = shown.map(|auth| usual_header(auth, sections));
+    let headers = request["header"]
+        .as_array_mut()
+        .expect("requests list headers");
+    let at = usual.and_then(|(name, value)| {
+        headers.iter().position(|h| {
+            h["key"]
+                .as_str()
+                .is_some_and(|k| k.eq_ignore_ascii_case(&name))
+                && h["value"] == variables_in(&value, &mut BTreeSet::new())
+        })
+    });
+    match (shown, at) {
+        (Some(auth), Some(at)) => {
+            headers.remove(at);
+            if Some(auth) != integration {
+                request["auth"] = postman_auth(auth, sections, false, names);
+            }
+        }
+        _ if integration.is_some() => request["auth"] = json!({ "type": "noauth" }),
+        _ => {}
+    }
 }
 
 /// Postman drops a GET's body before sending unless told not to.

@@ -187,12 +187,17 @@ async fn the_postman_collection_uses_variables_and_saved_examples(db: PgPool) {
         generate["request"]["url"]["raw"],
         "{{baseUrl}}/pchflih/otp/v1/generateOTP"
     );
+    // The bearer token is the collection's auth, which each request inherits, not a header row
+    // that would send it twice.
+    assert_eq!(collection["auth"]["type"], "bearer");
+    assert_eq!(collection["auth"]["bearer"][0]["value"], "{{token}}");
+    assert!(generate["request"].get("auth").is_none(), "inherits");
     assert!(
-        generate["request"]["header"]
+        !generate["request"]["header"]
             .as_array()
             .unwrap()
             .iter()
-            .any(|h| h["key"] == "Authorization" && h["value"] == "Bearer {{token}}")
+            .any(|h| h["key"] == "Authorization")
     );
     let codes: Vec<i64> = generate["response"]
         .as_array()

@@ -379,3 +379,78 @@ async fn source_schemas_are_kept_exported_and_check_the_examples(db: PgPool) {
         serde_json::json!({"status": null})
     );
 }
+
+/// A request that authenticates otherwise than the rest keeps its own scheme in both exports,
+/// OAuth 2 client credentials are exported with their token URL, and the Postman export's auth
+/// comes back as the same authentication on import.
+#[sqlx::test]
+async fn each_request_keeps_its_scheme_through_both_exports(db: PgPool) {
+    let app = TestApp::spawn(db.clone()).await;
+    let (partner, id) = partner_with_integration(&app, "Orders Co", "dev@orders.example").await;
+    let collection = fixture("postman", "handmade-shapes.postman_collection.json");
+    import(&partner, id, &collection, "apply").await;
+
+    let (_, _, openapi) =
+        crate::interop::download(&partner, &format!("/integrations/{id}/export/openapi.json"))
+            .await;
+    let doc: Value = serde_json::from_slice(&openapi).unwrap();
+    assert_eq!(doc["security"], serde_json::json!([{"apiKeyAuth": []}]));
+    let create = &doc["paths"]["/v2/orders"]["post"];
+    assert_eq!(create["security"], serde_json::json!([{"bearerAuth": []}]));
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearerAuth"]["scheme"],
+        "bearer"
+    );
+    assert!(doc["paths"]["/v2/orders"]["get"].get("security").is_none());
+
+    let (_, _, postman) =
+        crate::interop::download(&partner, &format!("/integrations/{id}/export/postman.json"))
+            .await;
+    let exported: Value = serde_json::from_slice(&postman).unwrap();
+    assert_eq!(exported["auth"]["type"], "apikey");
+    let requests: Vec<&Value> = exported["item"].as_array().unwrap().iter().collect();
+    let create = requests
+        .iter()
+        .find(|i| i["name"] == "Orders / Create order")
+        .unwrap();
+    assert_eq!(create["request"]["auth"]["type"], "bearer");
+
+    let copy = crate::interop_import::new_integration(&partner, "Orders via Postman").await;
+    import(
+        &partner,
+        copy,
+        &String::from_utf8(postman).unwrap(),
+        "apply",
+    )
+    .await;
+    let auth: Value = sqlx::query_scalar(
+        "SELECT data FROM integration_sections WHERE integration_id = $1 AND section = 'authentication'",
+    )
+    .bind(copy)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(auth["scheme"], "api_key");
+    let specs = endpoint_specs(&db, copy).await;
+    let create = specs
+        .iter()
+        .find(|s| s["name"] == "Orders / Create order")
+        .unwrap();
+    assert_eq!(create["headers"][0]["value"], "Bearer <<token>>");
+
+    // PayPal's disputes API authenticates every operation with OAuth 2 client credentials.
+    let paypal = crate::interop_import::new_integration(&partner, "Disputes").await;
+    let document = fixture("openapi", "paypal_customer_disputes_v1.json");
+    import(&partner, paypal, &document, "apply").await;
+    let (_, _, openapi) = crate::interop::download(
+        &partner,
+        &format!("/integrations/{paypal}/export/openapi.json"),
+    )
+    .await;
+    let doc: Value = serde_json::from_slice(&openapi).unwrap();
+    assert_eq!(
+        doc["components"]["securitySchemes"]["oauth2"]["flows"]["clientCredentials"]["tokenUrl"],
+        "https://api-m.sandbox.paypal.com/v1/oauth2/token"
+    );
+    assert_eq!(doc["security"], serde_json::json!([{"oauth2": []}]));
+}

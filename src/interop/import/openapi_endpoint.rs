@@ -459,6 +459,12 @@ impl<'a> Operation<'a, '_> {
     /// as written); empty, with a note, when the document's example cannot be written so.
     fn body_text(&mut self, format: BodyFormat, example: &Value, media: &str, at: &str) -> String {
         match (format, example) {
+            // A bare string is JSON only quoted, unless it is JSON text the file wrote as a string.
+            (BodyFormat::Json, Value::String(text))
+                if crate::domain::example::parse_relaxed(text).is_none() =>
+            {
+                serde_json::to_string(text).unwrap_or_default()
+            }
             (BodyFormat::Json, _) => example_text(example),
             (BodyFormat::Form | BodyFormat::Multipart, Value::Object(_)) => {
                 media::form_text(&media::form_of_json(example).unwrap_or_default())

@@ -247,7 +247,11 @@ impl Context<'_> {
             path,
             ..EndpointSpec::default()
         };
-        let auth = request.get("auth").or(self.collection_auth);
+        // `inherit` (v2.1) means the collection's; folders' own auth is not read.
+        let auth = request
+            .get("auth")
+            .filter(|a| a.get("type").and_then(Value::as_str) != Some("inherit"))
+            .or(self.collection_auth);
         if let Some(header) = auth.and_then(|a| authentication(a, self.plan)) {
             spec.headers.push(header);
         }
@@ -323,7 +327,8 @@ impl Context<'_> {
             }
             let body = text(response.get("body"));
             let parsed: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
-            let body = if parsed.is_null() {
+            // JSON is pretty-printed; a JSON string stays quoted, as the body has it.
+            let body = if parsed.is_null() || parsed.is_string() {
                 body
             } else {
                 example_text(&parsed)

@@ -53,6 +53,15 @@ impl Context<'_> {
                     spec.non_json_reason = format!("The request body is {language}.");
                 }
                 spec.request_example = placeholders(&raw);
+                let strict = crate::domain::example::parse(&spec.request_example).is_some();
+                if spec.body_format == BodyFormat::Json && !strict {
+                    self.plan.notes.push(format!(
+                        "{}: the request body is not strict JSON (comments, trailing commas or \
+                         variables outside quotes?); it was kept as written, and the endpoint \
+                         page offers to convert it.",
+                        spec.title()
+                    ));
+                }
             }
             mode @ ("urlencoded" | "formdata") => {
                 let mut example = Vec::new();
