@@ -4,8 +4,14 @@
 use super::media::{BodyFormat, form_fields};
 use super::model::{EndpointSpec, Location};
 
-/// The environment's base URL joined to the endpoint's path, with example query parameters.
+/// The environment's base URL joined to the endpoint's path, with example query parameters, as
+/// a developer reads it: `<<placeholders>>` left readable for them to fill in.
 pub fn full_url(base: &str, spec: &EndpointSpec) -> Option<String> {
+    request_url(base, spec).map(|url| url.replace("%3C%3C", "<<").replace("%3E%3E", ">>"))
+}
+
+/// The same URL as a client sends it: every query value form-encoded.
+pub fn request_url(base: &str, spec: &EndpointSpec) -> Option<String> {
     let base = base.trim().trim_end_matches('/');
     if base.is_empty() || spec.path.trim().is_empty() {
         return None;
@@ -150,6 +156,28 @@ mod tests {
 
     fn command_for(spec: &EndpointSpec) -> String {
         command("https://verify.example", spec).unwrap()
+    }
+
+    #[test]
+    fn placeholders_stay_readable_where_people_read_the_url() {
+        let spec = EndpointSpec {
+            method: Some(HttpMethod::Get),
+            path: "/orders".into(),
+            parameters: vec![Parameter {
+                name: "status".into(),
+                location: Location::Query,
+                ..Default::default()
+            }],
+            ..EndpointSpec::default()
+        };
+        assert_eq!(
+            full_url("https://x.example", &spec).unwrap(),
+            "https://x.example/orders?status=<<status>>"
+        );
+        assert_eq!(
+            request_url("https://x.example", &spec).unwrap(),
+            "https://x.example/orders?status=%3C%3Cstatus%3E%3E"
+        );
     }
 
     #[test]

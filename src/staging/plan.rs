@@ -103,7 +103,7 @@ impl Plan {
         let Some(method) = spec.method else {
             return Err("The endpoint has no HTTP method yet.".into());
         };
-        let documented = curl::full_url(base, spec)
+        let documented = curl::request_url(base, spec)
             .ok_or_else(|| "The endpoint has no path yet.".to_string())?;
         let url = match variation.path_and_query.as_deref().map(str::trim) {
             Some(path) if !path.is_empty() => {

@@ -11,17 +11,13 @@ mod partner_code;
 mod postman;
 mod schema;
 mod source_schema;
+mod tidy;
 
 use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::domain::checklist::{EndpointItem, ItemId};
-use crate::domain::example::MAX_EXAMPLE_BYTES;
-use crate::domain::model::row_key;
 use crate::domain::model::{EndpointSpec, Sections};
-use crate::intake::secrets;
-use crate::intake::validate::{MAX_SHORT, MAX_TEXT};
 
 /// The largest file accepted, said on the page.
 pub const MAX_BYTES: usize = crate::config::MAX_IMPORT_BYTES;
@@ -64,6 +60,8 @@ pub struct Replaced {
     pub field: String,
     /// "a long random key".
     pub what: String,
+    /// The start of what was replaced, for the partner to judge (never stored).
+    pub value: String,
 }
 
 pub fn parse(text: &str) -> Result<Plan, String> {
@@ -108,7 +106,8 @@ pub fn parse_keeping(text: &str, keep: &BTreeSet<String>) -> Result<Plan, String
             "{removed} NUL character(s) (\\u0000) were removed from the file's text: the portal cannot store them."
         ));
     }
-    tidy(&mut plan, keep);
+    tidy::tidy(&mut plan, keep);
+    plan.notes = tidy::grouped(std::mem::take(&mut plan.notes));
     Ok(plan)
 }
 
@@ -252,174 +251,6 @@ fn nesting_depth(text: &str) -> usize {
     deepest
 }
 
-fn clip(text: &mut String, max: usize, what: &str, notes: &mut Vec<String>) {
-    if text.chars().count() > max {
-        *text = text.chars().take(max).collect();
-        notes.push(format!("{what} was cut to {max} characters."));
-    }
-}
-
-/// The secret guard on one imported value: replaced unless the partner kept it, and named.
-struct Guard<'a> {
-    keep: &'a BTreeSet<String>,
-    replaced: Vec<Replaced>,
-}
-
-impl Guard<'_> {
-    fn check(
-        &mut self,
-        at: (usize, &str),
-        field: (&str, String),
-        name: Option<&str>,
-        text: &mut String,
-    ) {
-        let (index, endpoint) = at;
-        let (key, label) = field;
-        let findings = match name {
-            Some(name) => secrets::scan_named(name, text),
-            None => secrets::scan(text),
-        };
-        let Some(first) = findings.first() else {
-            return;
-        };
-        let key = format!("{index}/{key}");
-        if self.keep.contains(&key) {
-            return;
-        }
-        self.replaced.push(Replaced {
-            key,
-            endpoint: endpoint.to_string(),
-            field: label,
-            what: first.kind.describe().to_string(),
-        });
-        *text = secrets::redact_findings(text, findings);
-    }
-}
-
-/// Applies the portal's limits and the secret guard to everything imported.
-fn tidy(plan: &mut Plan, keep: &BTreeSet<String>) {
-    let notes = &mut plan.notes;
-    clip(&mut plan.title, MAX_SHORT, "The title", notes);
-    clip(&mut plan.purpose, MAX_TEXT, "The description", notes);
-    if plan.endpoints.len() > MAX_ENDPOINTS {
-        notes.push(format!(
-            "{} endpoints were left out: an integration holds at most {MAX_ENDPOINTS}.",
-            plan.endpoints.len() - MAX_ENDPOINTS
-        ));
-        plan.endpoints.truncate(MAX_ENDPOINTS);
-    }
-    let mut guard = Guard {
-        keep,
-        replaced: Vec::new(),
-    };
-    for (index, spec) in plan.endpoints.iter_mut().enumerate() {
-        let title = spec.title();
-        let at = (index, title.as_str());
-        // The file's own answer: a request with no parameters and no body takes none.
-        let parameters = ItemId::Endpoint(EndpointItem::Parameters).as_str();
-        if spec.parameters.is_empty()
-            && spec.request_example.trim().is_empty()
-            && !spec.not_applicable.0.contains_key(parameters)
-        {
-            spec.not_applicable.0.insert(
-                parameters.to_string(),
-                "Takes no parameters (as the imported file describes it).".into(),
-            );
-        }
-        clip(
-            &mut spec.name,
-            MAX_SHORT,
-            &format!("The name of “{title}”"),
-            notes,
-        );
-        clip(
-            &mut spec.purpose,
-            MAX_TEXT,
-            &format!("The description of “{title}”"),
-            notes,
-        );
-        spec.headers.truncate(MAX_ROWS);
-        spec.parameters.truncate(MAX_ROWS);
-        spec.errors.truncate(MAX_ROWS);
-        for (i, header) in spec.headers.iter_mut().enumerate() {
-            let field = (
-                row_key("header_value", i),
-                format!("header {}", header.name),
-            );
-            guard.check(
-                at,
-                (&field.0, field.1),
-                Some(&header.name),
-                &mut header.value,
-            );
-        }
-        for (i, parameter) in spec.parameters.iter_mut().enumerate() {
-            let key = row_key("param_example", i);
-            let label = format!("parameter {} example", parameter.name);
-            guard.check(
-                at,
-                (&key, label),
-                Some(&parameter.name),
-                &mut parameter.example,
-            );
-            clip(
-                &mut parameter.description,
-                MAX_TEXT,
-                &format!("A parameter description of “{title}”"),
-                notes,
-            );
-        }
-        for (key, label, example) in [
-            ("request_example", "request", &mut spec.request_example),
-            ("success_example", "success", &mut spec.success_example),
-        ] {
-            guard.check(at, (key, format!("{label} example")), None, example);
-            if example.len() > MAX_EXAMPLE_BYTES {
-                example.clear();
-                notes.push(format!(
-                    "The {label} example of “{title}” is over 64 KiB and was left out."
-                ));
-            }
-        }
-        for (i, error) in spec.errors.iter_mut().enumerate() {
-            let key = row_key("error_example", i);
-            let label = format!("error {} ({}) example", i + 1, error.http_status);
-            guard.check(at, (&key, label), None, &mut error.example);
-            if error.example.len() > MAX_EXAMPLE_BYTES {
-                error.example.clear();
-                notes.push(format!(
-                    "An error example of “{title}” is over 64 KiB and was left out."
-                ));
-            }
-        }
-    }
-    if !guard.replaced.is_empty() {
-        let named: Vec<String> = guard
-            .replaced
-            .iter()
-            .map(|r| format!("“{}” {} ({})", r.endpoint, r.field, r.what))
-            .collect();
-        plan.notes.push(format!(
-            "{} value(s) looked like live secrets and were replaced with placeholders such as <<token>>: {}.",
-            named.len(),
-            named.join("; ")
-        ));
-    }
-    plan.replaced = guard.replaced;
-    for items in [
-        plan.sections.credentials.items.len(),
-        plan.sections.status_codes.items.len(),
-    ] {
-        if items > MAX_ROWS {
-            plan.notes
-                .push(format!("Tables were cut to {MAX_ROWS} rows."));
-        }
-    }
-    plan.sections.credentials.items.truncate(MAX_ROWS);
-    plan.sections.status_codes.items.truncate(MAX_ROWS);
-    plan.sections.test_data.items.truncate(MAX_ROWS);
-}
-
 /// A JSON pointer into the file, the way the report names a place: `#/paths/~1pets/get`.
 fn pointer(parts: &[&str]) -> String {
     let mut at = String::from("#");
@@ -441,6 +272,29 @@ fn example_text(value: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn notes_that_repeat_are_said_once_with_every_place() {
+        let notes = vec![
+            "#/paths/~1a/get/responses/200/headers: response headers are not imported.".into(),
+            "Something else.".into(),
+            "#/paths/~1b/get/responses/200/headers: response headers are not imported.".into(),
+            "#/paths/~1c/get/callbacks: callbacks (x) are not imported.".into(),
+            "#/paths/~1c/get/responses/429/headers: response headers are not imported.".into(),
+            "#/paths/~1d/get/responses/default: “default” names no status.".into(),
+            "#/paths/~1e/get/responses/default: “default” names no status.".into(),
+            "#/paths/~1f/get/responses/default: “default” names no status.".into(),
+        ];
+        assert_eq!(
+            tidy::grouped(notes),
+            [
+                "Response headers are not imported, at 3 places: #/paths/~1a/get/responses/200/headers, #/paths/~1b/get/responses/200/headers, #/paths/~1c/get/responses/429/headers.",
+                "Something else.",
+                "#/paths/~1c/get/callbacks: callbacks (x) are not imported.",
+                "“default” names no status, at 3 places: #/paths/~1d/get/responses/default, #/paths/~1e/get/responses/default, #/paths/~1f/get/responses/default.",
+            ]
+        );
+    }
 
     #[test]
     fn bad_files_get_a_clear_message() {

@@ -155,13 +155,26 @@ fn servers(doc: &Value, plan: &mut Plan) {
         }
         let url = url.trim_end_matches('/').to_string();
         let description = text(server, "description").to_lowercase();
-        let production = description.contains("prod") || description.contains("live");
+        let said = |words: &[&str]| words.iter().any(|w| description.contains(w));
+        let staging = said(&[
+            "sandbox", "staging", "stage", "test", "uat", "dev", "sit", "preprod", "pre-prod",
+        ]);
+        let production = !staging && said(&["prod", "live"]);
         if production && environments.production_url.is_empty() {
             environments.production_url = url;
-        } else if environments.staging_url.is_empty() {
+        } else if !production && environments.staging_url.is_empty() {
             environments.staging_url = url;
-        } else if environments.production_url.is_empty() {
+        } else if description.is_empty() && environments.production_url.is_empty() {
             environments.production_url = url;
+        } else {
+            // A server for another purpose ("File server") is no environment of this API.
+            plan.notes.push(format!(
+                "Server “{url}”{} was not used: the portal keeps one staging and one production base URL.",
+                match text(server, "description") {
+                    d if d.is_empty() => String::new(),
+                    d => format!(" ({d})"),
+                }
+            ));
         }
     }
 }

@@ -447,9 +447,12 @@ impl<'a> Operation<'a, '_> {
             && examples.len() > 1
         {
             let rest: Vec<&str> = examples.keys().skip(1).map(String::as_str).collect();
+            let (count, verb) = match rest.len() {
+                1 => ("1 more".to_string(), "was"),
+                n => (format!("{n} more"), "were"),
+            };
             self.notes.push(format!(
-                "{at}/examples: the portal keeps one success example; {} more ({}) were not imported.",
-                rest.len(),
+                "{at}/examples: the portal keeps one success example; {count} ({}) {verb} not imported.",
                 rest.join(", ")
             ));
         }

@@ -200,6 +200,17 @@ impl<'a> Refs<'a> {
                 Some("date-time") => "2024-01-31T10:00:00Z",
                 Some("email") => "user@example.com",
                 Some("uuid") => "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+                // Made values must pass the formats the schema names, or the partner is shown
+                // a warning about the import's own guess.
+                Some("uri" | "url" | "iri" | "uri-reference" | "iri-reference") => {
+                    "https://example.com/"
+                }
+                Some("hostname" | "idn-hostname") => "example.com",
+                Some("ipv4") => "192.0.2.1",
+                Some("ipv6") => "2001:db8::1",
+                Some("time") => "10:00:00Z",
+                Some("duration") => "PT1H",
+                Some("idn-email") => "user@example.com",
                 _ => "string",
             }),
             _ => Value::Null,
