@@ -84,6 +84,18 @@ fn through_postman(spec: &Value) -> Value {
     })
 }
 
+fn count_requests(items: &Value) -> usize {
+    items
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|i| match i.get("item") {
+            Some(children) => count_requests(children),
+            None => 1,
+        })
+        .sum()
+}
+
 async fn flash(partner: &Browser, id: Uuid) -> String {
     let (_, html) = partner.page(&format!("/integrations/{id}")).await;
     crate::fixtures::texts(&html, "p.flash-success").join(" ")
@@ -153,6 +165,7 @@ async fn every_fixture_survives_a_reimport_and_both_round_trips(db: PgPool) {
 
         let (_, _, postman) =
             download(&partner, &format!("/integrations/{id}/export/postman.json")).await;
+        std::fs::write(dir.join(format!("{stem}.postman.json")), &postman).unwrap();
         let copy = new_integration(&partner, &format!("{name} via Postman")).await;
         let postman = String::from_utf8(postman).unwrap();
         let response = import(&partner, copy, &postman, "apply").await;
@@ -204,6 +217,42 @@ async fn every_fixture_survives_a_reimport_and_both_round_trips(db: PgPool) {
         "{}",
         String::from_utf8_lossy(&lint.stderr)
     );
+
+    // Postman's runner loads every collection export and sends each request to a server.
+    let (stub, seen) = crate::interop::staging_stub().await;
+    let mut sent = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if !path.to_string_lossy().ends_with(".postman.json") {
+            continue;
+        }
+        let collection: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        let report = path.with_extension("report.json");
+        let run = tokio::process::Command::new(crate::interop::newman())
+            .arg("run")
+            .arg(&path)
+            .args(["--env-var", &format!("baseUrl=http://{stub}")])
+            .args(["--env-var", "token=test-token"])
+            .args(["--reporters", "json", "--reporter-json-export"])
+            .arg(&report)
+            .output()
+            .await
+            .unwrap();
+        let said = String::from_utf8_lossy(&run.stdout).to_string()
+            + &String::from_utf8_lossy(&run.stderr);
+        assert!(run.status.success(), "newman on {}: {said}", path.display());
+        let report: Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+        let requests = &report["run"]["stats"]["requests"];
+        assert_eq!(requests["failed"], 0, "{}", path.display());
+        assert_eq!(
+            requests["total"].as_u64().unwrap() as usize,
+            count_requests(&collection["item"]),
+            "{}: every request sent",
+            path.display()
+        );
+        sent += requests["total"].as_u64().unwrap();
+    }
+    assert_eq!(seen.lock().unwrap().len() as u64, sent, "each reached the server");
 
     // The YAML export, read by PyYAML (YAML 1.1), says what the JSON export says.
     let python = validator().with_file_name("python");
