@@ -176,7 +176,8 @@ pub fn form_of_json(value: &serde_json::Value) -> Option<Vec<(String, String)>> 
 }
 
 /// Form fields as the text the portal keeps: one `name=value` per line, readable and editable;
-/// `&`, `%`, `+` and line breaks inside a value are escaped so it reads back the same.
+/// `&`, `%` and line breaks inside a value are escaped so it reads back the same (a `+` is
+/// itself: `form_fields` reads it as a plus).
 pub fn form_text(fields: &[(String, String)]) -> String {
     // `=` is escaped in names only: the first one splits a field's name from its value.
     fn escape(text: &str, in_name: bool) -> String {
@@ -184,7 +185,6 @@ pub fn form_text(fields: &[(String, String)]) -> String {
             .map(|c| match c {
                 '%' => "%25".to_string(),
                 '&' => "%26".to_string(),
-                '+' => "%2B".to_string(),
                 '=' if in_name => "%3D".to_string(),
                 '\n' => "%0A".to_string(),
                 '\r' => "%0D".to_string(),

@@ -122,6 +122,15 @@ impl EndpointPage {
         self.spec.unconfirmed.contains(key)
     }
 
+    /// A form body's example as rows of fields, when the body is a form and its example reads
+    /// as one (else the text area shows it as written, with what is wrong).
+    pub fn form_rows(&self) -> Option<Vec<(String, String)>> {
+        if !self.spec.body_format.is_form() || self.errors.get("request_example").is_some() {
+            return None;
+        }
+        crate::domain::media::form_fields(&self.spec.request_example).ok()
+    }
+
     /// Beside an example: what in it the schema from the imported file refuses.
     pub fn schema_warning(&self, field: &str) -> Option<String> {
         self.spec.schema_mismatch(field)

@@ -252,7 +252,11 @@ async fn every_fixture_survives_a_reimport_and_both_round_trips(db: PgPool) {
         );
         sent += requests["total"].as_u64().unwrap();
     }
-    assert_eq!(seen.lock().unwrap().len() as u64, sent, "each reached the server");
+    assert_eq!(
+        seen.lock().unwrap().len() as u64,
+        sent,
+        "each reached the server"
+    );
 
     // The YAML export, read by PyYAML (YAML 1.1), says what the JSON export says.
     let python = validator().with_file_name("python");

@@ -16,6 +16,7 @@ mod hardening_accounts;
 mod helpers;
 mod instances;
 mod intake;
+mod intake_formats;
 mod intake_limits;
 mod interop;
 mod interop_corpus;

@@ -24,6 +24,8 @@ impl EndpointForm {
             &self.error_code,
             &self.error_description,
             &self.error_example,
+            &self.form_name,
+            &self.form_value,
         ]
         .iter()
         .any(|column| column.len() > super::MAX_RAW_ROWS)
@@ -52,6 +54,9 @@ pub struct EndpointForm {
     pub param_description: Vec<String>,
     pub param_example: Vec<String>,
     pub request_example: String,
+    /// A form body's example as rows, when the page showed it so (instead of `request_example`).
+    pub form_name: Vec<String>,
+    pub form_value: Vec<String>,
     pub success_status: String,
     pub success_example: String,
     pub error_status: Vec<String>,
@@ -154,7 +159,7 @@ pub fn endpoint(form: &EndpointForm) -> Parsed<EndpointSpec> {
         });
     }
 
-    spec.request_example = form.request_example.trim().to_string();
+    spec.request_example = request_example(form, spec.body_format, &mut parsed);
     spec.success_example = form.success_example.trim().to_string();
     spec.success_status = parsed.field("success_status", &form.success_status, |raw| {
         validate::http_status(raw)
@@ -230,6 +235,36 @@ pub fn endpoint(form: &EndpointForm) -> Parsed<EndpointSpec> {
     limit_rows(&mut parsed, rows);
     parsed.data = spec;
     parsed
+}
+
+/// The request example as the portal keeps it: form rows joined as `name=value` lines; a JSON
+/// object typed before the body became a form, turned into its fields; else the text as typed.
+fn request_example(
+    form: &EndpointForm,
+    format: BodyFormat,
+    parsed: &mut Parsed<EndpointSpec>,
+) -> String {
+    if !form.form_name.is_empty() || !form.form_value.is_empty() {
+        let mut fields = Vec::new();
+        for [name, value] in rows([&form.form_name, &form.form_value], &[0, 1]) {
+            if name.trim().is_empty() {
+                parsed.errors.add(
+                    "request_example",
+                    "Give each form field in the example its name.",
+                );
+            }
+            fields.push((name.trim().to_string(), value));
+        }
+        return crate::domain::media::form_text(&fields);
+    }
+    let text = form.request_example.trim();
+    if format.is_form()
+        && let Some(object) = crate::domain::example::parse(text)
+        && let Some(fields) = crate::domain::media::form_of_json(&object)
+    {
+        return crate::domain::media::form_text(&fields);
+    }
+    text.to_string()
 }
 
 /// Applies "Replace with placeholders" to every field of an endpoint the guard scans.
