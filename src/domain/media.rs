@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::text::shorten;
+
 /// How many fields a form example may have: far above any real form, low enough that the work
 /// done on each save stays small.
 const MAX_FORM_FIELDS: usize = 500;
@@ -124,13 +126,13 @@ pub fn form_fields(text: &str) -> Result<Vec<(String, String)>, String> {
         let Some((name, _)) = piece.split_once('=') else {
             return Err(format!(
                 "“{}” has no “=”: write each field as name=value, one per line or joined with &.",
-                shorten(piece.trim())
+                shorten(piece.trim(), 40)
             ));
         };
         if name.trim().is_empty() {
             return Err(format!(
                 "“{}” has no field name before “=”.",
-                shorten(piece.trim())
+                shorten(piece.trim(), 40)
             ));
         }
         if fields.len() == MAX_FORM_FIELDS {
@@ -275,15 +277,6 @@ fn check_xml(text: &str) -> Result<(), String> {
         (0, 0) => Err("The XML has no element.".into()),
         (0, _) => Err("The XML has more than one root element.".into()),
         _ => Err("The XML ends before every element is closed.".into()),
-    }
-}
-
-fn shorten(text: &str) -> String {
-    let short: String = text.chars().take(40).collect();
-    if short.len() < text.len() {
-        format!("{short}…")
-    } else {
-        short
     }
 }
 

@@ -18,4 +18,5 @@ pub mod password;
 pub mod revision;
 pub mod schema_check;
 pub mod secret;
+pub mod text;
 pub mod workflow;

@@ -6,6 +6,7 @@
 use serde_json::Value;
 
 use super::media::{BodyFormat, form_fields};
+use super::text::shorten;
 
 /// What in `example` the schema refuses first, with where: "at /amount: "12" is not of type
 /// "integer"". None when it fits, or when the schema cannot be used to check (then nothing
@@ -21,9 +22,9 @@ pub fn mismatch(schema: &Value, example: &Value) -> Option<String> {
     let at = error.instance_path().to_string();
     let what = error.to_string();
     Some(if at.is_empty() {
-        format!("{}.", shorten(&what))
+        format!("{}.", shorten(&what, 200))
     } else {
-        format!("at {at}: {}.", shorten(&what))
+        format!("at {at}: {}.", shorten(&what, 200))
     })
 }
 
@@ -83,15 +84,6 @@ fn typed(raw: &str, kind: &Value) -> Value {
         return v;
     }
     Value::String(raw.to_string())
-}
-
-fn shorten(text: &str) -> String {
-    let short: String = text.chars().take(200).collect();
-    if short.len() < text.len() {
-        format!("{short}…")
-    } else {
-        short
-    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Field checks for the intake forms. Each returns the cleaned value or the sentence shown
 //! beside the field.
 
+use crate::domain::text::shorten;
 use url::Url;
 
 pub const MAX_TEXT: usize = 4000;
@@ -68,7 +69,7 @@ pub fn header_name(input: &str) -> Result<String, String> {
     if text.is_empty() || text.len() > 100 || !text.chars().all(token) {
         return Err(format!(
             "“{}” is not a valid header name (letters, digits and - only, e.g. Content-Type).",
-            short(text)
+            shorten(text, 40)
         ));
     }
     Ok(text.to_string())
@@ -92,7 +93,7 @@ pub fn http_status(input: &str) -> Result<String, String> {
         Ok(code) if (100..=599).contains(&code) => Ok(code.to_string()),
         _ => Err(format!(
             "“{}” is not an HTTP status; use a number from 100 to 599, e.g. 200.",
-            short(text)
+            shorten(text, 40)
         )),
     }
 }
@@ -132,15 +133,6 @@ pub fn text(input: &str, max: usize) -> Result<String, String> {
         Err(format!("Keep this to {max} characters."))
     } else {
         Ok(trimmed.to_string())
-    }
-}
-
-fn short(text: &str) -> String {
-    let cut: String = text.chars().take(40).collect();
-    if cut.len() < text.len() {
-        format!("{cut}…")
-    } else {
-        cut
     }
 }
 

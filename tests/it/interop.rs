@@ -364,6 +364,29 @@ pub(crate) async fn staging_stub() -> (
     (addr, seen)
 }
 
+/// Runs a collection with Postman's runner against `server` (token `test-token`); its JSON report.
+pub(crate) async fn run_newman(collection: &Path, server: std::net::SocketAddr) -> Value {
+    let report = collection.with_extension("report.json");
+    let run = tokio::process::Command::new(newman())
+        .arg("run")
+        .arg(collection)
+        .args(["--env-var", &format!("baseUrl=http://{server}")])
+        .args(["--env-var", "token=test-token"])
+        .args(["--reporters", "json", "--reporter-json-export"])
+        .arg(&report)
+        .output()
+        .await
+        .unwrap();
+    let said =
+        String::from_utf8_lossy(&run.stdout).to_string() + &String::from_utf8_lossy(&run.stderr);
+    assert!(
+        run.status.success(),
+        "newman on {}: {said}",
+        collection.display()
+    );
+    serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap()
+}
+
 #[sqlx::test]
 async fn newman_loads_the_collection_and_runs_it_against_a_server(db: PgPool) {
     let app = TestApp::spawn(db).await;
@@ -373,23 +396,8 @@ async fn newman_loads_the_collection_and_runs_it_against_a_server(db: PgPool) {
     std::fs::create_dir_all(&dir).unwrap();
     let collection = dir.join("otp.postman_collection.json");
     std::fs::write(&collection, &body).unwrap();
-    let report = dir.join("report.json");
     let (stub, seen) = staging_stub().await;
-
-    let run = tokio::process::Command::new(newman())
-        .arg("run")
-        .arg(&collection)
-        .args(["--env-var", &format!("baseUrl=http://{stub}")])
-        .args(["--env-var", "token=test-token"])
-        .args(["--reporters", "json", "--reporter-json-export"])
-        .arg(&report)
-        .output()
-        .await
-        .unwrap();
-    let said =
-        String::from_utf8_lossy(&run.stdout).to_string() + &String::from_utf8_lossy(&run.stderr);
-    assert!(run.status.success(), "newman failed: {said}");
-    let report: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let report = run_newman(&collection, stub).await;
     std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(report["run"]["stats"]["requests"]["total"], 2);
     assert_eq!(report["run"]["stats"]["requests"]["failed"], 0);

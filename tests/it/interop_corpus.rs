@@ -227,21 +227,7 @@ async fn every_fixture_survives_a_reimport_and_both_round_trips(db: PgPool) {
             continue;
         }
         let collection: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-        let report = path.with_extension("report.json");
-        let run = tokio::process::Command::new(crate::interop::newman())
-            .arg("run")
-            .arg(&path)
-            .args(["--env-var", &format!("baseUrl=http://{stub}")])
-            .args(["--env-var", "token=test-token"])
-            .args(["--reporters", "json", "--reporter-json-export"])
-            .arg(&report)
-            .output()
-            .await
-            .unwrap();
-        let said = String::from_utf8_lossy(&run.stdout).to_string()
-            + &String::from_utf8_lossy(&run.stderr);
-        assert!(run.status.success(), "newman on {}: {said}", path.display());
-        let report: Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+        let report = crate::interop::run_newman(&path, stub).await;
         let requests = &report["run"]["stats"]["requests"];
         assert_eq!(requests["failed"], 0, "{}", path.display());
         assert_eq!(

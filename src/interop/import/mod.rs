@@ -251,6 +251,16 @@ fn nesting_depth(text: &str) -> usize {
     deepest
 }
 
+/// A field of a file's object as trimmed text; empty when missing or not a string.
+fn text_of(value: &Value, key: &str) -> String {
+    value
+        .get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .trim()
+        .to_string()
+}
+
 /// A JSON pointer into the file, the way the report names a place: `#/paths/~1pets/get`.
 fn pointer(parts: &[&str]) -> String {
     let mut at = String::from("#");

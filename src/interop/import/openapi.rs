@@ -8,6 +8,7 @@ use super::openapi_endpoint::Operation;
 use super::openapi_security::authentication;
 use super::schema::Refs;
 use super::source_schema::SchemaCopier;
+use super::text_of as text;
 use super::{Plan, pointer};
 use crate::domain::model::*;
 
@@ -123,15 +124,6 @@ pub fn plan(doc: &Value, version: &str) -> Plan {
             .push("The document describes no operations.".into());
     }
     plan
-}
-
-fn text(value: &Value, key: &str) -> String {
-    value
-        .get(key)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .trim()
-        .to_string()
 }
 
 /// The first server is staging unless it says it is production; a second one fills the other.

@@ -8,6 +8,7 @@ use super::openapi_security::Security;
 use super::partner_code::partner_code;
 use super::schema::{ExampleCut, Refs, as_text, param_type};
 use super::source_schema::SchemaCopier;
+use super::text_of as text;
 use super::{example_text, pointer};
 use crate::domain::media;
 use crate::domain::model::*;
@@ -29,15 +30,6 @@ pub struct Operation<'a, 'n> {
     pub shared: &'a [&'a Value],
     pub security: &'a Security,
     pub notes: &'n mut Vec<String>,
-}
-
-fn text(value: &Value, key: &str) -> String {
-    value
-        .get(key)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .trim()
-        .to_string()
 }
 
 impl<'a> Operation<'a, '_> {

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::schema::Refs;
+use super::text_of as text;
 use super::{Plan, pointer};
 use crate::domain::model::{AuthScheme, CredentialName, Header, Location};
 
@@ -49,15 +50,6 @@ struct Scheme {
     /// How to authenticate, from the scheme's description and flows.
     steps: String,
     label: String,
-}
-
-fn text(value: &Value, key: &str) -> String {
-    value
-        .get(key)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .trim()
-        .to_string()
 }
 
 fn credential(name: &str, location: Location, description: &str) -> CredentialName {

@@ -8,6 +8,7 @@ use super::{MAX_ENDPOINTS, MAX_ROWS, Plan, Replaced};
 use crate::domain::checklist::{EndpointItem, ItemId};
 use crate::domain::example::MAX_EXAMPLE_BYTES;
 use crate::domain::model::row_key;
+use crate::domain::text::shorten;
 use crate::intake::secrets;
 use crate::intake::validate::{MAX_SHORT, MAX_TEXT};
 
@@ -46,10 +47,7 @@ impl Guard<'_> {
             return;
         }
         let found = text.get(first.start..first.end).unwrap_or_default();
-        let mut value: String = found.chars().take(24).collect();
-        if value.len() < found.len() {
-            value.push('…');
-        }
+        let value = shorten(found, 24);
         self.replaced.push(Replaced {
             key,
             endpoint: endpoint.to_string(),
