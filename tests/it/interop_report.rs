@@ -19,6 +19,16 @@ fn fixture(folder: &str, name: &str) -> String {
         .1
 }
 
+async fn authentication(db: &PgPool, id: Uuid) -> Value {
+    sqlx::query_scalar(
+        "SELECT data FROM integration_sections WHERE integration_id = $1 AND section = 'authentication'",
+    )
+    .bind(id)
+    .fetch_one(db)
+    .await
+    .unwrap()
+}
+
 /// The endpoint form as the page would send it back unchanged.
 fn unchanged_form(spec: &Value) -> Vec<(String, String)> {
     let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
@@ -126,13 +136,7 @@ async fn the_preview_names_what_is_not_imported_and_guesses_wait_for_the_partner
         ["error_code_0", "error_example_1", "error_example_2"]
     );
 
-    let sections: Value = sqlx::query_scalar(
-        "SELECT data FROM integration_sections WHERE integration_id = $1 AND section = 'authentication'",
-    )
-    .bind(id)
-    .fetch_one(&db)
-    .await
-    .unwrap();
+    let sections = authentication(&db, id).await;
     assert_eq!(sections["scheme"], "api_key");
     assert!(
         sections["steps"]
@@ -423,13 +427,7 @@ async fn each_request_keeps_its_scheme_through_both_exports(db: PgPool) {
         "apply",
     )
     .await;
-    let auth: Value = sqlx::query_scalar(
-        "SELECT data FROM integration_sections WHERE integration_id = $1 AND section = 'authentication'",
-    )
-    .bind(copy)
-    .fetch_one(&db)
-    .await
-    .unwrap();
+    let auth = authentication(&db, copy).await;
     assert_eq!(auth["scheme"], "api_key");
     let specs = endpoint_specs(&db, copy).await;
     let create = specs
