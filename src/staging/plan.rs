@@ -323,6 +323,40 @@ mod tests {
     }
 
     #[test]
+    fn a_form_body_is_sent_form_encoded_and_a_multipart_one_with_its_boundary() {
+        let (sections, mut spec) = otp();
+        spec.body_format = BodyFormat::Form;
+        spec.request_example = "To=+919928056506\nChannel=sms".into();
+        spec.headers.push(Header {
+            name: "Content-Type".into(),
+            value: "multipart/form-data".into(),
+        });
+        let plan =
+            Plan::build(&sections, &spec, &Scenario::Success, &Variation::default()).unwrap();
+        assert_eq!(plan.body.as_deref(), Some("To=%2B919928056506&Channel=sms"));
+        assert!(plan.json, "the answers are still JSON");
+
+        spec.body_format = BodyFormat::Multipart;
+        let plan =
+            Plan::build(&sections, &spec, &Scenario::Success, &Variation::default()).unwrap();
+        let types: Vec<&str> = plan
+            .headers
+            .iter()
+            .filter(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+            .map(|(_, value)| value.as_str())
+            .collect();
+        assert_eq!(
+            types,
+            ["multipart/form-data; boundary=haptik-portal-boundary"]
+        );
+        assert!(
+            plan.body
+                .unwrap()
+                .contains("name=\"Channel\"\r\n\r\nsms\r\n")
+        );
+    }
+
+    #[test]
     fn an_error_scenario_takes_its_own_request_and_promise() {
         let (sections, spec) = otp();
         let key = error_key(&spec.errors[0]);
