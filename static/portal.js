@@ -48,14 +48,19 @@
     if (banner && event.detail.successful) banner.hidden = true;
   });
 
-  // Unsaved edits: a form is dirty from its first change until it is sent.
+  // Unsaved edits: a form is dirty from its first change until it is sent. The attribute, not
+  // `form.method`: a field named "method" (the endpoint form's) shadows that property.
   const dirty = new Set();
   document.addEventListener("input", function (event) {
     const form = event.target.form;
-    if (form && form.method === "post") dirty.add(form);
+    if (form && (form.getAttribute("method") || "").toLowerCase() === "post") {
+      dirty.add(form);
+      form.dataset.unsaved = "true";
+    }
   });
   document.addEventListener("submit", function (event) {
     dirty.delete(event.target);
+    delete event.target.dataset.unsaved;
   });
   document.addEventListener("htmx:afterSwap", function () {
     for (const form of Array.from(dirty)) {

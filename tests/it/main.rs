@@ -7,6 +7,7 @@ mod architecture;
 mod browser;
 mod browser_import;
 mod browser_review;
+mod browser_screens;
 mod browser_staging;
 mod csrf;
 mod fault;
