@@ -43,6 +43,8 @@ pub struct EndpointPage {
     pub editable: bool,
     pub version: i32,
     pub spec: EndpointSpec,
+    /// What is saved, which "Try it" shows (the form may hold refused input).
+    pub stored: EndpointSpec,
     pub assessment: EndpointAssessment,
     pub staging_base: String,
     pub production_base: String,
@@ -96,6 +98,7 @@ impl EndpointPage {
             editable: loaded.integration.status.partner_can_edit(),
             version,
             spec,
+            stored: saved.clone(),
             assessment,
             staging_base: loaded.sections.environments.staging_url.clone(),
             production_base: loaded.sections.environments.production_url.clone(),
@@ -164,20 +167,21 @@ impl EndpointPage {
             .map_or("", String::as_str)
     }
 
+    // "Try it" shows what is saved: never text the secret guard has just refused.
     pub fn staging_url(&self) -> Option<String> {
-        curl::full_url(&self.staging_base, &self.spec)
+        curl::full_url(&self.staging_base, &self.stored)
     }
 
     pub fn production_url(&self) -> Option<String> {
-        curl::full_url(&self.production_base, &self.spec)
+        curl::full_url(&self.production_base, &self.stored)
     }
 
     pub fn staging_curl(&self) -> Option<String> {
-        curl::command(&self.staging_base, &self.spec)
+        curl::command(&self.staging_base, &self.stored)
     }
 
     pub fn production_curl(&self) -> Option<String> {
-        curl::command(&self.production_base, &self.spec)
+        curl::command(&self.production_base, &self.stored)
     }
 
     pub fn blank_rows(&self) -> [usize; 2] {

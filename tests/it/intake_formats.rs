@@ -168,3 +168,41 @@ async fn each_example_is_checked_in_its_own_format(db: PgPool) {
         .collect();
     assert_eq!(selected, ["json"]);
 }
+
+/// "Try it" shows what is saved: a token the secret guard refused is never echoed in the curl
+/// command beside the form that kept it for the partner to fix.
+#[sqlx::test]
+async fn try_it_never_shows_a_refused_secret(db: PgPool) {
+    let app = TestApp::spawn(db.clone()).await;
+    let (partner, id) = partner_with_integration(&app, "Pay Co", "dev@pay.example").await;
+    let staging = [
+        ("staging_url", "https://sit.pay.example"),
+        ("production_url", ""),
+    ];
+    crate::fixtures::save_section(&partner, id, "environments", &staging).await;
+    let endpoint = add_endpoint(&partner, id, "Charge", "POST", "/charges").await;
+    let token = "sk_live_51H8s9dKf02jdL9sd8f7GhQ2mZ0pX4";
+    let header = format!("Bearer {token}");
+    let fields = [
+        ("name", "Charge"),
+        ("method", "POST"),
+        ("path", "/charges"),
+        ("body_format", "json"),
+        ("header_name", "Authorization"),
+        ("header_value", header.as_str()),
+    ];
+    let refused = save_endpoint(&partner, id, endpoint, &fields).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = refused.text().await.unwrap();
+    let curl = texts(&html, "pre.curl").join("\n");
+    assert!(curl.contains("curl -X POST"), "{curl}");
+    assert!(
+        !curl.contains(token),
+        "the refused token is not echoed: {curl}"
+    );
+    let kept = attributes(&html, "input[name=header_value]");
+    assert_eq!(
+        kept[0]["value"], header,
+        "the typed value stays in the form to fix"
+    );
+}
