@@ -37,8 +37,13 @@ impl EndpointSpec {
             .unconfirmed
             .iter()
             .filter(|key| {
-                let now = self.marked_field(key).map(str::trim);
-                now.is_some() && now == stored.marked_field(key).map(str::trim)
+                // A browser sends a text area's lines with CRLF; the stored text has LF.
+                let text = |spec: &EndpointSpec| {
+                    spec.marked_field(key)
+                        .map(|t| t.replace("\r\n", "\n").trim().to_string())
+                };
+                let now = text(self);
+                now.is_some() && now == text(stored)
             })
             .cloned()
             .collect()
@@ -89,7 +94,7 @@ impl EndpointSpec {
             ),
             "success_example" => (
                 "success".to_string(),
-                self.response_format,
+                self.response_format(),
                 &self.success_example,
             ),
             other => {
@@ -99,7 +104,7 @@ impl EndpointSpec {
                     .ok()?;
                 (
                     row_key("error", row),
-                    self.response_format,
+                    self.response_format(),
                     &self.errors.get(row)?.example,
                 )
             }

@@ -450,8 +450,11 @@ pub struct EndpointSpec {
     pub path: String,
     /// The request body's format.
     pub body_format: BodyFormat,
-    /// The format of the success and error bodies; a form-encoded API usually answers in JSON.
-    pub response_format: BodyFormat,
+    /// The format of the success and error bodies when it is not the usual one for the request's
+    /// (`response_format()`): a form-encoded API usually answers in JSON. Unset is the usual, so
+    /// endpoints stored before responses had a format read (and fingerprint) as they did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_format: Option<BodyFormat>,
     /// Why the bodies are not JSON, when they are not.
     pub non_json_reason: String,
     pub headers: Vec<Header>,
@@ -479,6 +482,27 @@ pub struct EndpointSpec {
 }
 
 impl EndpointSpec {
+    /// What the success and error bodies are written in.
+    pub fn response_format(&self) -> BodyFormat {
+        self.response_format
+            .unwrap_or_else(|| self.usual_response_format())
+    }
+
+    /// Sets the responses' format, stored only where it is not the usual one.
+    pub fn set_response_format(&mut self, format: BodyFormat) {
+        self.response_format = (format != self.usual_response_format()).then_some(format);
+    }
+
+    /// JSON, except for an endpoint whose bodies are "something else" (before responses had a
+    /// format of their own, that one choice covered both).
+    fn usual_response_format(&self) -> BodyFormat {
+        if self.body_format == BodyFormat::Other {
+            BodyFormat::Other
+        } else {
+            BodyFormat::Json
+        }
+    }
+
     /// Whether requests carry the example body: always for POST, PUT and PATCH, and for a DELETE
     /// when the partner documents one (real APIs delete by a body of ids). A GET never does:
     /// servers and proxies may refuse it.

@@ -72,3 +72,29 @@ fn only_methods_with_bodies_need_request_examples() {
     assert!(!HttpMethod::Delete.has_request_body());
     assert_eq!(HttpMethod::parse("post"), Some(HttpMethod::Post));
 }
+
+/// Endpoints stored before responses had a format of their own read as they did, and serialize
+/// (so fingerprint, so keep their sign-offs) exactly as before.
+#[test]
+fn an_endpoint_stored_before_response_formats_keeps_its_meaning_and_fingerprint() {
+    let before =
+        serde_json::json!({"name": "Report", "body_format": "other", "non_json_reason": "XML"});
+    let spec: EndpointSpec = serde_json::from_value(before).unwrap();
+    assert_eq!(spec.response_format(), BodyFormat::Other);
+    let again: EndpointSpec = serde_json::from_value(serde_json::to_value(&spec).unwrap()).unwrap();
+    assert_eq!(again, spec);
+    assert!(
+        serde_json::to_value(&spec)
+            .unwrap()
+            .get("response_format")
+            .is_none()
+    );
+    let mut form = EndpointSpec {
+        body_format: BodyFormat::Form,
+        ..EndpointSpec::default()
+    };
+    form.set_response_format(BodyFormat::Json);
+    assert_eq!(form.response_format, None, "the usual is not stored");
+    form.set_response_format(BodyFormat::Xml);
+    assert_eq!(form.response_format(), BodyFormat::Xml);
+}

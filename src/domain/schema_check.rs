@@ -12,9 +12,17 @@ use super::text::shorten;
 /// "integer"". None when it fits, or when the schema cannot be used to check (then nothing
 /// is claimed).
 pub fn mismatch(schema: &Value, example: &Value) -> Option<String> {
+    if !within_bounds(schema) {
+        return None;
+    }
+    // Each compiled pattern is held small: a pattern such as `(?:[a-z]{999}){999}` would
+    // otherwise compile to many megabytes, and a schema can carry hundreds of them.
+    let patterns = jsonschema::PatternOptions::regex()
+        .size_limit(MAX_PATTERN_PROGRAM)
+        .dfa_size_limit(MAX_PATTERN_PROGRAM);
     let validator = jsonschema::options()
         .with_draft(jsonschema::Draft::Draft202012)
-        .with_pattern_options(jsonschema::PatternOptions::regex())
+        .with_pattern_options(patterns)
         .should_validate_formats(true)
         .build(schema)
         .ok()?;
@@ -26,6 +34,45 @@ pub fn mismatch(schema: &Value, example: &Value) -> Option<String> {
     } else {
         format!("at {at}: {}.", shorten(&what, 200))
     })
+}
+
+/// A schema checked at all is at most this large (the size the import keeps), with at most this
+/// much pattern text in it; a larger one claims nothing.
+const MAX_SCHEMA_BYTES: usize = 64 * 1024;
+const MAX_PATTERN_BYTES: usize = 8 * 1024;
+const MAX_PATTERN_PROGRAM: usize = 256 * 1024;
+
+/// Whether checking against `schema` costs a bounded amount, however the file wrote it.
+fn within_bounds(schema: &Value) -> bool {
+    let mut bytes = 0usize;
+    let mut pattern_bytes = 0usize;
+    let mut pending = vec![schema];
+    while let Some(next) = pending.pop() {
+        bytes += 8;
+        match next {
+            Value::Object(fields) => {
+                for (key, value) in fields {
+                    bytes += key.len();
+                    if let ("pattern", Value::String(p)) = (key.as_str(), value) {
+                        pattern_bytes += p.len();
+                    }
+                    if key == "patternProperties"
+                        && let Value::Object(patterns) = value
+                    {
+                        pattern_bytes += patterns.keys().map(String::len).sum::<usize>();
+                    }
+                    pending.push(value);
+                }
+            }
+            Value::Array(items) => pending.extend(items),
+            Value::String(text) => bytes += text.len(),
+            _ => {}
+        }
+        if bytes > MAX_SCHEMA_BYTES || pattern_bytes > MAX_PATTERN_BYTES {
+            return false;
+        }
+    }
+    true
 }
 
 /// An example as the value its schema describes: JSON parsed; form fields as an object whose
@@ -133,6 +180,20 @@ mod tests {
         assert!(mismatch(&evil, &json!(format!("{}!", "a".repeat(50_000)))).is_some());
         assert!(started.elapsed() < std::time::Duration::from_secs(2));
         assert_eq!(mismatch(&json!({"type": 12}), &json!(1)), None);
+        // A pattern that would compile to megabytes, many times over: refused at once.
+        let heavy: serde_json::Map<String, Value> = (0..200)
+            .map(|i| (format!("p{i}"), json!({"type": "string", "pattern": format!("(?:(?:[a-z]|\\d){{999}}){{{}}}", 30 + i)})))
+            .collect();
+        let heavy = json!({"type": "object", "properties": heavy});
+        let started = std::time::Instant::now();
+        assert_eq!(mismatch(&heavy, &json!({"p0": "x"})), None);
+        let one = json!({"type": "string", "pattern": "(?:(?:[a-z]|\\d){999}){99}"});
+        assert_eq!(
+            mismatch(&one, &json!("x")),
+            None,
+            "too large to compile: no claim"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
         assert_eq!(
             mismatch(
                 &json!({"$ref": "https://elsewhere.example/s.json"}),

@@ -131,7 +131,10 @@ impl EndpointPage {
         if !self.spec.body_format.is_form() || self.errors.get("request_example").is_some() {
             return None;
         }
-        crate::domain::media::form_fields(&self.spec.request_example).ok()
+        // A value with a line break needs the text area: a text input would drop the break.
+        crate::domain::media::form_fields(&self.spec.request_example)
+            .ok()
+            .filter(|fields| !fields.iter().any(|(_, value)| value.contains(['\n', '\r'])))
     }
 
     /// Beside an example: what in it the schema from the imported file refuses.

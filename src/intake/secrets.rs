@@ -81,7 +81,9 @@ static UUID: LazyLock<Regex> = LazyLock::new(|| {
 /// value under a secret-sounding name can hold a key.
 static URL: LazyLock<Regex> = LazyLock::new(|| compiled(r#"https?://[^\s"'<>\\]+"#));
 static SECRET_NAME: LazyLock<Regex> = LazyLock::new(|| {
-    compiled(r"(?i)(key|token|secret|sig|signature|password|passwd|auth|credential)")
+    compiled(
+        r"(?i)(key|token|secret|sig|signature|password|passwd|auth|credential|session|connect\.sid)",
+    )
 });
 
 /// A field that names an identifier or a link (`id`, `sid`, `order_id`, `paymentId`,
@@ -89,7 +91,7 @@ static SECRET_NAME: LazyLock<Regex> = LazyLock::new(|| {
 /// it looks. A secret-sounding name (`client_secret_id`) still wins.
 static ID_NAME: LazyLock<Regex> = LazyLock::new(|| {
     compiled(
-        r"(?:^|[_.\-])(?i:ids?|sids?|uuids?|guids?|refs?|reference|hash|etag|href|urls?|uris?|links?)$|[a-z0-9](?:Ids?|Sids?|Uuids?|Ref|Refs|Url|Urls|Uri|Href)$|^(?i:ids?|sids?|uuids?|guids?|href|url|uri|link|etag|hash)$",
+        r"(?:^|[_.\-])(?i:ids?|sids?|uuids?|guids?|refs?|reference|etag|href|urls?|uris?|links?)$|[a-z0-9](?:Ids?|Sids?|Uuids?|Ref|Refs|Url|Urls|Uri|Href)$|^(?i:ids?|sids?|uuids?|guids?|href|url|uri|link|etag)$",
     )
 });
 /// A JSON member whose value is a string or a list of strings: `"sid": "VA…"`, `"ids": ["…"]`.
@@ -98,9 +100,10 @@ static JSON_MEMBER: LazyLock<Regex> = LazyLock::new(|| {
         r#""([A-Za-z0-9_.\-]{1,64})"\s*:\s*("(?:[^"\\\n]|\\.)*"|\[(?:\s*"(?:[^"\\\n]|\\.)*"\s*,?)*\s*\])"#,
     )
 });
-/// A form field on its own line or after `&`: `sid=VA…`.
+/// A form field on its own line or after `&`: `sid=VA…`. Its value ends where a form value, a
+/// quoted string or a cookie pair would, so nothing after it on the line is taken for it.
 static FORM_FIELD: LazyLock<Regex> =
-    LazyLock::new(|| compiled(r"(?m)(?:^|&)([A-Za-z0-9_.\-]{1,64})=([^&\n]*)"));
+    LazyLock::new(|| compiled(r#"(?m)(?:^|&)([A-Za-z0-9_.\-]{1,64})=([^&;"\s]*)"#));
 
 /// Whether a field named so holds public identifiers rather than credentials.
 pub fn names_an_identifier(name: &str) -> bool {
@@ -199,8 +202,12 @@ pub fn redact_findings(text: &str, findings: Vec<Finding>) -> String {
 
 /// One sentence for the form: "This looks like a JSON Web Token. Credentials are named, never pasted: replace it with <<jwt>>, or tick “It is not a secret” to keep it." or None when scan finds nothing.
 pub fn warning(text: &str) -> Option<String> {
-    let findings = scan(text);
-    match findings.as_slice() {
+    warning_for(&scan(text))
+}
+
+/// The warning for findings already made (by `scan` or `scan_named`).
+pub fn warning_for(findings: &[Finding]) -> Option<String> {
+    match findings {
         [] => None,
         [only] => Some(format!(
             "This looks like {}. Credentials are named, never pasted: replace it with {}, \

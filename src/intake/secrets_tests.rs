@@ -287,6 +287,11 @@ fn identifiers_are_public_data_and_secrets_beside_them_are_still_caught() {
         format!(r#"{{"client_secret_id": "{key}"}}"#),
         format!("client_secret={key}&grant_type=client_credentials"),
         r#"{"sid": "VA1", "auth_token": "0123456789abcdef0123456789abcdef"}"#.to_string(),
+        // An id-named query pair earlier on the line does not hide what follows it.
+        format!(r#"{{"callback":"https://x.example/cb?a=1&ref=abc","api_key":"{key}"}}"#),
+        format!("order_id=1; api_key={key}"),
+        format!(r#"{{"session_id": "{key}"}}"#),
+        format!("connect.sid={key}"),
     ] {
         assert_eq!(kinds(&secret), [SecretKind::RandomKey], "{secret}");
     }

@@ -148,7 +148,7 @@ pub fn document(s: &Snapshot, version: &str) -> String {
             text(&one_line(&spec.success_status))
         );
         md.push_str(&fenced(
-            fence_language(spec.response_format),
+            fence_language(spec.response_format()),
             &spec.success_example,
         ));
         for error in &spec.errors {
@@ -161,7 +161,7 @@ pub fn document(s: &Snapshot, version: &str) -> String {
             );
             if !error.example.is_empty() {
                 md.push_str(&fenced(
-                    fence_language(spec.response_format),
+                    fence_language(spec.response_format()),
                     &error.example,
                 ));
             }

@@ -519,11 +519,11 @@ fn responses_of(spec: &EndpointSpec) -> Vec<Answer> {
 /// examples are named by their partner code.
 fn add_response(responses: &mut Map<String, Value>, answer: &Answer, spec: &EndpointSpec) {
     let (status, description) = (answer.status.as_str(), answer.description.as_str());
-    let media = media_type(spec, spec.response_format);
+    let media = media_type(spec, spec.response_format());
     let content = match sourced(
         spec,
         &answer.schema_key,
-        spec.response_format,
+        spec.response_format(),
         &answer.example,
     ) {
         Some((schema, value)) => {
@@ -534,7 +534,7 @@ fn add_response(responses: &mut Map<String, Value>, answer: &Answer, spec: &Endp
             Some(content)
         }
         None => {
-            let (schema, value) = schema_and_example(spec.response_format, &answer.example);
+            let (schema, value) = schema_and_example(spec.response_format(), &answer.example);
             value.map(|value| {
                 let mut content = json!({ "schema": schema });
                 attach_example(&mut content, value);

@@ -19,7 +19,6 @@ fn form_endpoint() -> EndpointSpec {
         method: Some(HttpMethod::Post),
         path: "/v2/Services/{ServiceSid}/Verifications".into(),
         body_format: BodyFormat::Form,
-        response_format: BodyFormat::Json,
         request_example: "To=%2B919928056506\nChannel=sms".into(),
         success_status: "201".into(),
         success_example: r#"{"status": "pending"}"#.into(),

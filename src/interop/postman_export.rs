@@ -110,7 +110,7 @@ fn item(spec: &EndpointSpec, sections: &Sections, names: &mut BTreeSet<String>) 
             "Success",
             code,
             &spec.success_example,
-            spec.response_format,
+            spec.response_format(),
             &request,
         ));
     }
@@ -127,7 +127,7 @@ fn item(spec: &EndpointSpec, sections: &Sections, names: &mut BTreeSet<String>) 
             if name.is_empty() { "Error" } else { &name },
             code,
             &error.example,
-            spec.response_format,
+            spec.response_format(),
             &request,
         ));
     }

@@ -120,7 +120,7 @@ impl Plan {
             .filter(|h| !h.name.trim().is_empty())
             .map(|h| (h.name.trim().to_string(), h.value.trim().to_string()))
             .collect();
-        let json = spec.response_format == BodyFormat::Json;
+        let json = spec.response_format() == BodyFormat::Json;
         let body = if spec.sends_body() {
             let text = variation
                 .body

@@ -95,7 +95,10 @@ async fn a_form_body_is_edited_as_rows_and_sent_as_a_form(db: PgPool) {
         "To=+919928056506\nChannel=sms\nCustomMessage=Your code %26 more"
     );
     assert_eq!(spec["body_format"], "form");
-    assert_eq!(spec["response_format"], "json");
+    assert!(
+        spec.get("response_format").is_none(),
+        "JSON answers are the usual: not stored"
+    );
 
     // A value without a name is refused beside the example, and every typed row is kept.
     let mut fields = base.to_vec();
@@ -158,7 +161,10 @@ async fn each_example_is_checked_in_its_own_format(db: PgPool) {
     assert_eq!(saved.status(), StatusCode::SEE_OTHER);
     let spec = stored(&db, endpoint).await;
     assert_eq!(spec["body_format"], "xml");
-    assert_eq!(spec["response_format"], "json");
+    assert!(
+        spec.get("response_format").is_none(),
+        "JSON answers are the usual: not stored"
+    );
     let (_, html) = partner
         .page(&format!("/integrations/{id}/endpoints/{endpoint}"))
         .await;
@@ -204,5 +210,46 @@ async fn try_it_never_shows_a_refused_secret(db: PgPool) {
     assert_eq!(
         kept[0]["value"], header,
         "the typed value stays in the form to fix"
+    );
+}
+
+/// The endpoint page judges an id-named parameter's example as the import does: Twilio's
+/// `ServiceSid` example is an identifier, not a key, so the partner can save the endpoint.
+#[sqlx::test]
+async fn an_identifier_in_an_id_named_field_does_not_stop_a_save(db: PgPool) {
+    let app = TestApp::spawn(db.clone()).await;
+    let (partner, id) = partner_with_integration(&app, "Verify Co", "dev@verify.example").await;
+    let endpoint = add_endpoint(
+        &partner,
+        id,
+        "Fetch a service",
+        "GET",
+        "/v2/Services/{ServiceSid}",
+    )
+    .await;
+    let fields = [
+        ("name", "Fetch a service"),
+        ("method", "GET"),
+        ("path", "/v2/Services/{ServiceSid}"),
+        ("body_format", "json"),
+        ("param_name", "ServiceSid"),
+        ("param_in", "path"),
+        ("param_type", "string"),
+        ("param_required", "yes"),
+        ("param_description", ""),
+        ("param_example", "VA0123456789abcdef0123456789abcdef"),
+        ("header_name", "X-Api-Key"),
+        ("header_value", "<<X-Api-Key>>"),
+    ];
+    let saved = save_endpoint(&partner, id, endpoint, &fields).await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let mut secret = fields.to_vec();
+    secret[9] = ("param_example", "sk_live_51H8s9dKf02jdL9sd8f7GhQ2mZ0pX4");
+    secret[4] = ("param_name", "api_key");
+    let refused = save_endpoint(&partner, id, endpoint, &secret).await;
+    assert_eq!(
+        refused.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a key is still a key"
     );
 }

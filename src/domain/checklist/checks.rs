@@ -39,7 +39,7 @@ pub(super) fn check_integration(
                 return missing("Add at least one endpoint.");
             }
             let unexplained = endpoints.iter().find(|(_, spec)| {
-                (spec.body_format != BodyFormat::Json || spec.response_format != BodyFormat::Json)
+                (spec.body_format != BodyFormat::Json || spec.response_format() != BodyFormat::Json)
                     && !filled(&spec.non_json_reason)
             });
             match unexplained {

@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::{Parsed, guard_example, guard_secret, guard_size, limit_rows, rows};
+use super::{Parsed, guard_example, guard_named_secret, guard_size, limit_rows, rows};
 use crate::domain::checklist::{EndpointItem, ItemId};
 use crate::domain::model::*;
 use crate::intake::secrets;
@@ -94,8 +94,6 @@ pub fn endpoint(form: &EndpointForm) -> Parsed<EndpointSpec> {
     let mut spec = EndpointSpec {
         method: HttpMethod::parse(&form.method),
         body_format,
-        // A form from before responses had their own format said one format for both.
-        response_format: BodyFormat::parse(&form.response_format).unwrap_or(body_format),
         ..EndpointSpec::default()
     };
     spec.name = parsed.field("name", &form.name, |raw| validate::text(raw, MAX_SHORT));
@@ -106,7 +104,9 @@ pub fn endpoint(form: &EndpointForm) -> Parsed<EndpointSpec> {
     spec.non_json_reason = parsed.field("non_json_reason", &form.non_json_reason, |raw| {
         validate::text(raw, MAX_TEXT)
     });
-    let json = spec.body_format == BodyFormat::Json && spec.response_format == BodyFormat::Json;
+    // A form from before responses had their own format said one format for both.
+    spec.set_response_format(BodyFormat::parse(&form.response_format).unwrap_or(body_format));
+    let json = spec.body_format == BodyFormat::Json && spec.response_format() == BodyFormat::Json;
     if !json && spec.non_json_reason.is_empty() {
         parsed.errors.add(
             "non_json_reason",
@@ -169,7 +169,7 @@ pub fn endpoint(form: &EndpointForm) -> Parsed<EndpointSpec> {
         (
             "success_example",
             &spec.success_example,
-            spec.response_format,
+            spec.response_format(),
         ),
     ] {
         guard_example(&mut parsed, key, text, format);
@@ -188,7 +188,7 @@ pub fn endpoint(form: &EndpointForm) -> Parsed<EndpointSpec> {
             &mut parsed,
             &row_key("error_example", i),
             &example,
-            spec.response_format,
+            spec.response_format(),
         );
         spec.errors.push(ErrorScenario {
             http_status: parsed.field(row_key("error_status", i), &status, |raw| {
@@ -224,8 +224,8 @@ pub fn endpoint(form: &EndpointForm) -> Parsed<EndpointSpec> {
     for (i, error) in spec.errors.iter().enumerate() {
         guard_size(&mut parsed, &row_key("error_example", i), &error.example);
     }
-    for (key, text) in endpoint_texts(&mut spec) {
-        guard_secret(&mut parsed, &key, text, insist);
+    for (key, name, text) in endpoint_texts(&mut spec) {
+        guard_named_secret(&mut parsed, &key, name.as_deref(), text, insist);
     }
     let rows = spec
         .headers
@@ -269,8 +269,12 @@ fn request_example(
 
 /// Applies "Replace with placeholders" to every field of an endpoint the guard scans.
 pub fn redact_endpoint(spec: &mut EndpointSpec) {
-    for (_, text) in endpoint_texts(spec) {
-        *text = secrets::redact(text);
+    for (_, name, text) in endpoint_texts(spec) {
+        let findings = match name {
+            Some(name) => secrets::scan_named(&name, text),
+            None => secrets::scan(text),
+        };
+        *text = secrets::redact_findings(text, findings);
     }
 }
 
@@ -290,25 +294,35 @@ pub fn convert_endpoint_json(spec: &mut EndpointSpec, key: &str, strict: String)
     }
 }
 
-fn endpoint_texts(spec: &mut EndpointSpec) -> Vec<(String, &mut String)> {
-    let mut texts: Vec<(String, &mut String)> = vec![
-        ("name".into(), &mut spec.name),
-        ("purpose".into(), &mut spec.purpose),
-        ("path".into(), &mut spec.path),
-        ("non_json_reason".into(), &mut spec.non_json_reason),
-        ("request_example".into(), &mut spec.request_example),
-        ("success_example".into(), &mut spec.success_example),
+/// Every text of an endpoint the secret guard reads: its form key, the name of the field it is
+/// the value of (a header's, a parameter's), and the text.
+fn endpoint_texts(spec: &mut EndpointSpec) -> Vec<(String, Option<String>, &mut String)> {
+    let mut texts: Vec<(String, Option<String>, &mut String)> = vec![
+        ("name".into(), None, &mut spec.name),
+        ("purpose".into(), None, &mut spec.purpose),
+        ("path".into(), None, &mut spec.path),
+        ("non_json_reason".into(), None, &mut spec.non_json_reason),
+        ("request_example".into(), None, &mut spec.request_example),
+        ("success_example".into(), None, &mut spec.success_example),
     ];
     for (i, h) in spec.headers.iter_mut().enumerate() {
-        texts.push((row_key("header_value", i), &mut h.value));
+        texts.push((
+            row_key("header_value", i),
+            Some(h.name.clone()),
+            &mut h.value,
+        ));
     }
     for (i, p) in spec.parameters.iter_mut().enumerate() {
-        texts.push((row_key("param_description", i), &mut p.description));
-        texts.push((row_key("param_example", i), &mut p.example));
+        texts.push((row_key("param_description", i), None, &mut p.description));
+        texts.push((
+            row_key("param_example", i),
+            Some(p.name.clone()),
+            &mut p.example,
+        ));
     }
     for (i, e) in spec.errors.iter_mut().enumerate() {
-        texts.push((row_key("error_description", i), &mut e.description));
-        texts.push((row_key("error_example", i), &mut e.example));
+        texts.push((row_key("error_description", i), None, &mut e.description));
+        texts.push((row_key("error_example", i), None, &mut e.example));
     }
     texts
 }

@@ -86,12 +86,27 @@ fn keep<T>(
 
 /// Text that must not carry a live secret unless the user insists.
 fn guard_secret<T>(parsed: &mut Parsed<T>, key: &str, text: &str, insist: bool) {
-    let findings = secrets::scan(text);
+    guard_named_secret(parsed, key, None, text, insist);
+}
+
+/// The same for the value of a named field (a parameter's example, a header's value), judged as
+/// the import judges it: an id-named field holds no random key.
+fn guard_named_secret<T>(
+    parsed: &mut Parsed<T>,
+    key: &str,
+    name: Option<&str>,
+    text: &str,
+    insist: bool,
+) {
+    let findings = match name {
+        Some(name) => secrets::scan_named(name, text),
+        None => secrets::scan(text),
+    };
     if let Some(first) = findings.first() {
         parsed
             .secrets
             .push((key.to_string(), first.kind.describe()));
-        if !insist && let Some(warning) = secrets::warning(text) {
+        if !insist && let Some(warning) = secrets::warning_for(&findings) {
             parsed.errors.add(key, warning);
         }
     }

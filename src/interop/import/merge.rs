@@ -156,10 +156,12 @@ fn update(existing: &EndpointSpec, imported: &EndpointSpec) -> (EndpointSpec, Ve
     take!(success_example, "success example", String::is_empty);
     take!(errors, "error scenarios", Vec::is_empty);
     take!(source_id, "import identity", String::is_empty);
-    let formats = (imported.body_format, imported.response_format);
-    if formats != (existing.body_format, existing.response_format) {
+    // The file's schemas describe the file's rows, so they come with them.
+    take!(schemas, "schemas", std::collections::BTreeMap::is_empty);
+    let formats = (imported.body_format, imported.response_format());
+    if formats != (existing.body_format, existing.response_format()) {
         merged.body_format = imported.body_format;
-        merged.response_format = imported.response_format;
+        merged.set_response_format(imported.response_format());
         merged.non_json_reason = imported.non_json_reason.clone();
         fields.push("body format");
     }

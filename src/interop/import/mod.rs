@@ -307,6 +307,57 @@ mod tests {
     }
 
     #[test]
+    fn many_distinct_notes_are_grouped_at_once_and_capped() {
+        let notes: Vec<String> = (0..50_000)
+            .map(|i| {
+                format!("#/paths/~1p{i}/get/parameters: the cookie parameter “c{i}” has no place.")
+            })
+            .collect();
+        let started = std::time::Instant::now();
+        let out = tidy::grouped(notes);
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        assert_eq!(out.len(), 501);
+        assert_eq!(out[500], "… and 49500 more notes like these.");
+    }
+
+    #[test]
+    fn a_spec_carried_as_written_keeps_only_bounded_schemas_and_marks_it_can_have() {
+        let huge: serde_json::Map<String, Value> = (0..5_000)
+            .map(|i| {
+                (
+                    format!("p{i}"),
+                    serde_json::json!({"type": "string", "description": "x".repeat(20)}),
+                )
+            })
+            .collect();
+        let doc = serde_json::json!({
+            "openapi": "3.1.0",
+            "info": {"title": "Carried", "version": "1"},
+            "paths": {"/a": {"get": {"responses": {}, "x-haptik-endpoint": {"spec": {
+                "name": "A", "method": "GET", "path": "/a",
+                "schemas": {"request": {"type": "object", "properties": huge},
+                            "success": {"type": "object"}, "error_7": {"type": "object"}},
+                "unconfirmed": ["success_example", "error_code_3", "anything"]
+            }}}}}
+        })
+        .to_string();
+        let plan = parse(&doc).unwrap();
+        let spec = &plan.endpoints[0];
+        assert_eq!(spec.schemas.keys().collect::<Vec<_>>(), ["success"]);
+        assert_eq!(
+            spec.unconfirmed.iter().collect::<Vec<_>>(),
+            ["success_example"]
+        );
+        assert!(
+            plan.notes
+                .iter()
+                .any(|n| n.contains("2 schema(s) were not kept")),
+            "{:?}",
+            plan.notes
+        );
+    }
+
+    #[test]
     fn bad_files_get_a_clear_message() {
         assert!(parse("").unwrap_err().contains("empty"));
         let broken = parse("openapi: 3.0.0\ninfo:\n  title: [unclosed\n").unwrap_err();

@@ -321,8 +321,8 @@ impl<'a> Operation<'a, '_> {
                 let Some((media, content)) = content else {
                     continue;
                 };
-                spec.response_format = BodyFormat::of_media_type(media);
-                if spec.response_format != BodyFormat::Json {
+                spec.set_response_format(BodyFormat::of_media_type(media));
+                if spec.response_format() != BodyFormat::Json {
                     let reason = format!("Responses are {media}.");
                     spec.non_json_reason = format!("{} {reason}", spec.non_json_reason)
                         .trim()
@@ -336,7 +336,7 @@ impl<'a> Operation<'a, '_> {
                 self.more_examples(content, &at);
                 if let Some((example, origin)) = self.media_example(content, &at) {
                     spec.success_example =
-                        self.body_text(spec.response_format, &example, media, &at);
+                        self.body_text(spec.response_format(), &example, media, &at);
                     if origin == Origin::Made && !spec.success_example.is_empty() {
                         spec.unconfirmed.insert("success_example".into());
                     }
@@ -415,7 +415,7 @@ impl<'a> Operation<'a, '_> {
             ..ErrorScenario::default()
         };
         if let Some((example, origin)) = found {
-            scenario.example = self.body_text(spec.response_format, &example, media, at);
+            scenario.example = self.body_text(spec.response_format(), &example, media, at);
             match origin {
                 // A code in a shared schema's example belongs to no scenario in particular.
                 Origin::Made if !scenario.example.is_empty() => {

@@ -336,9 +336,9 @@ impl Context<'_> {
             if (200..300).contains(&code) && spec.success_status.is_empty() {
                 spec.success_status = code.to_string();
                 if let Some(format) = saved_format(response, parsed.is_null()) {
-                    spec.response_format = format;
-                    if spec.response_format != BodyFormat::Json {
-                        let reason = format!("Responses are {}.", spec.response_format.label());
+                    spec.set_response_format(format);
+                    if format != BodyFormat::Json {
+                        let reason = format!("Responses are {}.", format.label());
                         spec.non_json_reason = format!("{} {reason}", spec.non_json_reason)
                             .trim()
                             .to_string();

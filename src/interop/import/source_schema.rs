@@ -13,7 +13,7 @@ use crate::domain::schema_check;
 /// One kept schema prints to at most this many bytes (roughly); a larger one is not kept.
 pub const MAX_SCHEMA_BYTES: usize = 64 * 1024;
 /// What all schemas of one import may cost together.
-const IMPORT_SCHEMA_BUDGET: usize = 4 * 1024 * 1024;
+pub const IMPORT_SCHEMA_BUDGET: usize = 4 * 1024 * 1024;
 const MAX_DEPTH: usize = 32;
 /// What one value costs besides its text.
 const VALUE_COST: usize = 8;
@@ -86,8 +86,15 @@ impl<'a> SchemaCopier<'a> {
                         continue;
                     }
                     self.spend(key.len())?;
-                    // Names under `properties` are data, not keywords: copied as they are.
-                    out.insert(key.clone(), self.copy_at(field, depth + 1, path)?);
+                    let copied = match key.as_str() {
+                        // Maps from names (a property called "example" is data) to schemas.
+                        "properties" | "patternProperties" | "$defs" | "definitions"
+                        | "dependentSchemas" => self.copy_named(field, depth + 1, path)?,
+                        // Values, not schemas: kept as written.
+                        "enum" | "const" | "default" => self.copy_data(field)?,
+                        _ => self.copy_at(field, depth + 1, path)?,
+                    };
+                    out.insert(key.clone(), copied);
                 }
                 Some(to_json_schema(out))
             }
@@ -102,6 +109,42 @@ impl<'a> SchemaCopier<'a> {
             }
             other => Some(other.clone()),
         }
+    }
+
+    /// A map whose keys are names and whose values are schemas.
+    fn copy_named(&self, map: &'a Value, depth: usize, path: &mut Vec<String>) -> Option<Value> {
+        let Value::Object(entries) = map else {
+            return self.copy_data(map);
+        };
+        let mut out = Map::new();
+        for (name, schema) in entries {
+            self.spend(name.len())?;
+            out.insert(name.clone(), self.copy_at(schema, depth + 1, path)?);
+        }
+        Some(Value::Object(out))
+    }
+
+    /// A value copied as it is, under the same budget.
+    fn copy_data(&self, value: &Value) -> Option<Value> {
+        let mut cost = 0usize;
+        let mut pending = vec![value];
+        while let Some(next) = pending.pop() {
+            cost += VALUE_COST;
+            match next {
+                Value::String(text) => cost += text.len(),
+                Value::Array(items) => pending.extend(items),
+                Value::Object(fields) => {
+                    cost += fields.keys().map(String::len).sum::<usize>();
+                    pending.extend(fields.values());
+                }
+                _ => {}
+            }
+            if cost > MAX_SCHEMA_BYTES {
+                self.spend(cost)?;
+            }
+        }
+        self.spend(cost)?;
+        Some(value.clone())
     }
 }
 
@@ -165,6 +208,7 @@ mod tests {
                 "total": {"type": "number", "minimum": 0, "exclusiveMinimum": true},
                 "since": {"type": "string", "pattern": "^[0-9]{4}$", "default": "last year"},
                 "page": {"type": "integer", "default": 1},
+                "examples": {"type": "array", "items": {"type": "string"}},
                 "parent": {"$ref": "#/components/schemas/Order"},
             }},
         }}});
@@ -181,6 +225,7 @@ mod tests {
                 "total": {"type": "number", "exclusiveMinimum": 0},
                 "since": {"type": "string", "pattern": "^[0-9]{4}$"},
                 "page": {"type": "integer", "default": 1},
+                "examples": {"type": "array", "items": {"type": "string"}},
                 "parent": {},
             }})
         );

@@ -2,13 +2,13 @@
 //! "takes no parameters" answer, the secret guard (each replaced value named, unless the partner
 //! kept it), and a report whose repeated notes are said once.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
+use super::source_schema::{IMPORT_SCHEMA_BUDGET, MAX_SCHEMA_BYTES};
 use super::{MAX_ENDPOINTS, MAX_ROWS, Plan, Replaced};
 use crate::domain::checklist::{EndpointItem, ItemId};
 use crate::domain::example::MAX_EXAMPLE_BYTES;
 use crate::domain::model::row_key;
-use crate::domain::text::shorten;
 use crate::intake::secrets;
 use crate::intake::validate::{MAX_SHORT, MAX_TEXT};
 
@@ -47,12 +47,19 @@ impl Guard<'_> {
             return;
         }
         let found = text.get(first.start..first.end).unwrap_or_default();
-        let value = shorten(found, 24);
+        let value = masked(found);
         self.replaced.push(Replaced {
             key,
             endpoint: endpoint.to_string(),
             field: label,
-            what: first.kind.describe().to_string(),
+            what: match findings.len() {
+                1 => first.kind.describe().to_string(),
+                n => format!(
+                    "{}, and {} more value(s) in this field",
+                    first.kind.describe(),
+                    n - 1
+                ),
+            },
             value,
         });
         *text = secrets::redact_findings(text, findings);
@@ -71,6 +78,7 @@ pub(super) fn tidy(plan: &mut Plan, keep: &BTreeSet<String>) {
         ));
         plan.endpoints.truncate(MAX_ENDPOINTS);
     }
+    let mut schema_budget = IMPORT_SCHEMA_BUDGET;
     let mut guard = Guard {
         keep,
         replaced: Vec::new(),
@@ -104,6 +112,28 @@ pub(super) fn tidy(plan: &mut Plan, keep: &BTreeSet<String>) {
         spec.headers.truncate(MAX_ROWS);
         spec.parameters.truncate(MAX_ROWS);
         spec.errors.truncate(MAX_ROWS);
+        // A file may carry a spec as written (`x-haptik-endpoint`): its schemas and marks keep
+        // only what describes this endpoint, within the bounds the importer itself keeps.
+        spec.unconfirmed = spec.marks_still_unconfirmed(spec);
+        let described = spec.schemas_still_describing(spec);
+        let before = spec.schemas.len();
+        spec.schemas = described
+            .into_iter()
+            .filter(|(_, schema)| {
+                let size = schema.to_string().len();
+                let fits = size <= MAX_SCHEMA_BYTES && size <= schema_budget;
+                if fits {
+                    schema_budget -= size;
+                }
+                fits
+            })
+            .collect();
+        if spec.schemas.len() < before {
+            notes.push(format!(
+                "“{title}”: {} schema(s) were not kept: too large, or describing nothing the endpoint has.",
+                before - spec.schemas.len()
+            ));
+        }
         for (i, header) in spec.headers.iter_mut().enumerate() {
             let field = (
                 row_key("header_value", i),
@@ -185,48 +215,71 @@ pub(super) fn tidy(plan: &mut Plan, keep: &BTreeSet<String>) {
 
 /// Notes that say the same of several places (`#/…/headers: response headers are not
 /// imported.`) become one note naming every place, so the report stays readable on a large file.
+/// Enough of a value for its owner to recognise it, not enough to use it: its first and last
+/// four characters.
+fn masked(value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    if chars.len() <= 12 {
+        let start: String = chars.iter().take(2).collect();
+        return format!("{start}…");
+    }
+    let start: String = chars[..4].iter().collect();
+    let end: String = chars[chars.len() - 4..].iter().collect();
+    format!("{start}…{end}")
+}
+
 pub(super) fn grouped(notes: Vec<String>) -> Vec<String> {
     const GROUP_FROM: usize = 3;
+    /// However hostile the file, the report stays a page a person can read.
+    const MAX_NOTES: usize = 500;
     let split = |note: &str| -> Option<(String, String)> {
         let rest = note.strip_prefix("#/")?;
         let (at, said) = rest.split_once(": ")?;
         Some((format!("#/{at}"), said.to_string()))
     };
-    let mut places: Vec<(String, Vec<String>)> = Vec::new();
+    // Each remark's places, found by a map: a file with many thousand notes is grouped in
+    // linear time.
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut places: Vec<Vec<String>> = Vec::new();
     for note in &notes {
         if let Some((at, said)) = split(note) {
-            match places.iter_mut().find(|(s, _)| *s == said) {
-                Some((_, list)) => list.push(at),
-                None => places.push((said, vec![at])),
-            }
+            let group = *index.entry(said).or_insert_with(|| {
+                places.push(Vec::new());
+                places.len() - 1
+            });
+            places[group].push(at);
         }
     }
+    let mut said_once = vec![false; places.len()];
     let mut out = Vec::new();
     for note in notes {
-        match split(&note) {
-            Some((at, said)) => {
-                let (_, list) = places
-                    .iter()
-                    .find(|(s, _)| *s == said)
-                    .expect("every split note was counted");
-                if list.len() < GROUP_FROM {
-                    out.push(note);
-                } else if list[0] == at {
-                    let said = said.trim_end_matches('.');
-                    let mut chars = said.chars();
-                    let said: String = chars
-                        .next()
-                        .map(|first| first.to_uppercase().chain(chars).collect())
-                        .unwrap_or_default();
-                    out.push(format!(
-                        "{said}, at {} places: {}.",
-                        list.len(),
-                        list.join(", ")
-                    ));
-                }
-            }
-            None => out.push(note),
+        let Some((_, said)) = split(&note) else {
+            out.push(note);
+            continue;
+        };
+        let group = index[&said];
+        let list = &places[group];
+        if list.len() < GROUP_FROM {
+            out.push(note);
+        } else if !said_once[group] {
+            said_once[group] = true;
+            let said = said.trim_end_matches('.');
+            let mut chars = said.chars();
+            let said: String = chars
+                .next()
+                .map(|first| first.to_uppercase().chain(chars).collect())
+                .unwrap_or_default();
+            out.push(format!(
+                "{said}, at {} places: {}.",
+                list.len(),
+                list.join(", ")
+            ));
         }
+    }
+    if out.len() > MAX_NOTES {
+        let more = out.len() - MAX_NOTES;
+        out.truncate(MAX_NOTES);
+        out.push(format!("… and {more} more notes like these."));
     }
     out
 }
