@@ -5,6 +5,7 @@
 pub mod account;
 pub mod audit;
 pub mod checklist;
+pub mod cross_check;
 pub mod curl;
 pub mod egress;
 pub mod error;

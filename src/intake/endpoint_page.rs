@@ -1,6 +1,7 @@
 //! One endpoint: its form (every endpoint item of the checklist), its completeness, and the
 //! generated URLs and curl commands. Adding, reordering and deleting endpoints live here too.
 
+use crate::domain::cross_check::{self, Contradiction};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
@@ -45,6 +46,8 @@ pub struct EndpointPage {
     pub spec: EndpointSpec,
     /// What is saved, which "Try it" shows (the form may hold refused input).
     pub stored: EndpointSpec,
+    /// Where one part of the endpoint contradicts another, by the field each warning is beside.
+    pub contradictions: Vec<Contradiction>,
     pub assessment: EndpointAssessment,
     pub staging_base: String,
     pub production_base: String,
@@ -87,8 +90,10 @@ impl EndpointPage {
         let assessment = checklist::assess(&loaded.sections, &[(endpoint, saved)], settings)
             .endpoints
             .remove(0);
+        let contradictions = cross_check::contradictions(&loaded.sections, &spec);
         EndpointPage {
             page,
+            contradictions,
             threads: Threads::default(),
             staging: None,
             integration_id: loaded.integration.id,
@@ -135,6 +140,15 @@ impl EndpointPage {
         crate::domain::media::form_fields(&self.spec.request_example)
             .ok()
             .filter(|fields| !fields.iter().any(|(_, value)| value.contains(['\n', '\r'])))
+    }
+
+    /// The warnings that belong beside a field.
+    pub fn contradicted(&self, field: &str) -> Vec<&str> {
+        self.contradictions
+            .iter()
+            .filter(|c| c.field == field)
+            .map(|c| c.message.as_str())
+            .collect()
     }
 
     /// Beside an example: what in it the schema from the imported file refuses.

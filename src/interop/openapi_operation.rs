@@ -21,21 +21,7 @@ pub fn is_reserved(header: &str) -> bool {
     RESERVED_HEADERS.contains(&header.trim().to_ascii_lowercase().as_str())
 }
 
-/// `{name}` templates in a path.
-pub fn path_templates(path: &str) -> Vec<String> {
-    let mut names = Vec::new();
-    let mut rest = path;
-    while let Some(open) = rest.find('{') {
-        let after = &rest[open + 1..];
-        let Some(close) = after.find('}') else { break };
-        let name = &after[..close];
-        if !name.is_empty() && !name.contains('/') {
-            names.push(name.to_string());
-        }
-        rest = &after[close + 1..];
-    }
-    names
-}
+pub use crate::domain::cross_check::path_templates;
 
 pub fn operation(spec: &EndpointSpec, path: &str, taken: &mut BTreeSet<String>) -> Value {
     let mut operation = json!({

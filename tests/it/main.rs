@@ -17,6 +17,7 @@ mod hardening_accounts;
 mod helpers;
 mod instances;
 mod intake;
+mod intake_checks;
 mod intake_formats;
 mod intake_limits;
 mod interop;
