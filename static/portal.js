@@ -67,6 +67,33 @@
       if (!document.contains(form)) dirty.delete(form);
     }
   });
+  // A link to a part of a page ("Partner code: give the partner code") lands on that part's
+  // first field, ready to type, not just near it.
+  function focusTarget(hash) {
+    if (!hash || hash.length < 2) return;
+    let target;
+    try {
+      target = document.getElementById(decodeURIComponent(hash.slice(1)));
+    } catch (_) {
+      return;
+    }
+    if (!target) return;
+    const fields = "input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled])";
+    // The field itself, one inside the part, or (for a heading) the first one after it.
+    let field = target.matches(fields) ? target : target.querySelector(fields);
+    if (!field) {
+      field = Array.from(document.querySelectorAll(fields)).find(function (candidate) {
+        return target.compareDocumentPosition(candidate) & Node.DOCUMENT_POSITION_FOLLOWING;
+      });
+    }
+    if (field) field.focus();
+  }
+  document.addEventListener("click", function (event) {
+    const link = event.target.closest && event.target.closest("a[href^='#']");
+    if (link) setTimeout(function () { focusTarget(link.getAttribute("href")); }, 0);
+  });
+  window.addEventListener("load", function () { focusTarget(window.location.hash); });
+
   window.addEventListener("beforeunload", function (event) {
     if (dirty.size > 0) {
       event.preventDefault();

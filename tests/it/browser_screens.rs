@@ -59,6 +59,40 @@ async fn partner_pages_fit_a_laptop_and_a_phone_and_the_endpoint_form_guards_uns
     click(browser, "main table a[href^='/integrations/']").await;
     wait_for_text(&driver, "#progress label", "required items complete").await;
     let integration = browser.current_url().await.unwrap().path().to_string();
+    // A "missing" link lands on its field, ready to type.
+    click(browser, "details.blockers a[href='#partner_code']").await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let focused = browser
+        .execute(
+            "return document.activeElement && document.activeElement.id",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        focused, "partner_code",
+        "the missing partner code link focuses its field"
+    );
+    // On another page too: the endpoint's missing error scenarios land on the first error field.
+    click(
+        browser,
+        "details.blockers a[href*='/endpoints/'][href$='#errors']",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let focused = browser
+        .execute(
+            "return document.activeElement && document.activeElement.name",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        focused, "error_status",
+        "the link lands on the first error field"
+    );
+    browser.goto(&format!("{base}{integration}")).await.unwrap();
+    driver.wait_for_path(&integration).await;
     let endpoint = browser
         .find(Locator::Css("main a[href*='/endpoints/']"))
         .await
