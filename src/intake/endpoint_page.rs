@@ -342,6 +342,26 @@ pub async fn save(
     super::refuse_unless_editable(&loaded, form.too_many_rows())?;
     let settings = Settings::load(&state.db).await?;
     let threads = endpoint_threads(&state, &partner, id, endpoint).await?;
+    // "Convert to strict JSON" and "Replace with placeholders" fix the form as typed and save in
+    // the same step; what is left to fix (another field) is shown as any refused save is.
+    let mut form = form;
+    let fixed = match Action::parse(&form.action) {
+        Action::RedactSecrets => {
+            forms::redact_form(&mut form);
+            Some("Replaced with placeholders")
+        }
+        Action::ConvertJson(field) => {
+            let first = forms::endpoint(&form);
+            match first.convertible.into_iter().find(|(key, _)| *key == field) {
+                Some((_, strict)) => {
+                    forms::convert_in_form(&mut form, &field, strict);
+                    Some("Converted to strict JSON")
+                }
+                None => None,
+            }
+        }
+        Action::Save => None,
+    };
     let mut parsed = forms::endpoint(&form);
     // Not a field of the form: the endpoint keeps where it was imported from.
     parsed.data.source_id = stored.source_id.clone();
@@ -365,25 +385,9 @@ pub async fn save(
     };
     let unsaved = |spec: EndpointSpec, version: i32| view(&stored, spec, version);
 
-    match Action::parse(&form.action) {
-        Action::RedactSecrets => {
-            forms::redact_endpoint(&mut parsed.data);
-            let mut view = unsaved(parsed.data, form.version);
-            view.notice = Some("Replaced with placeholders. Check the values, then save.".into());
-            return view.respond(StatusCode::OK, htmx);
-        }
-        Action::ConvertJson(field) => {
-            if let Some((_, strict)) = parsed.convertible.iter().find(|(key, _)| *key == field) {
-                forms::convert_endpoint_json(&mut parsed.data, &field, strict.clone());
-            }
-            let mut view = unsaved(parsed.data, form.version);
-            view.notice = Some("Converted to strict JSON. Check it, then save.".into());
-            return view.respond(StatusCode::OK, htmx);
-        }
-        Action::Save => {}
-    }
     if !parsed.errors.is_empty() {
         let mut view = unsaved(parsed.data, form.version);
+        view.notice = fixed.map(|what| format!("{what}; not saved yet: fix what is left below."));
         view.secret_prompt = !parsed.secrets.is_empty();
         view.convertible = parsed.convertible.into_iter().map(|(key, _)| key).collect();
         view.errors = parsed.errors;
@@ -443,9 +447,13 @@ pub async fn save(
                 let saved = parsed.data.clone();
                 let mut view = view(&saved, parsed.data, version);
                 view.saved = true;
+                view.notice = fixed.map(|what| format!("{what} and saved."));
                 return view.respond(StatusCode::OK, htmx);
             }
-            messages.success(format!("{} saved.", parsed.data.title()));
+            messages.success(match fixed {
+                Some(what) => format!("{what}; {} saved.", parsed.data.title()),
+                None => format!("{} saved.", parsed.data.title()),
+            });
             Ok(Redirect::to(&format!("/integrations/{id}/endpoints/{endpoint}")).into_response())
         }
     }

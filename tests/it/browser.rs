@@ -464,9 +464,14 @@ async fn a_partner_describes_the_sample_otp_api_and_submits_it(db: PgPool) {
     click(browser, "#endpoint-form button[value=save]").await;
     wait_for_text(&driver, "#success_example-error", "line 1, column 3").await;
     driver.screenshot("endpoint-almost-json").await;
+    // Converting saves in the same step.
     click(browser, "button[value='convert:success_example']").await;
-    wait_for_text(&driver, "#endpoint-form .flash", "Converted to strict JSON").await;
-    click(browser, "#endpoint-form button[value=save]").await;
+    wait_for_text(
+        &driver,
+        "#endpoint-form .flash",
+        "Converted to strict JSON and saved",
+    )
+    .await;
     wait_for_text(
         &driver,
         "#endpoint-progress label",

@@ -65,7 +65,7 @@ async fn the_sample_otp_api_reaches_100_percent_exactly_when_filled_and_is_submi
         "nothing was saved"
     );
 
-    // Converting gives strict JSON back in the form, unsaved; saving it completes the endpoint.
+    // Converting fixes the field and saves in the same step: the endpoint is complete.
     let mut convert = otp_endpoint_fields(OTP_SUCCESS_AS_TYPED);
     convert.retain(|(k, _)| *k != "action");
     let version = current_version(&partner, &endpoint_page, &endpoint_page).await;
@@ -74,16 +74,22 @@ async fn the_sample_otp_api_reaches_100_percent_exactly_when_filled_and_is_submi
         ("action", "convert:success_example"),
     ];
     fields.extend_from_slice(&convert);
-    let html = partner
-        .post_form(&endpoint_page, &fields)
-        .await
-        .text()
-        .await
-        .unwrap();
+    let response = partner.post_form(&endpoint_page, &fields).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::SEE_OTHER,
+        "converted and saved"
+    );
+    let (_, html) = partner.page(&endpoint_page).await;
+    assert!(
+        unescape(&html).contains("Converted to strict JSON; API to generate OTP saved."),
+        "the outcome is said"
+    );
     assert!(
         unescape(&html).contains("\"status\": \"success\""),
         "{html}"
     );
+    assert_eq!(progress(&partner, &endpoint_page).await, (8, 8));
 
     let strict =
         r#"{"status": "success", "status_code": "SUCC001", "message": "Request Successful"}"#;
@@ -344,21 +350,22 @@ async fn a_pasted_live_token_is_caught_and_kept_out_unless_the_user_insists(db: 
         "the secret did not reach the database"
     );
 
-    // "Replace with placeholders" shows the form again with the token replaced.
+    // "Replace with placeholders" replaces the token and saves in the same step.
     let path = format!("/integrations/{id}/endpoints/{endpoint}");
     let version = current_version(&partner, &path, &path).await;
     let mut redact = vec![("version", version.as_str()), ("action", "redact")];
     redact.extend_from_slice(&fields);
-    let html = partner
-        .post_form(&path, &redact)
-        .await
-        .text()
+    let response = partner.post_form(&path, &redact).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::SEE_OTHER,
+        "replaced and saved"
+    );
+    let stored: serde_json::Value = sqlx::query_scalar("SELECT spec FROM endpoints")
+        .fetch_one(&db)
         .await
         .unwrap();
-    assert!(
-        unescape(&html).contains("value=\"Bearer <<jwt>>\""),
-        "{html}"
-    );
+    assert!(stored.to_string().contains("Bearer <<jwt>>"), "{stored}");
 
     // Insisting saves it, and the choice is recorded.
     let mut insist = fields.to_vec();

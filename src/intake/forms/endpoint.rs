@@ -267,28 +267,59 @@ fn request_example(
     text.to_string()
 }
 
-/// Applies "Replace with placeholders" to every field of an endpoint the guard scans.
-pub fn redact_endpoint(spec: &mut EndpointSpec) {
-    for (_, name, text) in endpoint_texts(spec) {
+/// "Replace with placeholders" on the form as typed, so the save that follows sees the fixed
+/// text: every field the guard reads, judged as it judges them (a header's value and a
+/// parameter's example by their field's name).
+pub fn redact_form(form: &mut EndpointForm) {
+    let plain = |text: &mut String| *text = secrets::redact(text);
+    let named = |name: Option<&String>, text: &mut String| {
         let findings = match name {
-            Some(name) => secrets::scan_named(&name, text),
+            Some(name) => secrets::scan_named(name, text),
             None => secrets::scan(text),
         };
         *text = secrets::redact_findings(text, findings);
+    };
+    for text in [
+        &mut form.name,
+        &mut form.purpose,
+        &mut form.path,
+        &mut form.non_json_reason,
+        &mut form.request_example,
+        &mut form.success_example,
+    ] {
+        plain(text);
+    }
+    for (i, value) in form.header_value.iter_mut().enumerate() {
+        named(form.header_name.get(i), value);
+    }
+    for (i, example) in form.param_example.iter_mut().enumerate() {
+        named(form.param_name.get(i), example);
+    }
+    for (i, value) in form.form_value.iter_mut().enumerate() {
+        named(form.form_name.get(i), value);
+    }
+    for text in form
+        .param_description
+        .iter_mut()
+        .chain(form.error_description.iter_mut())
+        .chain(form.error_example.iter_mut())
+    {
+        plain(text);
     }
 }
 
-/// Applies "Convert to strict JSON" to the endpoint field named `key`.
-pub fn convert_endpoint_json(spec: &mut EndpointSpec, key: &str, strict: String) {
-    match key {
-        "request_example" => spec.request_example = strict,
-        "success_example" => spec.success_example = strict,
+/// "Convert to strict JSON" on one example of the form as typed (`request_example`,
+/// `success_example`, `error_example_N`), so the save that follows sees the strict text.
+pub fn convert_in_form(form: &mut EndpointForm, field: &str, strict: String) {
+    match field {
+        "request_example" => form.request_example = strict,
+        "success_example" => form.success_example = strict,
         other => {
-            let index = other
+            let row = other
                 .strip_prefix("error_example_")
                 .and_then(|i| i.parse::<usize>().ok());
-            if let Some(error) = index.and_then(|i| spec.errors.get_mut(i)) {
-                error.example = strict;
+            if let Some(example) = row.and_then(|i| form.error_example.get_mut(i)) {
+                *example = strict;
             }
         }
     }
