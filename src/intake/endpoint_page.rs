@@ -1,7 +1,6 @@
 //! One endpoint: its form (every endpoint item of the checklist), its completeness, and the
 //! generated URLs and curl commands. Adding, reordering and deleting endpoints live here too.
 
-use crate::domain::cross_check::{self, Contradiction};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
@@ -19,6 +18,7 @@ use super::validate;
 use crate::AppState;
 use crate::accounts::viewer::PartnerUser;
 use crate::domain::checklist::{self, EndpointAssessment, EndpointItem, Settings};
+use crate::domain::cross_check::{self, Contradiction};
 use crate::domain::curl;
 use crate::domain::integration::Loaded;
 use crate::domain::model::{BodyFormat, EndpointSpec, HttpMethod, Location, ParamType};

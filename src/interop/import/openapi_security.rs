@@ -162,7 +162,7 @@ fn absolute(url: &str, base_url: &str) -> String {
 }
 
 /// How many operations require each scheme, and which (for the report).
-fn usage(doc: &Value, default: Option<&str>) -> BTreeMap<String, Vec<String>> {
+fn usage(doc: &Value, refs: &Refs, default: Option<&str>) -> BTreeMap<String, Vec<String>> {
     let mut used: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let empty = serde_json::Map::new();
     let paths = doc
@@ -170,6 +170,10 @@ fn usage(doc: &Value, default: Option<&str>) -> BTreeMap<String, Vec<String>> {
         .and_then(Value::as_object)
         .unwrap_or(&empty);
     for (path, item) in paths {
+        // A path item may be a `$ref`, as the importer's own walk follows it.
+        let Some(item) = refs.resolve(item) else {
+            continue;
+        };
         for method in METHODS {
             let Some(operation) = item.get(method) else {
                 continue;
@@ -199,7 +203,7 @@ pub fn authentication(doc: &Value, refs: &Refs, plan: &mut Plan) -> Security {
         .get("security")
         .and_then(Value::as_array)
         .and_then(|r| requirement(r));
-    let used = usage(doc, default.as_deref());
+    let used = usage(doc, refs, default.as_deref());
     let primary = default
         .clone()
         .or_else(|| {
@@ -278,6 +282,27 @@ pub fn authentication(doc: &Value, refs: &Refs, plan: &mut Plan) -> Security {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_operation_behind_a_referenced_path_item_counts_for_its_scheme() {
+        let doc = serde_json::json!({
+            "components": {"securitySchemes": {
+                "key": {"type": "apiKey", "name": "X-Key", "in": "header"},
+                "oauth": {"type": "oauth2", "flows": {"clientCredentials": {"tokenUrl": "https://a.example/token", "scopes": {}}}}
+            }},
+            "security": [{"key": []}],
+            "paths": {"/a": {"$ref": "#/x-items/a"}},
+            "x-items": {"a": {"post": {"security": [{"oauth": []}]}}}
+        });
+        let refs = Refs::new(&doc);
+        let mut plan = Plan::default();
+        authentication(&doc, &refs, &mut plan);
+        assert!(
+            plan.notes.iter().any(|n| n.contains("is used by POST /a")),
+            "{:?}",
+            plan.notes
+        );
+    }
 
     #[test]
     fn a_relative_token_url_is_made_absolute_against_the_server() {
