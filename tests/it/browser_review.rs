@@ -110,6 +110,16 @@ async fn a_submission_goes_round_the_review_loop_in_a_browser(db: PgPool) {
     click(browser, "form[action$='/claim'] button").await;
     wait_for_text(&driver, "#since", "Changed endpoint: API to generate OTP").await;
     assert!(text_of(browser, "#since").await.contains("otpRef"));
+    // The revision page fits a phone: wide tables scroll inside themselves.
+    browser.set_window_size(390, 844).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let (over, widest) = crate::browser_screens::overflow(browser).await;
+    driver.screenshot("review-revision-phone").await;
+    assert!(
+        over <= 0,
+        "the revision page is {over} px too wide on a phone; {widest} sticks out"
+    );
+    browser.set_window_size(1280, 900).await.unwrap();
     assert!(
         text_of(browser, &format!("#endpoint-{verify} .signoff"))
             .await

@@ -16,7 +16,7 @@ const SCREENS: [(u32, u32, &str); 2] = [(1280, 900, "laptop"), (390, 844, "phone
 
 /// How much wider than the window the page is, in CSS pixels, and the widest element that sticks
 /// out (for the failure message).
-async fn overflow(client: &Client) -> (i64, String) {
+pub(crate) async fn overflow(client: &Client) -> (i64, String) {
     let said = client
         .execute(
             "const width = window.innerWidth;
