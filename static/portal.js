@@ -48,25 +48,53 @@
     if (banner && event.detail.successful) banner.hidden = true;
   });
 
-  // Unsaved edits: a form is dirty from its first change until it is sent. The attribute, not
+  // Unsaved edits: a form is unsaved from its first change until it is sent, or while the server
+  // shows input it did not save (it renders the form with `data-unsaved`). The attribute, not
   // `form.method`: a field named "method" (the endpoint form's) shadows that property.
-  const dirty = new Set();
+  function isPost(form) {
+    return form && (form.getAttribute("method") || "").toLowerCase() === "post";
+  }
   document.addEventListener("input", function (event) {
     const form = event.target.form;
-    if (form && (form.getAttribute("method") || "").toLowerCase() === "post") {
-      dirty.add(form);
-      form.dataset.unsaved = "true";
-    }
+    if (isPost(form)) form.dataset.unsaved = "true";
   });
   document.addEventListener("submit", function (event) {
-    dirty.delete(event.target);
-    delete event.target.dataset.unsaved;
+    // An htmx form stays unsaved until the answer replaces it (a failed request keeps it).
+    if (!event.target.hasAttribute("hx-post")) delete event.target.dataset.unsaved;
   });
-  document.addEventListener("htmx:afterSwap", function () {
-    for (const form of Array.from(dirty)) {
-      if (!document.contains(form)) dirty.delete(form);
+
+  // After an htmx save the user stays where they were: on a refusal the first field to fix takes
+  // the focus; otherwise the outcome beside the pressed button is brought into view.
+  function firstInvalid(root) {
+    const marked = root.querySelector("[aria-invalid='true']");
+    if (marked) return marked;
+    const message = root.querySelector(".field-error");
+    if (!message) return null;
+    const holder = message.closest("td, fieldset, div, label") || message.parentElement;
+    return holder && holder.querySelector("input:not([type=hidden]), select, textarea");
+  }
+  function settle(root) {
+    const outcome = Array.from(root.querySelectorAll(".save-outcome")).find(function (o) { return o.textContent.trim(); });
+    const invalid = outcome && outcome.querySelector(".flash-error") ? firstInvalid(root) : null;
+    if (invalid) {
+      invalid.focus();
+    } else if (outcome && !root.querySelector("[autofocus]")) {
+      outcome.scrollIntoView({ block: "nearest" });
     }
+  }
+  document.addEventListener("htmx:afterSettle", function (event) {
+    const root = event.detail.elt && event.detail.elt.isConnected ? event.detail.elt : document.getElementById(
+      (event.detail.target && event.detail.target.id) || "");
+    if (root && root.querySelector) settle(root);
   });
+
+  // On a phone the section navigation folds away once a part is chosen.
+  document.addEventListener("click", function (event) {
+    const link = event.target.closest && event.target.closest(".section-nav a");
+    const nav = link && link.closest("details");
+    if (nav && window.matchMedia("(max-width: 1023px)").matches) nav.open = false;
+  });
+
   // A link to a part of a page ("Partner code: give the partner code") lands on that part's
   // first field, ready to type, not just near it.
   function focusTarget(hash) {
@@ -92,10 +120,20 @@
     const link = event.target.closest && event.target.closest("a[href^='#']");
     if (link) setTimeout(function () { focusTarget(link.getAttribute("href")); }, 0);
   });
-  window.addEventListener("load", function () { focusTarget(window.location.hash); });
+  window.addEventListener("load", function () {
+    if (window.location.hash) {
+      focusTarget(window.location.hash);
+      return;
+    }
+    // A refused save without JavaScript: the first field to fix takes the focus.
+    const refused = Array.from(document.querySelectorAll(".save-outcome .flash-error"))[0];
+    const form = refused && refused.closest("form");
+    const field = form && firstInvalid(form);
+    if (field) field.focus();
+  });
 
   window.addEventListener("beforeunload", function (event) {
-    if (dirty.size > 0) {
+    if (document.querySelector("form[data-unsaved]")) {
       event.preventDefault();
       event.returnValue = "";
     }

@@ -95,6 +95,10 @@ impl BodyFormat {
         }
     }
 
+    pub fn is_json(self) -> bool {
+        self == BodyFormat::Json
+    }
+
     pub fn is_form(self) -> bool {
         matches!(self, BodyFormat::Form | BodyFormat::Multipart)
     }

@@ -8,13 +8,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_htmx::HxRequest;
 use axum_messages::Messages;
-use serde::Deserialize;
 use uuid::Uuid;
 
 use super::conflict::Conflict;
+use super::forms::table_edits::{self, RowEdit, TableState};
 use super::forms::{self, Action, EndpointForm};
-use super::store::{self, Direction, Saved};
-use super::validate;
+use super::section_nav::{self, SectionNav};
+use super::store::{self, Saved};
 use crate::AppState;
 use crate::accounts::viewer::PartnerUser;
 use crate::domain::checklist::{self, EndpointAssessment, EndpointItem, Settings};
@@ -29,9 +29,6 @@ use crate::web::forms::FieldErrors;
 use crate::web::page::Page;
 
 use crate::web::{AppError, Result};
-
-/// Endpoints in one integration: far above any real integration, low enough to keep pages fast.
-pub const MAX_ENDPOINTS: i64 = 200;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "intake/endpoint.html", blocks = ["content"])]
@@ -66,6 +63,15 @@ pub struct EndpointPage {
     pub threads: Threads,
     /// The latest staging check of the success example, and whether it is about this content.
     pub staging: Option<(crate::staging::results::CheckRow, bool)>,
+    /// Where the outcome of the button just pressed shows: "save", "secret", a converted field's
+    /// key or "table:<table>".
+    pub outcome_at: String,
+    /// The table edit just applied (one more blank row, the bulk text kept open).
+    pub tables: TableState,
+    /// The integration's own status codes, offered in the error scenarios.
+    pub known_codes: Vec<String>,
+    /// The form shows input that is not saved (a refusal, a conflict, a table edit).
+    pub unsaved: bool,
 }
 
 impl EndpointPage {
@@ -118,6 +124,51 @@ impl EndpointPage {
             confirmed: Vec::new(),
             locations: Location::ALL,
             types: ParamType::ALL,
+            outcome_at: String::new(),
+            unsaved: false,
+            tables: TableState {
+                edit: None,
+                editable: loaded.integration.status.partner_can_edit(),
+            },
+            known_codes: loaded
+                .sections
+                .status_codes
+                .items
+                .iter()
+                .map(|c| c.code.clone())
+                .filter(|c| !c.is_empty())
+                .collect(),
+        }
+    }
+
+    pub fn nav(&self) -> SectionNav {
+        section_nav::for_endpoint(self.endpoint_id, &self.assessment.items, &self.threads)
+    }
+
+    pub fn outcome_here(&self, place: &str) -> bool {
+        self.outcome_at == place
+    }
+
+    /// A table as `Name: value` lines for "Edit as text".
+    pub fn bulk_text(&self, table: &str) -> String {
+        match table {
+            "header" => table_edits::bulk_text(
+                self.spec
+                    .headers
+                    .iter()
+                    .map(|h| (h.name.as_str(), h.value.as_str())),
+            ),
+            "param" => table_edits::bulk_text(
+                self.spec
+                    .parameters
+                    .iter()
+                    .map(|p| (p.name.as_str(), p.example.as_str())),
+            ),
+            "form" => {
+                let rows = self.form_rows().unwrap_or_default();
+                table_edits::bulk_text(rows.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+            }
+            _ => String::new(),
         }
     }
 
@@ -201,10 +252,6 @@ impl EndpointPage {
         curl::command(&self.production_base, &self.stored)
     }
 
-    pub fn blank_rows(&self) -> [usize; 2] {
-        [0, 1]
-    }
-
     pub fn method_label(&self) -> &'static str {
         self.spec.method.map_or("", HttpMethod::as_str)
     }
@@ -226,7 +273,7 @@ async fn endpoint_threads(
     Ok(all)
 }
 
-fn find_endpoint(loaded: &Loaded, endpoint: Uuid) -> Result<(EndpointSpec, i32)> {
+pub(super) fn find_endpoint(loaded: &Loaded, endpoint: Uuid) -> Result<(EndpointSpec, i32)> {
     loaded
         .endpoints
         .iter()
@@ -265,69 +312,6 @@ pub async fn show(
     Ok(view)
 }
 
-#[derive(Deserialize)]
-pub struct NewEndpointForm {
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    method: String,
-    #[serde(default)]
-    path: String,
-}
-
-/// Starts an endpoint from its name, method and path; the rest is filled on its own page.
-pub async fn add(
-    State(state): State<AppState>,
-    partner: PartnerUser,
-    messages: Messages,
-    Path(id): Path<Uuid>,
-    Form(form): Form<NewEndpointForm>,
-) -> Result<Response> {
-    let mut tx = super::begin_edit(&state, &partner, id).await?;
-    let count = sqlx::query_scalar!(
-        r#"SELECT count(*) AS "count!" FROM endpoints WHERE integration_id = $1"#,
-        id
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    if count >= MAX_ENDPOINTS {
-        return Err(AppError::Conflict(format!(
-            "An integration can have at most {MAX_ENDPOINTS} endpoints. Split the APIs into several integrations."
-        )));
-    }
-    // People paste the full URL; the base belongs to the environment, the path to the endpoint.
-    let typed = form.path.trim();
-    let path = match url::Url::parse(typed) {
-        Ok(url) if url.scheme().starts_with("http") => {
-            let query = url.query().map(|q| format!("?{q}")).unwrap_or_default();
-            validate::path(&format!("{}{query}", url.path()))
-        }
-        _ => validate::path(typed),
-    };
-    let spec = EndpointSpec {
-        name: form.name.trim().chars().take(200).collect(),
-        method: HttpMethod::parse(&form.method),
-        path: path.clone().unwrap_or_default(),
-        ..EndpointSpec::default()
-    };
-    let endpoint = store::add_endpoint(&mut tx, id, &spec, partner.user.id).await?;
-    crate::audit::record(
-        &mut tx,
-        Some(partner.user.id),
-        Some(id),
-        "added",
-        format!("endpoint {}", spec.title()),
-    )
-    .await?;
-    tx.commit().await?;
-    if let Err(message) = path {
-        messages.error(format!(
-            "Endpoint added, but its path was not kept: {message}"
-        ));
-    }
-    Ok(Redirect::to(&format!("/integrations/{id}/endpoints/{endpoint}")).into_response())
-}
-
 pub async fn save(
     State(state): State<AppState>,
     partner: PartnerUser,
@@ -342,9 +326,21 @@ pub async fn save(
     super::refuse_unless_editable(&loaded, form.too_many_rows())?;
     let settings = Settings::load(&state.db).await?;
     let threads = endpoint_threads(&state, &partner, id, endpoint).await?;
+    let mut form = form;
+    let row_edit = RowEdit::parse(&form.action);
+    if let Some(edit) = &row_edit
+        && !form.apply_row_edit(edit)
+    {
+        return Err(AppError::NotFound);
+    }
+    let outcome_at = match (&row_edit, Action::parse(&form.action)) {
+        (Some(edit), _) => format!("table:{}", edit.table()),
+        (None, Action::ConvertJson(field)) => field,
+        (None, Action::RedactSecrets) => "secret".to_string(),
+        (None, Action::Save) => "save".to_string(),
+    };
     // "Convert to strict JSON" and "Replace with placeholders" fix the form as typed and save in
     // the same step; what is left to fix (another field) is shown as any refused save is.
-    let mut form = form;
     let fixed = match Action::parse(&form.action) {
         Action::RedactSecrets => {
             forms::redact_form(&mut form);
@@ -381,9 +377,19 @@ pub async fn save(
         );
         view.threads = threads.clone();
         view.confirmed = confirmed.clone();
+        view.outcome_at = outcome_at.clone();
         view
     };
     let unsaved = |spec: EndpointSpec, version: i32| view(&stored, spec, version);
+
+    // A table edit shows the form again as typed, unsaved; its checks wait for the save.
+    if let Some(edit) = row_edit {
+        let mut view = unsaved(parsed.data, form.version);
+        view.notice = Some(edit.outcome().to_string());
+        view.tables.edit = Some(edit);
+        view.unsaved = true;
+        return view.respond(StatusCode::OK, htmx);
+    }
 
     if !parsed.errors.is_empty() {
         let mut view = unsaved(parsed.data, form.version);
@@ -391,6 +397,7 @@ pub async fn save(
         view.secret_prompt = !parsed.secrets.is_empty();
         view.convertible = parsed.convertible.into_iter().map(|(key, _)| key).collect();
         view.errors = parsed.errors;
+        view.unsaved = true;
         return view.respond(StatusCode::UNPROCESSABLE_ENTITY, htmx);
     }
 
@@ -420,6 +427,7 @@ pub async fn save(
             let theirs: EndpointSpec = serde_json::from_value(current.clone()).unwrap_or_default();
             let mut view = view(&theirs, parsed.data, version);
             view.conflict = Some(Conflict::new(&current, by, at));
+            view.unsaved = true;
             view.respond(StatusCode::CONFLICT, htmx)
         }
         Saved::Saved { version } => {
@@ -466,80 +474,4 @@ fn page_clone(page: &Page) -> Page {
         csrf_token: page.csrf_token.clone(),
         flashes: Vec::new(),
     }
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "intake/endpoint_delete.html")]
-pub struct DeletePage {
-    pub page: Page,
-    pub integration_id: Uuid,
-    pub endpoint_id: Uuid,
-    pub title: String,
-}
-
-pub async fn confirm_delete(
-    State(state): State<AppState>,
-    partner: PartnerUser,
-    page: Page,
-    Path((id, endpoint)): Path<(Uuid, Uuid)>,
-) -> Result<DeletePage> {
-    let loaded = super::load_own(&state, &partner, id).await?;
-    let (spec, _) = find_endpoint(&loaded, endpoint)?;
-    Ok(DeletePage {
-        page,
-        integration_id: id,
-        endpoint_id: endpoint,
-        title: spec.title(),
-    })
-}
-
-pub async fn delete(
-    State(state): State<AppState>,
-    partner: PartnerUser,
-    messages: Messages,
-    Path((id, endpoint)): Path<(Uuid, Uuid)>,
-) -> Result<Response> {
-    let mut tx = super::begin_edit(&state, &partner, id).await?;
-    let spec = sqlx::query_scalar!(
-        r#"SELECT spec AS "spec: sqlx::types::Json<EndpointSpec>" FROM endpoints
-           WHERE id = $1 AND integration_id = $2"#,
-        endpoint,
-        id
-    )
-    .fetch_optional(&mut *tx)
-    .await?;
-    if !store::delete_endpoint(&mut tx, id, endpoint).await? {
-        return Err(AppError::NotFound);
-    }
-    let title = spec.map_or_else(|| "Untitled endpoint".into(), |spec| spec.0.title());
-    crate::audit::record(
-        &mut tx,
-        Some(partner.user.id),
-        Some(id),
-        "deleted",
-        format!("endpoint {title}"),
-    )
-    .await?;
-    tx.commit().await?;
-    messages.success("Endpoint deleted.");
-    Ok(Redirect::to(&format!("/integrations/{id}#endpoints")).into_response())
-}
-
-#[derive(Deserialize)]
-pub struct MoveForm {
-    direction: Direction,
-}
-
-pub async fn reorder(
-    State(state): State<AppState>,
-    partner: PartnerUser,
-    Path((id, endpoint)): Path<(Uuid, Uuid)>,
-    Form(form): Form<MoveForm>,
-) -> Result<Response> {
-    let mut tx = super::begin_edit(&state, &partner, id).await?;
-    if !store::move_endpoint(&mut tx, id, endpoint, form.direction).await? {
-        return Err(AppError::NotFound);
-    }
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/integrations/{id}#endpoints")).into_response())
 }

@@ -10,20 +10,20 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_htmx::HxRequest;
-use serde::Deserialize;
 use uuid::Uuid;
 
 use super::conflict::Conflict;
+use super::forms::table_edits::{self, RowEdit, TableState};
 use super::forms::{self, Action, OverviewForm, SectionForm};
+use super::section_nav::{self, EndpointLink, SectionNav};
 use super::store::{self, Saved};
 use crate::AppState;
 use crate::accounts::viewer::PartnerUser;
 use crate::domain::checklist::{self, Assessment, IntegrationItem, ItemId, ItemResult, Settings};
-use crate::domain::curl;
 use crate::domain::integration::Loaded;
 use crate::domain::model::{AuthScheme, HttpMethod, Location, ReachMode, SectionId, Sections};
 use crate::domain::workflow::Status;
-use crate::review::comments::Threads;
+use crate::review::comments::{Thread, Threads};
 use crate::web::extract::{Form, Path};
 use crate::web::forms::FieldErrors;
 use crate::web::page::Page;
@@ -35,7 +35,6 @@ pub struct EndpointRowView {
     pub title: String,
     pub method: String,
     pub path: String,
-    pub staging_url: Option<String>,
     pub done: usize,
     pub total: usize,
     pub missing: Vec<(String, &'static str)>,
@@ -72,6 +71,9 @@ pub struct IntegrationPage {
     pub schemes: [AuthScheme; 7],
     pub locations: [Location; 5],
     pub methods: [HttpMethod; 5],
+    pub tables: TableState,
+    /// The focused section's form shows input that is not saved.
+    pub unsaved: bool,
 }
 
 impl IntegrationPage {
@@ -91,7 +93,6 @@ impl IntegrationPage {
     ) -> Self {
         let specs = loaded.specs();
         let assessment = checklist::assess(&loaded.sections, &specs, settings);
-        let staging = loaded.sections.environments.staging_url.clone();
         let endpoints = loaded
             .endpoints
             .iter()
@@ -111,7 +112,6 @@ impl IntegrationPage {
                     title: spec.title(),
                     method: spec.method.map_or("", |m| m.as_str()).to_string(),
                     path: spec.path.clone(),
-                    staging_url: curl::full_url(&staging, spec),
                     done: progress.done,
                     total: progress.total,
                     missing,
@@ -127,6 +127,10 @@ impl IntegrationPage {
             page,
             id: integration.id,
             editable: integration.status.partner_can_edit(),
+            tables: TableState {
+                edit: None,
+                editable: integration.status.partner_can_edit(),
+            },
             name: integration.name,
             purpose: integration.purpose,
             company: integration.company_name,
@@ -150,6 +154,7 @@ impl IntegrationPage {
             schemes: AuthScheme::ALL,
             locations: Location::ALL,
             methods: HttpMethod::ALL,
+            unsaved: false,
         }
     }
 
@@ -202,9 +207,29 @@ impl IntegrationPage {
         self.sections.authentication.scheme == Some(*scheme)
     }
 
-    /// Rows to render for a list section: what is there plus two blank ones to fill in.
-    pub fn blank_rows(&self) -> [usize; 2] {
-        [0, 1]
+    /// A section's table as `Name: value` lines for "Edit as text".
+    pub fn bulk_text(&self, table: &str) -> String {
+        let s = &self.sections;
+        match table {
+            "cred" => table_edits::bulk_text(
+                s.credentials
+                    .items
+                    .iter()
+                    .map(|c| (c.name.as_str(), c.description.as_str())),
+            ),
+            "sc" => table_edits::bulk_text(
+                s.status_codes
+                    .items
+                    .iter()
+                    .map(|c| (c.code.as_str(), c.message.as_str())),
+            ),
+            _ => table_edits::bulk_text(
+                s.test_data
+                    .items
+                    .iter()
+                    .map(|d| (d.label.as_str(), d.value.as_str())),
+            ),
+        }
     }
 
     pub fn can_withdraw(&self) -> bool {
@@ -219,6 +244,58 @@ impl IntegrationPage {
         self.assessment.blockers()
     }
 
+    pub fn nav(&self) -> SectionNav {
+        let links: Vec<EndpointLink> = self
+            .endpoints
+            .iter()
+            .map(|e| EndpointLink {
+                id: e.id,
+                title: &e.title,
+            })
+            .collect();
+        section_nav::for_integration(self.id, &self.assessment, &self.threads, &links)
+    }
+
+    /// Where an open comment can be answered: its thread beside its item on this page, or the
+    /// comment at its field on the endpoint's page.
+    pub fn thread_link(&self, thread: &Thread) -> String {
+        match thread.anchor.endpoint {
+            Some(endpoint) if self.endpoints.iter().any(|e| e.id == endpoint) => {
+                let at = if thread.anchor.item.is_empty() {
+                    "comment"
+                } else {
+                    "note"
+                };
+                format!(
+                    "/integrations/{}/endpoints/{endpoint}#{at}-{}",
+                    self.id,
+                    thread.id()
+                )
+            }
+            _ => format!("#comment-{}", thread.id()),
+        }
+    }
+
+    /// What an open comment is about, for the to-do list: "Generate OTP · Headers".
+    pub fn thread_place(&self, thread: &Thread) -> String {
+        let endpoint = thread.anchor.endpoint.map(|id| {
+            self.endpoints
+                .iter()
+                .find(|e| e.id == id)
+                .map_or_else(|| "A deleted endpoint".to_string(), |e| e.title.clone())
+        });
+        match (endpoint, thread.anchor.item.is_empty()) {
+            (Some(title), true) => title,
+            (Some(title), false) => format!("{title} · {}", thread.anchor.label()),
+            (None, true) => "The integration".into(),
+            (None, false) => thread.anchor.label().to_string(),
+        }
+    }
+
+    pub fn thread_excerpt(&self, thread: &Thread) -> String {
+        crate::domain::text::shorten(&thread.first.body, 140)
+    }
+
     /// Reviewer comments about endpoints deleted since: still readable here.
     pub fn orphaned_threads(&self) -> Vec<&crate::review::comments::Thread> {
         let present: Vec<Uuid> = self.endpoints.iter().map(|e| e.id).collect();
@@ -226,7 +303,11 @@ impl IntegrationPage {
     }
 }
 
-async fn render_base(state: &AppState, page: Page, loaded: Loaded) -> Result<IntegrationPage> {
+pub(super) async fn render_base(
+    state: &AppState,
+    page: Page,
+    loaded: Loaded,
+) -> Result<IntegrationPage> {
     let settings = Settings::load(&state.db).await?;
     let egress = store::egress_ips(&state.db).await?;
     let decision = crate::review::decisions::latest(&state.db, loaded.integration.id).await?;
@@ -265,7 +346,8 @@ pub async fn show(
 
 /// After a successful change: htmx gets the updated page to swap in; a plain form post is
 /// redirected back to the section (post/redirect/get).
-async fn after_save(
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn after_save(
     state: &AppState,
     partner: &PartnerUser,
     page: Page,
@@ -273,15 +355,17 @@ async fn after_save(
     messages: Messages,
     id: Uuid,
     focus: SectionId,
+    done: Option<&str>,
 ) -> Result<Response> {
     if htmx {
         let loaded = super::load_own(state, partner, id).await?;
         let mut view = render_base(state, page, loaded).await?;
         view.focus = Some(focus);
         view.saved = true;
+        view.notice = done.map(str::to_string);
         return view.respond(StatusCode::OK, true);
     }
-    messages.success(format!("{} saved.", focus.title()));
+    messages.success(done.map_or_else(|| format!("{} saved.", focus.title()), str::to_string));
     Ok(Redirect::to(&format!("/integrations/{id}#section-{}", focus.as_str())).into_response())
 }
 
@@ -292,36 +376,60 @@ pub async fn save_section(
     messages: Messages,
     HxRequest(htmx): HxRequest,
     Path((id, section)): Path<(Uuid, String)>,
-    Form(form): Form<SectionForm>,
+    Form(mut form): Form<SectionForm>,
 ) -> Result<Response> {
     let section = SectionId::parse(&section)
         .filter(|s| *s != SectionId::NotApplicable)
         .ok_or(AppError::NotFound)?;
     let mut loaded = super::load_own(&state, &partner, id).await?;
     super::refuse_unless_editable(&loaded, form.too_many_rows())?;
+    let row_edit = RowEdit::parse(&form.action);
+    if let Some(edit) = &row_edit {
+        if SectionForm::table_section(edit.table()) != Some(section) {
+            return Err(AppError::NotFound);
+        }
+        form.apply_row_edit(edit);
+    }
     let saved = loaded.sections.clone();
     let parsed = forms::section(section, &form, &mut loaded.sections);
-    let redact = Action::parse(&form.action) == Action::RedactSecrets;
-    if redact || !parsed.errors.is_empty() {
-        // Shown again unsaved, with the version the user started from.
-        if redact {
-            forms::redact_section(section, &mut loaded.sections);
-        }
+    if let Some(edit) = row_edit {
+        // Shown again as typed, unsaved: its checks wait for the save.
         let input = std::mem::replace(&mut loaded.sections, saved);
         let mut view = render_base(&state, page, loaded).await?;
         view.show_unsaved(section, &input);
         view.versions.insert(section, form.version);
         view.focus = Some(section);
-        let status = if redact {
-            view.notice = Some("Replaced with placeholders. Check the text, then save.".into());
-            StatusCode::OK
-        } else {
-            view.secret_prompt = !parsed.secrets.is_empty();
-            view.errors = parsed.errors;
-            StatusCode::UNPROCESSABLE_ENTITY
-        };
-        return view.respond(status, htmx);
+        view.notice = Some(edit.outcome().to_string());
+        view.tables.edit = Some(edit);
+        view.unsaved = true;
+        return view.respond(StatusCode::OK, htmx);
     }
+    // "Replace with placeholders" fixes what the guard stopped and saves in the same step.
+    let redact = Action::parse(&form.action) == Action::RedactSecrets;
+    let mut errors = parsed.errors;
+    if redact {
+        forms::redact_section(section, &mut loaded.sections);
+        for (field, _) in &parsed.secrets {
+            errors.remove(field);
+        }
+    }
+    if !errors.is_empty() {
+        // Shown again unsaved, with the version the user started from.
+        let input = std::mem::replace(&mut loaded.sections, saved);
+        let mut view = render_base(&state, page, loaded).await?;
+        view.show_unsaved(section, &input);
+        view.versions.insert(section, form.version);
+        view.focus = Some(section);
+        view.secret_prompt = !redact && !parsed.secrets.is_empty();
+        view.errors = errors;
+        view.unsaved = true;
+        if redact {
+            view.notice =
+                Some("Replaced with placeholders; not saved yet: fix what is left.".into());
+        }
+        return view.respond(StatusCode::UNPROCESSABLE_ENTITY, htmx);
+    }
+    let secrets = if redact { Vec::new() } else { parsed.secrets };
 
     let mut tx = super::begin_edit(&state, &partner, id).await?;
     let data = loaded.sections.get(section);
@@ -341,6 +449,7 @@ pub async fn save_section(
             view.versions.insert(section, version);
             view.focus = Some(section);
             view.conflict = Some(Conflict::new(&current, by, at));
+            view.unsaved = true;
             view.respond(StatusCode::CONFLICT, htmx)
         }
         Saved::Saved { .. } => {
@@ -352,12 +461,13 @@ pub async fn save_section(
                 section.title(),
             )
             .await?;
-            for (field, kind) in &parsed.secrets {
+            for (field, kind) in &secrets {
                 store::record_secret_override(&mut tx, id, None, field, kind, partner.user.id)
                     .await?;
             }
             tx.commit().await?;
-            after_save(&state, &partner, page, htmx, messages, id, section).await
+            let done = redact.then_some("Replaced with placeholders and saved.");
+            after_save(&state, &partner, page, htmx, messages, id, section, done).await
         }
     }
 }
@@ -407,6 +517,7 @@ pub async fn save_overview(
             let mut view = render_base(&state, page, loaded).await?;
             view.overview_version = form.version;
             view.errors = parsed.errors;
+            view.unsaved = true;
             let status = match other {
                 Some(Saved::Stale {
                     version,
@@ -421,89 +532,6 @@ pub async fn save_overview(
                 _ => StatusCode::UNPROCESSABLE_ENTITY,
             };
             view.respond(status, htmx)
-        }
-    }
-}
-
-#[derive(Deserialize)]
-pub struct NotApplicableForm {
-    version: i32,
-    item: String,
-    #[serde(default)]
-    reason: String,
-}
-
-/// Marks an integration-level item not applicable (with a reason), or clears the mark.
-pub async fn mark_not_applicable(
-    State(state): State<AppState>,
-    partner: PartnerUser,
-    page: Page,
-    messages: Messages,
-    HxRequest(htmx): HxRequest,
-    Path(id): Path<Uuid>,
-    Form(form): Form<NotApplicableForm>,
-) -> Result<Response> {
-    let item = checklist::INTEGRATION_ITEMS
-        .iter()
-        .find(|i| i.id.as_str() == form.item)
-        .ok_or(AppError::NotFound)?;
-    if !item.id.waivable() {
-        return Err(AppError::NotFound);
-    }
-    let mut loaded = super::load_own(&state, &partner, id).await?;
-    let reason: String = form.reason.trim().chars().take(200).collect();
-    if reason.is_empty() {
-        loaded.sections.not_applicable.0.remove(item.id.as_str());
-    } else {
-        loaded
-            .sections
-            .not_applicable
-            .0
-            .insert(item.id.to_string(), reason.clone());
-    }
-    let mut tx = super::begin_edit(&state, &partner, id).await?;
-    let data = loaded.sections.get(SectionId::NotApplicable);
-    match store::save_section(
-        &mut tx,
-        id,
-        SectionId::NotApplicable,
-        &data,
-        form.version,
-        partner.user.id,
-    )
-    .await?
-    {
-        Saved::Saved { .. } => {
-            let what = if reason.is_empty() {
-                "cleared not applicable"
-            } else {
-                "marked not applicable"
-            };
-            let detail = format!(
-                "{} {}",
-                item.label,
-                if reason.is_empty() {
-                    String::new()
-                } else {
-                    format!("(“{reason}”)")
-                }
-            );
-            crate::audit::record(&mut tx, Some(partner.user.id), Some(id), what, detail).await?;
-            tx.commit().await?;
-            let focus = item.id.section().unwrap_or(SectionId::NotApplicable);
-            after_save(&state, &partner, page, htmx, messages, id, focus).await
-        }
-        Saved::Stale { .. } => {
-            tx.rollback().await?;
-            // Shown again with the current marks, and the reason they typed quoted so it is not lost.
-            let loaded = super::load_own(&state, &partner, id).await?;
-            let mut view = render_base(&state, page, loaded).await?;
-            view.notice = Some(format!(
-                "A teammate changed the not-applicable marks meanwhile, so yours was not saved. You wrote for “{}”: “{}”. Check the current state and save it again.",
-                item.label,
-                form.reason.trim()
-            ));
-            view.respond(StatusCode::CONFLICT, htmx)
         }
     }
 }

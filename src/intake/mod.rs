@@ -1,11 +1,14 @@
 //! Partner intake: the requirements checklist as forms, per integration and per endpoint.
 
 pub mod conflict;
+pub mod endpoint_list;
 pub mod endpoint_page;
 pub mod forms;
 pub mod integration_page;
 pub mod list;
+pub mod not_applicable;
 pub mod secrets;
+pub mod section_nav;
 pub mod store;
 pub mod submit;
 pub mod validate;
@@ -87,20 +90,24 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/integrations/{id}/not-applicable",
-            post(integration_page::mark_not_applicable),
+            post(not_applicable::mark_not_applicable),
         )
         .route("/integrations/{id}/submit", post(submit::submit))
-        .route("/integrations/{id}/endpoints", post(endpoint_page::add))
+        .route("/integrations/{id}/endpoints", post(endpoint_list::add))
         .route(
             "/integrations/{id}/endpoints/{endpoint}",
             get(endpoint_page::show).post(endpoint_page::save),
         )
         .route(
             "/integrations/{id}/endpoints/{endpoint}/delete",
-            get(endpoint_page::confirm_delete).post(endpoint_page::delete),
+            get(endpoint_list::confirm_delete).post(endpoint_list::delete),
         )
         .route(
             "/integrations/{id}/endpoints/{endpoint}/move",
-            post(endpoint_page::reorder),
+            post(endpoint_list::reorder),
+        )
+        .route(
+            "/integrations/{id}/endpoints/{endpoint}/duplicate",
+            post(endpoint_list::duplicate),
         )
 }

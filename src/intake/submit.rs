@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_messages::Messages;
+use serde::Deserialize;
 use uuid::Uuid;
 
 use super::integration_page::IntegrationPage;
@@ -17,10 +18,18 @@ use crate::domain::integration;
 use crate::domain::revision::{Snapshot, freeze};
 use crate::domain::workflow::{self, Action, Actor, Scope};
 use crate::mail::{self, Email};
-use crate::web::extract::Path;
+use crate::review::comments::Threads;
+use crate::web::extract::{Form, Path};
 use crate::web::page::Page;
 
 use crate::web::{AppError, Result};
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SubmitForm {
+    /// Ticked when the partner submits with reviewer comments still open.
+    pub despite_open_comments: Option<String>,
+}
 
 pub async fn submit(
     State(state): State<AppState>,
@@ -28,6 +37,7 @@ pub async fn submit(
     page: Page,
     messages: Messages,
     Path(id): Path<Uuid>,
+    Form(form): Form<SubmitForm>,
 ) -> Result<Response> {
     let mut tx = state.db.begin().await?;
     let locked = workflow::lock(&mut tx, id, Scope::Company(partner.company_id)).await?;
@@ -42,14 +52,30 @@ pub async fn submit(
         .ok_or(AppError::NotFound)?;
     let settings = Settings::load(&mut *tx).await?;
     let assessment = checklist::assess(&loaded.sections, &loaded.specs(), &settings);
-    if !assessment.ready() {
+    // Open comments do not block a submission (a partner may disagree), but it is never by accident.
+    let open = crate::review::comments::open_count(&mut tx, id, partner.user.id).await?;
+    let unconfirmed_comments = open > 0 && form.despite_open_comments.is_none();
+    if !assessment.ready() || unconfirmed_comments {
         tx.rollback().await?;
         let egress = store::egress_ips(&state.db).await?;
+        let threads = Threads::load(&mut *state.db.acquire().await?, id, &partner.user).await?;
         let mut view = IntegrationPage::build(page, loaded, &settings, egress);
-        view.notice = Some(
+        view.threads = threads;
+        view.notice = Some(if assessment.ready() {
+            format!(
+                "Not submitted yet: {open} reviewer {} still open. Answer {} under “To do”, or tick that you submit with {} open.",
+                if open == 1 {
+                    "comment is"
+                } else {
+                    "comments are"
+                },
+                if open == 1 { "it" } else { "them" },
+                if open == 1 { "it" } else { "them" }
+            )
+        } else {
             "Not submitted yet: the items listed under “Before you can submit” are still missing."
-                .into(),
-        );
+                .into()
+        });
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
     }
     let snapshot = Snapshot::of(&loaded);

@@ -19,7 +19,7 @@ use super::import::{self, MAX_BYTES, Plan};
 use crate::AppState;
 use crate::accounts::viewer::PartnerUser;
 use crate::domain::integration;
-use crate::intake::endpoint_page::MAX_ENDPOINTS;
+use crate::intake::endpoint_list::MAX_ENDPOINTS;
 use crate::intake::store::{self, Saved};
 use crate::intake::{self as intake, integration_page};
 use crate::web::extract::Path;

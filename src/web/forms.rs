@@ -20,6 +20,10 @@ impl FieldErrors {
         self.0.get(field).map(String::as_str)
     }
 
+    pub fn remove(&mut self, field: &str) {
+        self.0.remove(field);
+    }
+
     pub fn len(&self) -> usize {
         self.0.len()
     }

@@ -48,6 +48,8 @@ impl Driver {
         let profile =
             std::env::temp_dir().join(format!("portal-chromium-{}", uuid::Uuid::new_v4()));
         let capabilities = serde_json::json!({
+            // The console, read by `browser_audit::console_errors`.
+            "goog:loggingPrefs": { "browser": "ALL" },
             "goog:chromeOptions": {
                 "binary": CHROMIUM,
                 "args": [

@@ -2,6 +2,7 @@
 
 use serde::Deserialize;
 
+use super::table_edits::{self, RowEdit};
 use super::{Parsed, guard_example, guard_named_secret, guard_size, limit_rows, rows};
 use crate::domain::checklist::{EndpointItem, ItemId};
 use crate::domain::model::*;
@@ -70,6 +71,81 @@ pub struct EndpointForm {
     pub na_errors: String,
     /// Imported fields the partner ticked as checked (`EndpointSpec::unconfirmed` keys).
     pub confirm: Vec<String>,
+    /// "Edit as text" of the headers, parameters and form fields: `Name: value` lines.
+    pub bulk_header: String,
+    pub bulk_param: String,
+    pub bulk_form: String,
+}
+
+impl EndpointForm {
+    /// Applies "Add a row", "Remove" or "Edit as text" to what was typed; false for a table
+    /// this form does not have. Adding needs nothing here: the page shows one more blank row.
+    pub fn apply_row_edit(&mut self, edit: &RowEdit) -> bool {
+        match edit {
+            RowEdit::Add(table) => ["header", "param", "form", "error"].contains(&table.as_str()),
+            RowEdit::Remove(table, index) => {
+                let columns: Vec<&mut Vec<String>> = match table.as_str() {
+                    "header" => vec![&mut self.header_name, &mut self.header_value],
+                    "param" => vec![
+                        &mut self.param_name,
+                        &mut self.param_in,
+                        &mut self.param_type,
+                        &mut self.param_required,
+                        &mut self.param_description,
+                        &mut self.param_example,
+                    ],
+                    "form" => vec![&mut self.form_name, &mut self.form_value],
+                    "error" => vec![
+                        &mut self.error_status,
+                        &mut self.error_code,
+                        &mut self.error_description,
+                        &mut self.error_example,
+                    ],
+                    _ => return false,
+                };
+                table_edits::remove_at(&mut { columns }, *index);
+                true
+            }
+            RowEdit::Bulk(table) => {
+                match table.as_str() {
+                    "header" => {
+                        let lines = table_edits::bulk_lines(&self.bulk_header);
+                        table_edits::replace_by_lines(
+                            &mut self.header_name,
+                            &mut self.header_value,
+                            &mut [],
+                            &lines,
+                        );
+                    }
+                    "param" => {
+                        let lines = table_edits::bulk_lines(&self.bulk_param);
+                        table_edits::replace_by_lines(
+                            &mut self.param_name,
+                            &mut self.param_example,
+                            &mut [
+                                (&mut self.param_in, "body"),
+                                (&mut self.param_type, "string"),
+                                (&mut self.param_required, "yes"),
+                                (&mut self.param_description, ""),
+                            ],
+                            &lines,
+                        );
+                    }
+                    "form" => {
+                        let lines = table_edits::bulk_lines(&self.bulk_form);
+                        table_edits::replace_by_lines(
+                            &mut self.form_name,
+                            &mut self.form_value,
+                            &mut [],
+                            &lines,
+                        );
+                    }
+                    _ => return false,
+                }
+                true
+            }
+        }
+    }
 }
 
 impl EndpointForm {

@@ -3,11 +3,13 @@
 
 mod endpoint;
 mod section;
+pub mod table_edits;
 
 use serde::Deserialize;
 
 pub use endpoint::{EndpointForm, convert_in_form, endpoint, redact_form};
 pub use section::{SectionForm, redact_section, section};
+pub use table_edits::RowEdit;
 
 use super::secrets;
 use super::validate::{self, MAX_SHORT, MAX_TEXT};

@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 
+use super::table_edits::{self, RowEdit};
 use super::{Parsed, guard_secret, keep, limit_rows, rows};
 use crate::domain::model::*;
 use crate::intake::secrets;
@@ -69,6 +70,66 @@ pub struct SectionForm {
     pub backup_phone: String,
     pub backup_role: String,
     pub backup_hours: String,
+    /// "Edit as text" of the tables: `Name: value` lines.
+    pub bulk_cred: String,
+    pub bulk_sc: String,
+    pub bulk_td: String,
+}
+
+impl SectionForm {
+    /// The section whose table `table` is.
+    pub fn table_section(table: &str) -> Option<SectionId> {
+        match table {
+            "cred" => Some(SectionId::Credentials),
+            "sc" => Some(SectionId::StatusCodes),
+            "td" => Some(SectionId::TestData),
+            _ => None,
+        }
+    }
+
+    /// Applies "Add a row", "Remove" or "Edit as text" to what was typed (see `table_edits`).
+    pub fn apply_row_edit(&mut self, edit: &RowEdit) {
+        match edit {
+            RowEdit::Add(_) => {}
+            RowEdit::Remove(table, index) => {
+                let mut columns: Vec<&mut Vec<String>> = match table.as_str() {
+                    "cred" => vec![
+                        &mut self.cred_name,
+                        &mut self.cred_location,
+                        &mut self.cred_description,
+                    ],
+                    "sc" => vec![
+                        &mut self.sc_code,
+                        &mut self.sc_message,
+                        &mut self.sc_http_status,
+                        &mut self.sc_meaning,
+                    ],
+                    _ => vec![&mut self.td_label, &mut self.td_value, &mut self.td_note],
+                };
+                table_edits::remove_at(&mut columns, *index);
+            }
+            RowEdit::Bulk(table) => match table.as_str() {
+                "cred" => table_edits::replace_by_lines(
+                    &mut self.cred_name,
+                    &mut self.cred_description,
+                    &mut [(&mut self.cred_location, "header")],
+                    &table_edits::bulk_lines(&self.bulk_cred),
+                ),
+                "sc" => table_edits::replace_by_lines(
+                    &mut self.sc_code,
+                    &mut self.sc_message,
+                    &mut [(&mut self.sc_http_status, ""), (&mut self.sc_meaning, "")],
+                    &table_edits::bulk_lines(&self.bulk_sc),
+                ),
+                _ => table_edits::replace_by_lines(
+                    &mut self.td_label,
+                    &mut self.td_value,
+                    &mut [(&mut self.td_note, "")],
+                    &table_edits::bulk_lines(&self.bulk_td),
+                ),
+            },
+        }
+    }
 }
 
 /// Reads one section's form into `sections` (the rest untouched).

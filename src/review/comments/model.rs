@@ -250,6 +250,31 @@ impl Threads {
         self.0.iter().filter(|t| t.is_open()).count()
     }
 
+    /// Open threads on any of `items` (`""` is the whole integration or endpoint).
+    pub fn open_at(&self, endpoint: Option<Uuid>, items: &[&str]) -> usize {
+        self.0
+            .iter()
+            .filter(|t| {
+                t.is_open()
+                    && t.anchor.endpoint == endpoint
+                    && items.contains(&t.anchor.item.as_str())
+            })
+            .count()
+    }
+
+    /// Open threads about one endpoint, whichever of its items.
+    pub fn open_on_endpoint(&self, endpoint: Uuid) -> usize {
+        self.0
+            .iter()
+            .filter(|t| t.is_open() && t.anchor.endpoint == Some(endpoint))
+            .count()
+    }
+
+    /// The open threads, in the order they were written: the partner's to-do list.
+    pub fn open_threads(&self) -> Vec<&Thread> {
+        self.0.iter().filter(|t| t.is_open()).collect()
+    }
+
     pub fn drafts(&self) -> usize {
         self.0
             .iter()

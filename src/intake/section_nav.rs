@@ -1,0 +1,216 @@
+//! The section navigation beside the integration and endpoint pages: every part of the page with
+//! its state (complete, how many items are missing, open reviewer comments), so a partner on a
+//! 7,000 px page sees where they are and what is left, and gets there in one click.
+
+use uuid::Uuid;
+
+use crate::domain::checklist::{Assessment, EndpointAssessment, ItemResult};
+use crate::domain::model::SectionId;
+use crate::review::comments::Threads;
+
+/// How far one part of the page is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NavState {
+    Complete,
+    Missing(usize),
+    /// Nothing in it is required (optional, switched off or marked not applicable).
+    Nothing,
+}
+
+#[derive(Debug, Clone)]
+pub struct NavEntry {
+    pub label: String,
+    pub href: String,
+    pub state: NavState,
+    pub open_comments: usize,
+    pub children: Vec<NavEntry>,
+}
+
+impl NavEntry {
+    pub fn state_text(&self) -> String {
+        match self.state {
+            NavState::Complete => "complete".into(),
+            NavState::Missing(n) => format!("{n} missing"),
+            NavState::Nothing => String::new(),
+        }
+    }
+
+    pub fn css(&self) -> &'static str {
+        match self.state {
+            NavState::Complete => "done",
+            NavState::Missing(_) => "missing",
+            NavState::Nothing => "none",
+        }
+    }
+
+    fn of(label: &str, href: String, results: &[&ItemResult], open_comments: usize) -> NavEntry {
+        NavEntry {
+            label: label.to_string(),
+            href,
+            state: state_of(results.iter().copied()),
+            open_comments,
+            children: Vec::new(),
+        }
+    }
+}
+
+fn state_of<'a>(results: impl Iterator<Item = &'a ItemResult>) -> NavState {
+    let (mut missing, mut counted) = (0, 0);
+    for result in results.filter(|r| r.counts()) {
+        counted += 1;
+        missing += usize::from(result.blocks());
+    }
+    match (counted, missing) {
+        (0, _) => NavState::Nothing,
+        (_, 0) => NavState::Complete,
+        (_, n) => NavState::Missing(n),
+    }
+}
+
+/// The navigation of one page: a one-line summary (what a phone shows folded) and the entries.
+#[derive(Debug, Clone)]
+pub struct SectionNav {
+    pub summary: String,
+    pub entries: Vec<NavEntry>,
+}
+
+impl SectionNav {
+    pub fn missing(&self) -> usize {
+        self.entries
+            .iter()
+            .chain(self.entries.iter().flat_map(|e| &e.children))
+            .map(|e| match e.state {
+                NavState::Missing(n) => n,
+                _ => 0,
+            })
+            .sum()
+    }
+
+    fn summarise(mut self, open_comments: usize) -> SectionNav {
+        let missing = self.missing();
+        let mut parts = vec![if missing == 0 {
+            "nothing missing".to_string()
+        } else {
+            format!("{missing} missing")
+        }];
+        if open_comments > 0 {
+            parts.push(plural(open_comments, "open comment", "open comments"));
+        }
+        self.summary = parts.join(" · ");
+        self
+    }
+}
+
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// An endpoint in the integration's navigation and its own page's "back" list.
+pub struct EndpointLink<'a> {
+    pub id: Uuid,
+    pub title: &'a str,
+}
+
+/// The integration page: its sections in page order, then the endpoints, each with its state.
+pub fn for_integration(
+    integration: Uuid,
+    assessment: &Assessment,
+    threads: &Threads,
+    endpoints: &[EndpointLink],
+) -> SectionNav {
+    let mut entries = vec![NavEntry {
+        label: "Overview".into(),
+        href: "#section-overview".into(),
+        state: NavState::Nothing,
+        open_comments: threads.open_at(None, &[""]),
+        children: Vec::new(),
+    }];
+    for section in SectionId::ALL {
+        if section == SectionId::NotApplicable {
+            continue;
+        }
+        let results: Vec<&ItemResult> = assessment
+            .items
+            .iter()
+            .filter(|r| r.item.id.section() == Some(section))
+            .collect();
+        let items: Vec<&str> = results.iter().map(|r| r.item.id.as_str()).collect();
+        entries.push(NavEntry::of(
+            section.title(),
+            format!("#section-{}", section.as_str()),
+            &results,
+            threads.open_at(None, &items),
+        ));
+    }
+    let endpoint_items: Vec<&ItemResult> = assessment
+        .items
+        .iter()
+        .filter(|r| r.item.id.section().is_none())
+        .collect();
+    let mut list = NavEntry::of(
+        "Endpoints",
+        "#endpoints".into(),
+        &endpoint_items,
+        threads.open_at(
+            None,
+            &endpoint_items
+                .iter()
+                .map(|r| r.item.id.as_str())
+                .collect::<Vec<_>>(),
+        ),
+    );
+    for link in endpoints {
+        let results: Vec<&ItemResult> = assessment
+            .endpoint(link.id)
+            .map(|e: &EndpointAssessment| e.items.iter().collect())
+            .unwrap_or_default();
+        list.children.push(NavEntry::of(
+            link.title,
+            format!("/integrations/{integration}/endpoints/{}", link.id),
+            &results,
+            threads.open_on_endpoint(link.id),
+        ));
+    }
+    entries.push(list);
+    SectionNav {
+        summary: String::new(),
+        entries,
+    }
+    .summarise(threads.open())
+}
+
+/// The endpoint page: its parts in page order, each with the items it answers.
+pub fn for_endpoint(endpoint: Uuid, items: &[ItemResult], threads: &Threads) -> SectionNav {
+    // (label, anchor, the endpoint items answered there)
+    let parts: [(&str, &str, &[&str]); 7] = [
+        ("What it is", "#what", &["name", "method", "url"]),
+        ("Headers", "#headers", &["headers"]),
+        ("Parameters", "#parameters", &["parameters"]),
+        ("Request example", "#request", &["request-example"]),
+        ("Success response", "#success", &["response-example"]),
+        ("Error scenarios", "#errors", &["errors"]),
+        ("Try it", "#generated", &[]),
+    ];
+    let mut entries: Vec<NavEntry> = parts
+        .iter()
+        .map(|(label, href, ids)| {
+            let results: Vec<&ItemResult> = items
+                .iter()
+                .filter(|r| ids.contains(&r.item.id.as_str()))
+                .collect();
+            NavEntry::of(
+                label,
+                (*href).to_string(),
+                &results,
+                threads.open_at(Some(endpoint), ids),
+            )
+        })
+        .collect();
+    entries[0].open_comments += threads.open_at(Some(endpoint), &[""]);
+    let open = threads.open_on_endpoint(endpoint);
+    SectionNav {
+        summary: String::new(),
+        entries,
+    }
+    .summarise(open)
+}
