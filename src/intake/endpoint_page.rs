@@ -145,6 +145,11 @@ impl EndpointPage {
         section_nav::for_endpoint(self.endpoint_id, &self.assessment.items, &self.threads)
     }
 
+    /// An example to read, highlighted when it is JSON.
+    pub fn json(&self, text: &str) -> Option<Vec<crate::web::json_view::Token>> {
+        crate::web::json_view::highlighted(text)
+    }
+
     pub fn outcome_here(&self, place: &str) -> bool {
         self.outcome_at == place
     }

@@ -9,6 +9,7 @@ pub mod extract;
 pub mod forms;
 pub mod health;
 pub mod htmx;
+pub mod json_view;
 pub mod page;
 pub mod session;
 pub mod session_store;

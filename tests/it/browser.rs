@@ -50,6 +50,8 @@ impl Driver {
         let capabilities = serde_json::json!({
             // The console, read by `browser_audit::console_errors`.
             "goog:loggingPrefs": { "browser": "ALL" },
+            // Leaving a form with unsaved edits asks first; a test that navigates away means it.
+            "unhandledPromptBehavior": "accept",
             "goog:chromeOptions": {
                 "binary": CHROMIUM,
                 "args": [
