@@ -18,12 +18,12 @@
   }
 
   function keyOf(form) {
-    return PREFIX + window.location.pathname + "|" + (form.getAttribute("action") || "");
+    return PREFIX + window.location.pathname + "|" + (form.getAttribute("action") || "") + "|" + (form.id || "");
   }
 
   function fields(form) {
     return Array.from(form.elements).filter(function (field) {
-      return field.name && !SKIP.includes(field.name) && field.type !== "hidden" &&
+      return field.name && !SKIP.includes(field.name) && field.type !== "hidden" && !field.closest("[hidden]") &&
         field.type !== "password" && field.type !== "submit" && field.type !== "button" &&
         field.type !== "file";
     });
@@ -110,10 +110,14 @@
     form.prepend(note);
   }
 
+  // Forms opt in with `data-draft`: the partner's working forms, not sign-in or file uploads.
   function postForms(root) {
-    return Array.from((root || document).querySelectorAll("form")).filter(function (form) {
+    return Array.from((root || document).querySelectorAll("form[data-draft]")).filter(function (form) {
       return (form.getAttribute("method") || "").toLowerCase() === "post" && fields(form).length > 0;
     });
+  }
+  function drafted(form) {
+    return form && form.hasAttribute("data-draft") && (form.getAttribute("method") || "").toLowerCase() === "post";
   }
 
   function arrive() {
@@ -139,13 +143,13 @@
   const timers = new WeakMap();
   document.addEventListener("input", function (event) {
     const form = event.target.form;
-    if (!form || (form.getAttribute("method") || "").toLowerCase() !== "post") return;
+    if (!drafted(form)) return;
     clearTimeout(timers.get(form));
     timers.set(form, setTimeout(function () { save(form); }, 250));
   });
   document.addEventListener("change", function (event) {
     const form = event.target.form;
-    if (form && form.dataset.unsaved) save(form);
+    if (drafted(form) && form.dataset.unsaved) save(form);
   });
 
   // A plain submit may end on a login page (expired session) or an error: the draft stays,
@@ -158,7 +162,7 @@
       if (store) Object.keys(store).filter(function (k) { return k.startsWith(PREFIX); }).forEach(function (k) { store.removeItem(k); });
       return;
     }
-    const draft = read(form);
+    const draft = drafted(form) ? read(form) : null;
     if (draft) {
       draft.sent = true;
       try { storage().setItem(keyOf(form), JSON.stringify(draft)); } catch (_) { /* no draft then */ }

@@ -74,6 +74,8 @@ pub struct IntegrationPage {
     pub tables: TableState,
     /// The focused section's form shows input that is not saved.
     pub unsaved: bool,
+    /// The partner code Haptik's admin set for the company, offered while the section is empty.
+    pub company_partner_code: Option<String>,
 }
 
 impl IntegrationPage {
@@ -155,6 +157,7 @@ impl IntegrationPage {
             locations: Location::ALL,
             methods: HttpMethod::ALL,
             unsaved: false,
+            company_partner_code: None,
         }
     }
 
@@ -230,6 +233,13 @@ impl IntegrationPage {
                     .map(|d| (d.label.as_str(), d.value.as_str())),
             ),
         }
+    }
+
+    /// The company's partner code, when the section is still empty: the field starts with it.
+    pub fn offered_partner_code(&self) -> Option<&str> {
+        self.company_partner_code
+            .as_deref()
+            .filter(|_| self.sections.partner_code.code.trim().is_empty() && self.editable)
     }
 
     pub fn can_withdraw(&self) -> bool {
@@ -311,7 +321,11 @@ pub(super) async fn render_base(
     let settings = Settings::load(&state.db).await?;
     let egress = store::egress_ips(&state.db).await?;
     let decision = crate::review::decisions::latest(&state.db, loaded.integration.id).await?;
+    let company = loaded.integration.company_id;
     let mut view = IntegrationPage::build(page, loaded, &settings, egress);
+    view.company_partner_code = crate::accounts::companies::find(&state.db, company)
+        .await?
+        .and_then(|c| c.partner_code);
     view.decision = decision;
     view.events = crate::audit::timeline(&state.db, view.id).await?;
     let mut conn = state.db.acquire().await?;

@@ -269,7 +269,9 @@ pub(crate) async fn sign_in_as(driver: &Driver, base: &str, email: &str, passwor
 async fn save_section(driver: &Driver, section: &str) {
     click(
         &driver.client,
-        &format!("#section-{section} form button[type=submit]"),
+        &format!(
+            "#section-{section} form > fieldset > button[type=submit]:not([name]):not([hidden])"
+        ),
     )
     .await;
     wait_for_text(driver, &format!("#section-{section} .saved"), "Saved").await;
@@ -431,18 +433,27 @@ async fn a_partner_describes_the_sample_otp_api_and_submits_it(db: PgPool) {
         "Sends a one-time password to the customer's mobile number.",
     )
     .await;
-    let names = browser
-        .find_all(Locator::Css("input[name=header_name]"))
+    // Two headers at once, pasted as Postman's bulk edit writes them.
+    click(browser, "details.bulk:has(#bulk_header) summary").await;
+    fill(
+        browser,
+        "#bulk_header",
+        "Authorization: Bearer <<token>>\nContent-Type: application/json",
+    )
+    .await;
+    click(browser, "button[value='bulk:header']").await;
+    wait_for_text(&driver, ".save-outcome", "The table now holds your lines").await;
+    let headers = browser
+        .execute(
+            "return Array.from(document.querySelectorAll('input[name=header_name]')).map(i => i.value)",
+            vec![],
+        )
         .await
         .unwrap();
-    let values = browser
-        .find_all(Locator::Css("input[name=header_value]"))
-        .await
-        .unwrap();
-    names[0].send_keys("Authorization").await.unwrap();
-    values[0].send_keys("Bearer <<token>>").await.unwrap();
-    names[1].send_keys("Content-Type").await.unwrap();
-    values[1].send_keys("application/json").await.unwrap();
+    assert_eq!(
+        headers,
+        serde_json::json!(["Authorization", "Content-Type", ""])
+    );
     fill(browser, "input[name=param_name]", "mobileNo").await;
     fill(
         browser,
@@ -472,7 +483,7 @@ async fn a_partner_describes_the_sample_otp_api_and_submits_it(db: PgPool) {
     click(browser, "button[value='convert:success_example']").await;
     wait_for_text(
         &driver,
-        "#endpoint-form .flash",
+        "#endpoint-form .save-outcome",
         "Converted to strict JSON and saved",
     )
     .await;
@@ -520,7 +531,11 @@ async fn a_save_that_fails_keeps_the_typed_text_and_says_why(db: PgPool) {
     // The session ends (expired, or signed out in another tab) while the partner is typing.
     fill(browser, "#partner_code", "XYZPARTNER").await;
     browser.delete_all_cookies().await.unwrap();
-    click(browser, "#section-partner_code form button[type=submit]").await;
+    click(
+        browser,
+        "#section-partner_code form button[type=submit]:not([hidden])",
+    )
+    .await;
     wait_for_text(&driver, "#problem", "could not be accepted").await;
     driver.screenshot("save-failed").await;
     let typed = browser

@@ -167,9 +167,11 @@ async fn send_back_fix_resubmit_approve(db: PgPool) {
 
     // The partner sees it on the dashboard and beside the field, replies and marks it addressed.
     let (_, html) = partner.page("/").await;
-    assert!(html.contains(&format!("href=\"/integrations/{id}#comments\">1</a>")));
+    assert!(html.contains(&format!("href=\"/integrations/{id}#todo\"")));
     let (_, html) = partner.page(&endpoint_page).await;
-    assert!(html.contains(ask) && html.contains("The reviewer commented on this (1)"));
+    // At the field it is about, with the way to answer it.
+    assert!(html.contains(ask) && html.contains("class=\"field-comment\""));
+    assert!(html.contains("Reply or mark addressed"));
     let thread: Uuid = sqlx::query_scalar("SELECT id FROM comments WHERE integration_id = $1")
         .bind(id)
         .fetch_one(&db)
