@@ -27,6 +27,8 @@ use crate::review::comments::Threads;
 use crate::web::extract::{Form, Path};
 use crate::web::forms::FieldErrors;
 use crate::web::page::Page;
+use crate::web::replay::{self, Answer};
+use tower_sessions::Session;
 
 use crate::web::{AppError, Result};
 
@@ -291,12 +293,41 @@ pub async fn show(
     State(state): State<AppState>,
     partner: PartnerUser,
     page: Page,
+    messages: Messages,
+    session: Session,
     Path((id, endpoint)): Path<(Uuid, Uuid)>,
+) -> Result<Response> {
+    let path = format!("/integrations/{id}/endpoints/{endpoint}");
+    if let Some(form) = replay::take::<EndpointForm>(&session, &path).await? {
+        let ids = (id, endpoint);
+        return answer_post(
+            &state,
+            &partner,
+            page,
+            messages,
+            &session,
+            ids,
+            form,
+            Answer::Replay,
+        )
+        .await;
+    }
+    Ok(saved_page(&state, &partner, page, id, endpoint)
+        .await?
+        .into_response())
+}
+
+async fn saved_page(
+    state: &AppState,
+    partner: &PartnerUser,
+    page: Page,
+    id: Uuid,
+    endpoint: Uuid,
 ) -> Result<EndpointPage> {
     let loaded = super::load_own(&state, &partner, id).await?;
     let (spec, version) = find_endpoint(&loaded, endpoint)?;
     let settings = Settings::load(&state.db).await?;
-    let threads = endpoint_threads(&state, &partner, id, endpoint).await?;
+    let threads = endpoint_threads(state, partner, id, endpoint).await?;
     let fingerprint = crate::domain::fingerprint::staging_fingerprint(&loaded.sections, &spec);
     let mut view = EndpointPage::build(
         page,
@@ -322,15 +353,49 @@ pub async fn save(
     partner: PartnerUser,
     page: Page,
     messages: Messages,
+    session: Session,
     HxRequest(htmx): HxRequest,
-    Path((id, endpoint)): Path<(Uuid, Uuid)>,
+    Path(ids): Path<(Uuid, Uuid)>,
     Form(form): Form<EndpointForm>,
 ) -> Result<Response> {
-    let loaded = super::load_own(&state, &partner, id).await?;
+    let answer = if htmx { Answer::Htmx } else { Answer::Redirect };
+    answer_post(
+        &state, &partner, page, messages, &session, ids, form, answer,
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn answer_post(
+    state: &AppState,
+    partner: &PartnerUser,
+    page: Page,
+    messages: Messages,
+    session: &Session,
+    (id, endpoint): (Uuid, Uuid),
+    form: EndpointForm,
+    answer: Answer,
+) -> Result<Response> {
+    let htmx = answer == Answer::Htmx;
+    let loaded = super::load_own(state, partner, id).await?;
     let (stored, _) = find_endpoint(&loaded, endpoint)?;
     super::refuse_unless_editable(&loaded, form.too_many_rows())?;
     let settings = Settings::load(&state.db).await?;
-    let threads = endpoint_threads(&state, &partner, id, endpoint).await?;
+    let threads = endpoint_threads(state, partner, id, endpoint).await?;
+    let posted = form.clone();
+    let path = format!("/integrations/{id}/endpoints/{endpoint}");
+    // Nothing saved: htmx gets the form in place; a plain post is redirected to the page, which
+    // shows it from the session (a reload does not post again).
+    let unsaved_answer = |view: EndpointPage, status: StatusCode| async move {
+        match answer {
+            Answer::Htmx => view.respond(status, true),
+            Answer::Replay => view.respond(StatusCode::OK, false),
+            Answer::Redirect => {
+                replay::keep(session, &path, &posted).await?;
+                Ok(Redirect::to(&format!("{path}#endpoint-form")).into_response())
+            }
+        }
+    };
     let mut form = form;
     let row_edit = RowEdit::parse(&form.action);
     if let Some(edit) = &row_edit
@@ -393,7 +458,7 @@ pub async fn save(
         view.notice = Some(edit.outcome().to_string());
         view.tables.edit = Some(edit);
         view.unsaved = true;
-        return view.respond(StatusCode::OK, htmx);
+        return unsaved_answer(view, StatusCode::OK).await;
     }
 
     if !parsed.errors.is_empty() {
@@ -403,14 +468,20 @@ pub async fn save(
         view.convertible = parsed.convertible.into_iter().map(|(key, _)| key).collect();
         view.errors = parsed.errors;
         view.unsaved = true;
-        return view.respond(StatusCode::UNPROCESSABLE_ENTITY, htmx);
+        return unsaved_answer(view, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    if answer == Answer::Replay {
+        // Kept only when nothing could be saved; if it now could, show what is saved.
+        return Ok(saved_page(state, partner, page, id, endpoint)
+            .await?
+            .into_response());
     }
 
     parsed
         .data
         .unconfirmed
         .retain(|key| !confirmed.contains(key));
-    let mut tx = super::begin_edit(&state, &partner, id).await?;
+    let mut tx = super::begin_edit(state, partner, id).await?;
     let outcome = store::save_endpoint(
         &mut tx,
         id,

@@ -27,6 +27,8 @@ use crate::review::comments::{Thread, Threads};
 use crate::web::extract::{Form, Path};
 use crate::web::forms::FieldErrors;
 use crate::web::page::Page;
+use crate::web::replay::{self, Answer};
+use tower_sessions::Session;
 
 use crate::web::{AppError, Result};
 
@@ -352,10 +354,27 @@ pub async fn show(
     State(state): State<AppState>,
     partner: PartnerUser,
     page: Page,
+    messages: Messages,
+    session: Session,
     Path(id): Path<Uuid>,
-) -> Result<IntegrationPage> {
+) -> Result<Response> {
+    let path = format!("/integrations/{id}");
+    if let Some((section, form)) = replay::take::<(String, SectionForm)>(&session, &path).await? {
+        let at = (id, section);
+        return answer_section_post(
+            &state,
+            &partner,
+            page,
+            messages,
+            &session,
+            at,
+            form,
+            Answer::Replay,
+        )
+        .await;
+    }
     let loaded = super::load_own(&state, &partner, id).await?;
-    render_base(&state, page, loaded).await
+    Ok(render_base(&state, page, loaded).await?.into_response())
 }
 
 /// After a successful change: htmx gets the updated page to swap in; a plain form post is
@@ -388,15 +407,48 @@ pub async fn save_section(
     partner: PartnerUser,
     page: Page,
     messages: Messages,
+    session: Session,
     HxRequest(htmx): HxRequest,
-    Path((id, section)): Path<(Uuid, String)>,
-    Form(mut form): Form<SectionForm>,
+    Path(at): Path<(Uuid, String)>,
+    Form(form): Form<SectionForm>,
 ) -> Result<Response> {
+    let answer = Answer::of_post(htmx);
+    answer_section_post(&state, &partner, page, messages, &session, at, form, answer).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn answer_section_post(
+    state: &AppState,
+    partner: &PartnerUser,
+    page: Page,
+    messages: Messages,
+    session: &Session,
+    (id, section): (Uuid, String),
+    form: SectionForm,
+    answer: Answer,
+) -> Result<Response> {
+    let htmx = answer == Answer::Htmx;
     let section = SectionId::parse(&section)
         .filter(|s| *s != SectionId::NotApplicable)
         .ok_or(AppError::NotFound)?;
-    let mut loaded = super::load_own(&state, &partner, id).await?;
+    let mut loaded = super::load_own(state, partner, id).await?;
     super::refuse_unless_editable(&loaded, form.too_many_rows())?;
+    let posted = (section.as_str(), form.clone());
+    // Nothing saved: htmx gets the section in place; a plain post is redirected to the page,
+    // which shows it from the session (a reload does not post again).
+    let unsaved_answer = |view: IntegrationPage, status: StatusCode| async move {
+        match answer {
+            Answer::Htmx => view.respond(status, true),
+            Answer::Replay => view.respond(StatusCode::OK, false),
+            Answer::Redirect => {
+                let path = format!("/integrations/{id}");
+                replay::keep(session, &path, &posted).await?;
+                let to = format!("{path}#section-{}", posted.0);
+                Ok(Redirect::to(&to).into_response())
+            }
+        }
+    };
+    let mut form = form;
     let row_edit = RowEdit::parse(&form.action);
     if let Some(edit) = &row_edit {
         if SectionForm::table_section(edit.table()) != Some(section) {
@@ -416,7 +468,7 @@ pub async fn save_section(
         view.notice = Some(edit.outcome().to_string());
         view.tables.edit = Some(edit);
         view.unsaved = true;
-        return view.respond(StatusCode::OK, htmx);
+        return unsaved_answer(view, StatusCode::OK).await;
     }
     // "Replace with placeholders" fixes what the guard stopped and saves in the same step.
     let redact = Action::parse(&form.action) == Action::RedactSecrets;
@@ -441,7 +493,12 @@ pub async fn save_section(
             view.notice =
                 Some("Replaced with placeholders; not saved yet: fix what is left.".into());
         }
-        return view.respond(StatusCode::UNPROCESSABLE_ENTITY, htmx);
+        return unsaved_answer(view, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    if answer == Answer::Replay {
+        // Kept only when nothing could be saved; if it now could, show what is saved.
+        let loaded = super::load_own(state, partner, id).await?;
+        return Ok(render_base(state, page, loaded).await?.into_response());
     }
     let secrets = if redact { Vec::new() } else { parsed.secrets };
 

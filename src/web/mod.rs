@@ -11,6 +11,7 @@ pub mod health;
 pub mod htmx;
 pub mod json_view;
 pub mod page;
+pub mod replay;
 pub mod session;
 pub mod session_store;
 

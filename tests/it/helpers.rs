@@ -98,6 +98,19 @@ impl Browser {
         (status, response.text().await.unwrap())
     }
 
+    /// A plain post that saved nothing answers with its page's address (post/redirect/get); the
+    /// page then shows the form as typed, with its messages. Returns that page.
+    pub async fn refused(&self, response: Response) -> String {
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "a plain post that saved nothing redirects to its page"
+        );
+        let (status, html) = self.page(&location(&response)).await;
+        assert_eq!(status, StatusCode::OK);
+        html
+    }
+
     /// The CSRF token the portal put in this browser's forms.
     pub async fn csrf_token(&self) -> String {
         let (_, html) = self.page("/password/forgot").await;

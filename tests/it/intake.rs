@@ -45,8 +45,7 @@ async fn the_sample_otp_api_reaches_100_percent_exactly_when_filled_and_is_submi
         &otp_endpoint_fields(OTP_SUCCESS_AS_TYPED),
     )
     .await;
-    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = response.text().await.unwrap();
+    let html = partner.refused(response).await;
     assert!(
         html.contains("line 1, column 3"),
         "the message gives line and column"
@@ -337,8 +336,7 @@ async fn a_pasted_live_token_is_caught_and_kept_out_unless_the_user_insists(db: 
     ];
 
     let response = save_endpoint(&partner, id, endpoint, &fields).await;
-    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = response.text().await.unwrap();
+    let html = partner.refused(response).await;
     assert!(html.contains("JSON Web Token"), "{html}");
     assert!(html.contains("value=\"redact\""), "offers placeholders");
     let stored: serde_json::Value = sqlx::query_scalar("SELECT spec FROM endpoints")
@@ -393,8 +391,7 @@ async fn bad_input_comes_back_beside_its_field_with_everything_typed(db: PgPool)
         ],
     )
     .await;
-    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = response.text().await.unwrap();
+    let html = partner.refused(response).await;
     assert!(
         html.contains("id=\"staging_url-error\"") && html.contains("id=\"production_url-error\"")
     );
@@ -415,8 +412,7 @@ async fn bad_input_comes_back_beside_its_field_with_everything_typed(db: PgPool)
         ],
     )
     .await;
-    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = response.text().await.unwrap();
+    let html = partner.refused(response).await;
     assert!(html.contains("phone number with country code") && html.contains("value=\"call me\""));
 
     let response = save_section(
@@ -431,8 +427,7 @@ async fn bad_input_comes_back_beside_its_field_with_everything_typed(db: PgPool)
         ],
     )
     .await;
-    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(response.text().await.unwrap().contains("100 to 599"));
+    assert!(partner.refused(response).await.contains("100 to 599"));
 
     // An http staging URL is accepted, with a visible warning, and keeps "REST over HTTPS" open.
     let response = save_section(

@@ -22,6 +22,7 @@ mod intake;
 mod intake_checks;
 mod intake_formats;
 mod intake_limits;
+mod intake_workbench;
 mod interop;
 mod interop_corpus;
 mod interop_import;

@@ -1,6 +1,6 @@
 //! An endpoint's form: method and path, headers, parameters, examples and error scenarios.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::table_edits::{self, RowEdit};
 use super::{Parsed, guard_example, guard_named_secret, guard_size, limit_rows, rows};
@@ -33,7 +33,7 @@ impl EndpointForm {
     }
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Serialize, Default, Clone)]
 #[serde(default)]
 pub struct EndpointForm {
     pub version: i32,

@@ -1,7 +1,7 @@
 //! The checklist sections' form: environments, reachability, authentication, credential names,
 //! partner code, status codes, test data and contacts.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::table_edits::{self, RowEdit};
 use super::{Parsed, guard_secret, keep, limit_rows, rows};
@@ -29,7 +29,7 @@ impl SectionForm {
     }
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Serialize, Default, Clone)]
 #[serde(default)]
 pub struct SectionForm {
     pub version: i32,

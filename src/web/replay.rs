@@ -1,0 +1,57 @@
+//! Post/redirect/get for forms that saved nothing. After a plain (no-JavaScript) post that was
+//! refused or only edited a table, the form is kept here and the browser is sent to the page's own
+//! address, which shows it again from here: a reload then shows the same form instead of posting
+//! it a second time. One form is kept at a time, for one address, until that page takes it.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+
+use super::{AppError, Result};
+
+const KEY: &str = "unsaved-form";
+
+/// How a post that saves nothing is answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// htmx: the form in place.
+    Htmx,
+    /// A plain post: the form kept here, the browser sent to the page.
+    Redirect,
+    /// The page after that redirect, showing the kept form.
+    Replay,
+}
+
+impl Answer {
+    pub fn of_post(htmx: bool) -> Answer {
+        if htmx { Answer::Htmx } else { Answer::Redirect }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct Kept {
+    path: String,
+    form: serde_json::Value,
+}
+
+pub async fn keep<T: Serialize>(session: &Session, path: &str, form: &T) -> Result<()> {
+    let form = serde_json::to_value(form).map_err(|e| AppError::Internal(e.into()))?;
+    let kept = Kept {
+        path: path.to_string(),
+        form,
+    };
+    session.insert(KEY, kept).await?;
+    Ok(())
+}
+
+/// The form kept for `path`, taken out so a second visit shows the saved page.
+pub async fn take<T: DeserializeOwned>(session: &Session, path: &str) -> Result<Option<T>> {
+    let Some(kept) = session.get::<Kept>(KEY).await? else {
+        return Ok(None);
+    };
+    if kept.path != path {
+        return Ok(None);
+    }
+    session.remove::<Kept>(KEY).await?;
+    Ok(serde_json::from_value(kept.form).ok())
+}
