@@ -6,8 +6,6 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_htmx::HxRequest;
-use axum_messages::Messages;
 use uuid::Uuid;
 
 use super::conflict::Conflict;
@@ -27,8 +25,7 @@ use crate::review::comments::Threads;
 use crate::web::extract::{Form, Path};
 use crate::web::forms::FieldErrors;
 use crate::web::page::Page;
-use crate::web::replay::{self, Answer};
-use tower_sessions::Session;
+use crate::web::replay::{self, Answer, Posting};
 
 use crate::web::{AppError, Result};
 
@@ -292,27 +289,18 @@ pub(super) fn find_endpoint(loaded: &Loaded, endpoint: Uuid) -> Result<(Endpoint
 pub async fn show(
     State(state): State<AppState>,
     partner: PartnerUser,
-    page: Page,
-    messages: Messages,
-    session: Session,
+    posting: Posting,
     Path((id, endpoint)): Path<(Uuid, Uuid)>,
 ) -> Result<Response> {
     let path = format!("/integrations/{id}/endpoints/{endpoint}");
-    if let Some(form) = replay::take::<EndpointForm>(&session, &path).await? {
-        let ids = (id, endpoint);
-        return answer_post(
-            &state,
-            &partner,
-            page,
-            messages,
-            &session,
-            ids,
-            form,
-            Answer::Replay,
-        )
-        .await;
+    if let Some(form) = replay::take::<EndpointForm>(&posting.session, &path).await? {
+        let replaying = Posting {
+            answer: Answer::Replay,
+            ..posting
+        };
+        return answer_post(&state, &partner, replaying, (id, endpoint), form).await;
     }
-    Ok(saved_page(&state, &partner, page, id, endpoint)
+    Ok(saved_page(&state, &partner, posting.page, id, endpoint)
         .await?
         .into_response())
 }
@@ -324,7 +312,7 @@ async fn saved_page(
     id: Uuid,
     endpoint: Uuid,
 ) -> Result<EndpointPage> {
-    let loaded = super::load_own(&state, &partner, id).await?;
+    let loaded = super::load_own(state, partner, id).await?;
     let (spec, version) = find_endpoint(&loaded, endpoint)?;
     let settings = Settings::load(&state.db).await?;
     let threads = endpoint_threads(state, partner, id, endpoint).await?;
@@ -351,31 +339,27 @@ async fn saved_page(
 pub async fn save(
     State(state): State<AppState>,
     partner: PartnerUser,
-    page: Page,
-    messages: Messages,
-    session: Session,
-    HxRequest(htmx): HxRequest,
+    posting: Posting,
     Path(ids): Path<(Uuid, Uuid)>,
     Form(form): Form<EndpointForm>,
 ) -> Result<Response> {
-    let answer = if htmx { Answer::Htmx } else { Answer::Redirect };
-    answer_post(
-        &state, &partner, page, messages, &session, ids, form, answer,
-    )
-    .await
+    answer_post(&state, &partner, posting, ids, form).await
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn answer_post(
     state: &AppState,
     partner: &PartnerUser,
-    page: Page,
-    messages: Messages,
-    session: &Session,
+    posting: Posting,
     (id, endpoint): (Uuid, Uuid),
     form: EndpointForm,
-    answer: Answer,
 ) -> Result<Response> {
+    let Posting {
+        page,
+        messages,
+        session,
+        answer,
+    } = posting;
+    let session = &session;
     let htmx = answer == Answer::Htmx;
     let loaded = super::load_own(state, partner, id).await?;
     let (stored, _) = find_endpoint(&loaded, endpoint)?;

@@ -27,8 +27,7 @@ use crate::review::comments::{Thread, Threads};
 use crate::web::extract::{Form, Path};
 use crate::web::forms::FieldErrors;
 use crate::web::page::Page;
-use crate::web::replay::{self, Answer};
-use tower_sessions::Session;
+use crate::web::replay::{self, Answer, Posting};
 
 use crate::web::{AppError, Result};
 
@@ -353,41 +352,33 @@ pub fn locked_message(status: Status) -> String {
 pub async fn show(
     State(state): State<AppState>,
     partner: PartnerUser,
-    page: Page,
-    messages: Messages,
-    session: Session,
+    posting: Posting,
     Path(id): Path<Uuid>,
 ) -> Result<Response> {
     let path = format!("/integrations/{id}");
-    if let Some((section, form)) = replay::take::<(String, SectionForm)>(&session, &path).await? {
-        let at = (id, section);
-        return answer_section_post(
-            &state,
-            &partner,
-            page,
-            messages,
-            &session,
-            at,
-            form,
-            Answer::Replay,
-        )
-        .await;
+    let kept = replay::take::<(String, SectionForm)>(&posting.session, &path).await?;
+    if let Some((section, form)) = kept {
+        let replaying = Posting {
+            answer: Answer::Replay,
+            ..posting
+        };
+        return answer_section_post(&state, &partner, replaying, (id, section), form).await;
     }
     let loaded = super::load_own(&state, &partner, id).await?;
-    Ok(render_base(&state, page, loaded).await?.into_response())
+    Ok(render_base(&state, posting.page, loaded)
+        .await?
+        .into_response())
 }
 
 /// After a successful change: htmx gets the updated page to swap in; a plain form post is
 /// redirected back to the section (post/redirect/get).
-#[allow(clippy::too_many_arguments)]
 pub(super) async fn after_save(
     state: &AppState,
     partner: &PartnerUser,
     page: Page,
     htmx: bool,
     messages: Messages,
-    id: Uuid,
-    focus: SectionId,
+    (id, focus): (Uuid, SectionId),
     done: Option<&str>,
 ) -> Result<Response> {
     if htmx {
@@ -405,28 +396,27 @@ pub(super) async fn after_save(
 pub async fn save_section(
     State(state): State<AppState>,
     partner: PartnerUser,
-    page: Page,
-    messages: Messages,
-    session: Session,
-    HxRequest(htmx): HxRequest,
+    posting: Posting,
     Path(at): Path<(Uuid, String)>,
     Form(form): Form<SectionForm>,
 ) -> Result<Response> {
-    let answer = Answer::of_post(htmx);
-    answer_section_post(&state, &partner, page, messages, &session, at, form, answer).await
+    answer_section_post(&state, &partner, posting, at, form).await
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn answer_section_post(
     state: &AppState,
     partner: &PartnerUser,
-    page: Page,
-    messages: Messages,
-    session: &Session,
+    posting: Posting,
     (id, section): (Uuid, String),
     form: SectionForm,
-    answer: Answer,
 ) -> Result<Response> {
+    let Posting {
+        page,
+        messages,
+        session,
+        answer,
+    } = posting;
+    let session = &session;
     let htmx = answer == Answer::Htmx;
     let section = SectionId::parse(&section)
         .filter(|s| *s != SectionId::NotApplicable)
@@ -461,7 +451,7 @@ async fn answer_section_post(
     if let Some(edit) = row_edit {
         // Shown again as typed, unsaved: its checks wait for the save.
         let input = std::mem::replace(&mut loaded.sections, saved);
-        let mut view = render_base(&state, page, loaded).await?;
+        let mut view = render_base(state, page, loaded).await?;
         view.show_unsaved(section, &input);
         view.versions.insert(section, form.version);
         view.focus = Some(section);
@@ -482,7 +472,7 @@ async fn answer_section_post(
     if !errors.is_empty() {
         // Shown again unsaved, with the version the user started from.
         let input = std::mem::replace(&mut loaded.sections, saved);
-        let mut view = render_base(&state, page, loaded).await?;
+        let mut view = render_base(state, page, loaded).await?;
         view.show_unsaved(section, &input);
         view.versions.insert(section, form.version);
         view.focus = Some(section);
@@ -502,7 +492,7 @@ async fn answer_section_post(
     }
     let secrets = if redact { Vec::new() } else { parsed.secrets };
 
-    let mut tx = super::begin_edit(&state, &partner, id).await?;
+    let mut tx = super::begin_edit(state, partner, id).await?;
     let data = loaded.sections.get(section);
     match store::save_section(&mut tx, id, section, &data, form.version, partner.user.id).await? {
         Saved::Stale {
@@ -515,7 +505,7 @@ async fn answer_section_post(
             // Progress shows what is saved now (theirs); the form shows the user's version.
             let input = loaded.sections.clone();
             loaded.sections.set(section, current.clone());
-            let mut view = render_base(&state, page, loaded).await?;
+            let mut view = render_base(state, page, loaded).await?;
             view.show_unsaved(section, &input);
             view.versions.insert(section, version);
             view.focus = Some(section);
@@ -538,7 +528,7 @@ async fn answer_section_post(
             }
             tx.commit().await?;
             let done = redact.then_some("Replaced with placeholders and saved.");
-            after_save(&state, &partner, page, htmx, messages, id, section, done).await
+            after_save(state, partner, page, htmx, messages, (id, section), done).await
         }
     }
 }

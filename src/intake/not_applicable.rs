@@ -85,7 +85,7 @@ pub async fn mark_not_applicable(
             crate::audit::record(&mut tx, Some(partner.user.id), Some(id), what, detail).await?;
             tx.commit().await?;
             let focus = item.id.section().unwrap_or(SectionId::NotApplicable);
-            after_save(&state, &partner, page, htmx, messages, id, focus, None).await
+            after_save(&state, &partner, page, htmx, messages, (id, focus), None).await
         }
         Saved::Stale { .. } => {
             tx.rollback().await?;

@@ -3,11 +3,47 @@
 //! address, which shows it again from here: a reload then shows the same form instead of posting
 //! it a second time. One form is kept at a time, for one address, until that page takes it.
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum_htmx::HxRequest;
+use axum_messages::Messages;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
+use super::page::Page;
+use super::session::session_from;
 use super::{AppError, Result};
+use crate::AppState;
+
+/// Everything answering a form post needs besides the form: the layout, flash messages, the
+/// session (for post/redirect/get) and how to answer.
+pub struct Posting {
+    pub page: Page,
+    pub messages: Messages,
+    pub session: Session,
+    pub answer: Answer,
+}
+
+impl FromRequestParts<AppState> for Posting {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let page = Page::from_request_parts(parts, state).await?;
+        let messages = Messages::from_request_parts(parts, state)
+            .await
+            .map_err(|(_, why)| AppError::Internal(anyhow::anyhow!(why)))?;
+        let HxRequest(htmx) = HxRequest::from_request_parts(parts, state)
+            .await
+            .unwrap_or(HxRequest(false));
+        Ok(Posting {
+            page,
+            messages,
+            session: session_from(parts, state).await?,
+            answer: Answer::of_post(htmx),
+        })
+    }
+}
 
 const KEY: &str = "unsaved-form";
 
