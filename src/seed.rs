@@ -94,6 +94,7 @@ pub async fn run(db: &PgPool, integrations: usize, endpoints: usize) -> anyhow::
 
 pub(crate) fn sample_sections() -> Sections {
     Sections {
+        defaults: Default::default(),
         environments: Environments { staging_url: "https://apisit.seeded.example".into(), production_url: "https://api.seeded.example".into() },
         reachability: Reachability { mode: Some(ReachMode::Public), whitelist_confirmed: false },
         authentication: Authentication {

@@ -182,8 +182,10 @@ async fn assemble(
             },
         );
     }
-    for row in endpoints {
+    for mut row in endpoints {
         if let Some(&i) = index.get(&row.integration_id) {
+            // Every reader sees the headers a request carries, defaults included.
+            row.spec.0.inherit(&loaded[i].sections.defaults);
             loaded[i].endpoints.push(row);
         }
     }

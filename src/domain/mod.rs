@@ -7,6 +7,7 @@ pub mod audit;
 pub mod checklist;
 pub mod cross_check;
 pub mod curl;
+pub mod defaults;
 pub mod egress;
 pub mod error;
 pub mod example;

@@ -18,11 +18,13 @@ pub enum SectionId {
     StatusCodes,
     TestData,
     Contacts,
+    /// Headers every endpoint inherits (see `domain::defaults`); not a checklist item itself.
+    Defaults,
     NotApplicable,
 }
 
 impl SectionId {
-    pub const ALL: [SectionId; 9] = [
+    pub const ALL: [SectionId; 10] = [
         SectionId::Environments,
         SectionId::Reachability,
         SectionId::Authentication,
@@ -31,6 +33,7 @@ impl SectionId {
         SectionId::StatusCodes,
         SectionId::TestData,
         SectionId::Contacts,
+        SectionId::Defaults,
         SectionId::NotApplicable,
     ];
 
@@ -44,6 +47,7 @@ impl SectionId {
             SectionId::StatusCodes => "status_codes",
             SectionId::TestData => "test_data",
             SectionId::Contacts => "contacts",
+            SectionId::Defaults => "defaults",
             SectionId::NotApplicable => "not_applicable",
         }
     }
@@ -62,6 +66,7 @@ impl SectionId {
             SectionId::StatusCodes => "Status codes",
             SectionId::TestData => "Test data",
             SectionId::Contacts => "Technical SPOC",
+            SectionId::Defaults => "Headers on every endpoint",
             SectionId::NotApplicable => "Items marked not applicable",
         }
     }
@@ -286,6 +291,7 @@ pub struct Sections {
     pub status_codes: StatusCodes,
     pub test_data: TestData,
     pub contacts: Contacts,
+    pub defaults: crate::domain::defaults::DefaultHeaders,
     pub not_applicable: NotApplicable,
 }
 
@@ -305,6 +311,7 @@ impl Sections {
             SectionId::StatusCodes => self.status_codes = parse(data),
             SectionId::TestData => self.test_data = parse(data),
             SectionId::Contacts => self.contacts = parse(data),
+            SectionId::Defaults => self.defaults = parse(data),
             SectionId::NotApplicable => self.not_applicable = parse(data),
         }
     }
@@ -319,6 +326,7 @@ impl Sections {
             SectionId::StatusCodes => serde_json::to_value(&self.status_codes),
             SectionId::TestData => serde_json::to_value(&self.test_data),
             SectionId::Contacts => serde_json::to_value(&self.contacts),
+            SectionId::Defaults => serde_json::to_value(&self.defaults),
             SectionId::NotApplicable => serde_json::to_value(&self.not_applicable),
         };
         value.unwrap_or(serde_json::Value::Null)
@@ -479,6 +487,10 @@ pub struct EndpointSpec {
     /// The exports use them as given; examples are checked against them.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub schemas: BTreeMap<String, serde_json::Value>,
+    /// How many of `headers`, first, come from the integration's defaults rather than this
+    /// endpoint (set when an integration is read; never stored, see `domain::defaults`).
+    #[serde(skip)]
+    pub inherited_headers: usize,
 }
 
 impl EndpointSpec {

@@ -71,6 +71,8 @@ pub struct EndpointPage {
     pub known_codes: Vec<String>,
     /// The form shows input that is not saved (a refusal, a conflict, a table edit).
     pub unsaved: bool,
+    /// The integration's headers this endpoint inherits (those it does not override).
+    pub inherited: Vec<crate::domain::model::Header>,
 }
 
 impl EndpointPage {
@@ -96,7 +98,11 @@ impl EndpointPage {
             .endpoints
             .remove(0);
         let contradictions = cross_check::contradictions(&loaded.sections, &spec);
+        let mut effective = spec.clone();
+        effective.inherit(&loaded.sections.defaults);
+        let inherited = effective.inherited().to_vec();
         EndpointPage {
+            inherited,
             page,
             contradictions,
             threads: Threads::default(),
@@ -158,7 +164,7 @@ impl EndpointPage {
         match table {
             "header" => table_edits::bulk_text(
                 self.spec
-                    .headers
+                    .own_headers()
                     .iter()
                     .map(|h| (h.name.as_str(), h.value.as_str())),
             ),
@@ -484,7 +490,9 @@ async fn answer_post(
             at,
         } => {
             tx.rollback().await?;
-            let theirs: EndpointSpec = serde_json::from_value(current.clone()).unwrap_or_default();
+            let mut theirs: EndpointSpec =
+                serde_json::from_value(current.clone()).unwrap_or_default();
+            theirs.inherit(&loaded.sections.defaults);
             let mut view = view(&theirs, parsed.data, version);
             view.conflict = Some(Conflict::new(&current, by, at));
             view.unsaved = true;
@@ -512,7 +520,8 @@ async fn answer_post(
             }
             tx.commit().await?;
             if htmx {
-                let saved = parsed.data.clone();
+                let mut saved = parsed.data.clone();
+                saved.inherit(&loaded.sections.defaults);
                 let mut view = view(&saved, parsed.data, version);
                 view.saved = true;
                 view.notice = fixed.map(|what| format!("{what} and saved."));

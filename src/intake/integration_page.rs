@@ -221,6 +221,12 @@ impl IntegrationPage {
                     .iter()
                     .map(|c| (c.name.as_str(), c.description.as_str())),
             ),
+            "dh" => table_edits::bulk_text(
+                s.defaults
+                    .headers
+                    .iter()
+                    .map(|h| (h.name.as_str(), h.value.as_str())),
+            ),
             "sc" => table_edits::bulk_text(
                 s.status_codes
                     .items

@@ -163,7 +163,7 @@ pub async fn add_endpoint(
          RETURNING id",
         Uuid::new_v4(),
         integration,
-        Json(spec) as _,
+        Json(&spec.without_inherited()) as _,
         user
     )
     .fetch_one(&mut *conn)
@@ -204,11 +204,13 @@ pub async fn save_endpoint(
             at: Some(at),
         }));
     }
+    // An endpoint stores its own headers; the integration's defaults stay the integration's.
+    let own = spec.without_inherited();
     let version = sqlx::query_scalar!(
         "UPDATE endpoints SET spec = $2, version = version + 1, updated_by = $3, updated_at = now()
          WHERE id = $1 RETURNING version",
         endpoint,
-        Json(spec) as _,
+        Json(&own) as _,
         user
     )
     .fetch_one(&mut *conn)

@@ -296,3 +296,97 @@ async fn submitting_with_open_reviewer_comments_asks_for_a_tick_first(db: PgPool
         .unwrap();
     assert_eq!(status, "submitted");
 }
+
+#[sqlx::test]
+async fn headers_set_once_on_the_integration_are_inherited_shown_overridable_and_exported(
+    db: PgPool,
+) {
+    let app = TestApp::spawn(db.clone()).await;
+    let (partner, id) = partner_with_integration(&app, "Defaults Co", "dev@defaults.example").await;
+    let version = current_version(
+        &partner,
+        &format!("/integrations/{id}"),
+        &format!("/integrations/{id}/sections/defaults"),
+    )
+    .await;
+    let response = partner
+        .post_form(
+            &format!("/integrations/{id}/sections/defaults"),
+            &[
+                ("version", version.as_str()),
+                ("dh_name", "Content-Type"),
+                ("dh_value", "application/json"),
+                ("dh_name", "Authorization"),
+                ("dh_value", "Bearer <<token>>"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let plain = add_endpoint(&partner, id, "Pay", "POST", "/pay").await;
+    let own = add_endpoint(&partner, id, "Upload", "POST", "/upload").await;
+
+    // Shown as inherited, and enough for the Headers item.
+    let (_, html) = partner
+        .page(&format!("/integrations/{id}/endpoints/{plain}"))
+        .await;
+    assert_eq!(
+        texts(&html, "tr.inherited code").len(),
+        4,
+        "both defaults, name and value"
+    );
+    assert!(
+        texts(&html, "#endpoint-progress .item-done")
+            .iter()
+            .any(|t| t.contains("Headers"))
+    );
+
+    // An endpoint's own header of the same name replaces the default there.
+    let response = post_endpoint(
+        &partner,
+        id,
+        own,
+        &[
+            ("name", "Upload"),
+            ("method", "POST"),
+            ("path", "/upload"),
+            ("action", "save"),
+            ("header_name", "content-type"),
+            ("header_value", "multipart/form-data"),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, html) = partner
+        .page(&format!("/integrations/{id}/endpoints/{own}"))
+        .await;
+    assert_eq!(
+        texts(&html, "tr.inherited code"),
+        ["Authorization", "Bearer <<token>>"]
+    );
+    // Stored on the endpoint: only its own header.
+    let stored: serde_json::Value =
+        sqlx::query_scalar("SELECT spec->'headers' FROM endpoints WHERE id = $1")
+            .bind(own)
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert_eq!(
+        stored,
+        serde_json::json!([{"name": "content-type", "value": "multipart/form-data"}])
+    );
+
+    // Exported on every operation, as a request sends them.
+    let response = partner
+        .get(&format!("/integrations/{id}/export/openapi.json"))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let doc: serde_json::Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+    let pay = &doc["paths"]["/pay"]["post"];
+    let upload = &doc["paths"]["/upload"]["post"];
+    let text = |v: &serde_json::Value| v.to_string();
+    assert!(text(pay).contains("application/json"), "{pay}");
+    assert!(
+        !text(upload).contains("application/json\""),
+        "the override wins: {upload}"
+    );
+}

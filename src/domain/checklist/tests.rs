@@ -101,6 +101,7 @@ fn credentials_do_not_apply_without_authentication() {
 
 fn complete() -> (Sections, EndpointSpec) {
     let sections = Sections {
+        defaults: Default::default(),
         environments: Environments {
             staging_url: "https://sit.example".into(),
             production_url: String::new(),

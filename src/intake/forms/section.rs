@@ -23,6 +23,8 @@ impl SectionForm {
             &self.td_label,
             &self.td_value,
             &self.td_note,
+            &self.dh_name,
+            &self.dh_value,
         ]
         .iter()
         .any(|column| column.len() > super::MAX_RAW_ROWS)
@@ -70,7 +72,11 @@ pub struct SectionForm {
     pub backup_phone: String,
     pub backup_role: String,
     pub backup_hours: String,
+    // headers on every endpoint
+    pub dh_name: Vec<String>,
+    pub dh_value: Vec<String>,
     /// "Edit as text" of the tables: `Name: value` lines.
+    pub bulk_dh: String,
     pub bulk_cred: String,
     pub bulk_sc: String,
     pub bulk_td: String,
@@ -83,6 +89,7 @@ impl SectionForm {
             "cred" => Some(SectionId::Credentials),
             "sc" => Some(SectionId::StatusCodes),
             "td" => Some(SectionId::TestData),
+            "dh" => Some(SectionId::Defaults),
             _ => None,
         }
     }
@@ -104,6 +111,7 @@ impl SectionForm {
                         &mut self.sc_http_status,
                         &mut self.sc_meaning,
                     ],
+                    "dh" => vec![&mut self.dh_name, &mut self.dh_value],
                     _ => vec![&mut self.td_label, &mut self.td_value, &mut self.td_note],
                 };
                 table_edits::remove_at(&mut columns, *index);
@@ -120,6 +128,12 @@ impl SectionForm {
                     &mut self.sc_message,
                     &mut [(&mut self.sc_http_status, ""), (&mut self.sc_meaning, "")],
                     &table_edits::bulk_lines(&self.bulk_sc),
+                ),
+                "dh" => table_edits::replace_by_lines(
+                    &mut self.dh_name,
+                    &mut self.dh_value,
+                    &mut [],
+                    &table_edits::bulk_lines(&self.bulk_dh),
                 ),
                 _ => table_edits::replace_by_lines(
                     &mut self.td_label,
@@ -278,6 +292,22 @@ pub fn section(id: SectionId, form: &SectionForm, sections: &mut Sections) -> Pa
             );
             sections.contacts = Contacts { primary, backup };
         }
+        SectionId::Defaults => {
+            let mut headers = Vec::new();
+            for (i, [name, value]) in rows([&form.dh_name, &form.dh_value], &[0, 1])
+                .into_iter()
+                .enumerate()
+            {
+                let name = parsed.field(row_key("dh_name", i), &name, |raw| {
+                    validate::header_name(raw)
+                });
+                let value = parsed.field(row_key("dh_value", i), &value, |raw| {
+                    validate::header_value(raw)
+                });
+                headers.push(Header { name, value });
+            }
+            sections.defaults = crate::domain::defaults::DefaultHeaders { headers };
+        }
         SectionId::NotApplicable => {}
     }
     for (key, text) in section_texts(id, sections) {
@@ -287,6 +317,7 @@ pub fn section(id: SectionId, form: &SectionForm, sections: &mut Sections) -> Pa
         SectionId::Credentials => sections.credentials.items.len(),
         SectionId::StatusCodes => sections.status_codes.items.len(),
         SectionId::TestData => sections.test_data.items.len(),
+        SectionId::Defaults => sections.defaults.headers.len(),
         _ => 0,
     };
     limit_rows(&mut parsed, rows);
@@ -313,6 +344,11 @@ fn section_texts(id: SectionId, sections: &mut Sections) -> Vec<(String, &mut St
             for (i, c) in sections.status_codes.items.iter_mut().enumerate() {
                 texts.push((row_key("sc_message", i), &mut c.message));
                 texts.push((row_key("sc_meaning", i), &mut c.meaning));
+            }
+        }
+        SectionId::Defaults => {
+            for (i, h) in sections.defaults.headers.iter_mut().enumerate() {
+                texts.push((row_key("dh_value", i), &mut h.value));
             }
         }
         SectionId::TestData => {
