@@ -23,7 +23,7 @@ use crate::domain::checklist::{self, Assessment, IntegrationItem, ItemId, ItemRe
 use crate::domain::integration::Loaded;
 use crate::domain::model::{AuthScheme, HttpMethod, Location, ReachMode, SectionId, Sections};
 use crate::domain::workflow::Status;
-use crate::review::comments::{Thread, Threads};
+use crate::review::comments::Threads;
 use crate::web::extract::{Form, Path};
 use crate::web::forms::FieldErrors;
 use crate::web::page::Page;
@@ -271,46 +271,6 @@ impl IntegrationPage {
             })
             .collect();
         section_nav::for_integration(self.id, &self.assessment, &self.threads, &links)
-    }
-
-    /// Where an open comment can be answered: its thread beside its item on this page, or the
-    /// comment at its field on the endpoint's page.
-    pub fn thread_link(&self, thread: &Thread) -> String {
-        match thread.anchor.endpoint {
-            Some(endpoint) if self.endpoints.iter().any(|e| e.id == endpoint) => {
-                let at = if thread.anchor.item.is_empty() {
-                    "comment"
-                } else {
-                    "note"
-                };
-                format!(
-                    "/integrations/{}/endpoints/{endpoint}#{at}-{}",
-                    self.id,
-                    thread.id()
-                )
-            }
-            _ => format!("#comment-{}", thread.id()),
-        }
-    }
-
-    /// What an open comment is about, for the to-do list: "Generate OTP · Headers".
-    pub fn thread_place(&self, thread: &Thread) -> String {
-        let endpoint = thread.anchor.endpoint.map(|id| {
-            self.endpoints
-                .iter()
-                .find(|e| e.id == id)
-                .map_or_else(|| "A deleted endpoint".to_string(), |e| e.title.clone())
-        });
-        match (endpoint, thread.anchor.item.is_empty()) {
-            (Some(title), true) => title,
-            (Some(title), false) => format!("{title} · {}", thread.anchor.label()),
-            (None, true) => "The integration".into(),
-            (None, false) => thread.anchor.label().to_string(),
-        }
-    }
-
-    pub fn thread_excerpt(&self, thread: &Thread) -> String {
-        crate::domain::text::shorten(&thread.first.body, 140)
     }
 
     /// Reviewer comments about endpoints deleted since: still readable here.

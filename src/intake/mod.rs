@@ -1,5 +1,6 @@
 //! Partner intake: the requirements checklist as forms, per integration and per endpoint.
 
+pub mod comment_todo;
 pub mod conflict;
 pub mod endpoint_list;
 pub mod endpoint_page;
