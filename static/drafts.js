@@ -136,6 +136,8 @@
       }
       const missing = restore(form, draft);
       form.dataset.unsaved = "true";
+      const folded = form.closest("details:not([open])");
+      if (folded) folded.open = true;
       tell(form, draft, missing);
     }
   }

@@ -114,7 +114,11 @@
         return target.compareDocumentPosition(candidate) & Node.DOCUMENT_POSITION_FOLLOWING;
       });
     }
-    if (field) field.focus();
+    if (field) {
+      // A folded section opens to show the field.
+      for (let d = field.closest("details:not([open])"); d; d = d.parentElement && d.parentElement.closest("details:not([open])")) d.open = true;
+      field.focus();
+    }
   }
   document.addEventListener("click", function (event) {
     const link = event.target.closest && event.target.closest("a[href^='#']");
@@ -129,7 +133,11 @@
     const refused = Array.from(document.querySelectorAll(".save-outcome .flash-error"))[0];
     const form = refused && refused.closest("form");
     const field = form && firstInvalid(form);
-    if (field) field.focus();
+    if (field) {
+      // A folded section opens to show the field.
+      for (let d = field.closest("details:not([open])"); d; d = d.parentElement && d.parentElement.closest("details:not([open])")) d.open = true;
+      field.focus();
+    }
   });
 
   window.addEventListener("beforeunload", function (event) {

@@ -188,6 +188,20 @@ impl IntegrationPage {
         self.assessment.items.iter().find(|r| r.item.id == id)
     }
 
+    /// A section folds to its header when everything it asks is there and nothing about it
+    /// needs the partner now (no message, no unsaved input); read-only pages show everything.
+    pub fn folded(&self, section: &str) -> bool {
+        let results = self.results(section);
+        self.editable
+            && !self.focused(section)
+            && !results.is_empty()
+            && results.iter().all(|r| r.is_done() || !r.counts())
+            && results.iter().any(|r| r.is_done())
+            && results
+                .iter()
+                .all(|r| self.threads.open_at(None, &[r.item.id.as_str()]) == 0)
+    }
+
     pub fn focused(&self, section: &str) -> bool {
         self.focus.is_some_and(|f| f.as_str() == section)
     }
@@ -247,6 +261,21 @@ impl IntegrationPage {
         self.company_partner_code
             .as_deref()
             .filter(|_| self.sections.partner_code.code.trim().is_empty() && self.editable)
+    }
+
+    /// What endpoints still miss, for "Before you can submit": the first `limit`, and how many
+    /// more (each endpoint in the list below says what it needs).
+    pub fn endpoint_blockers(
+        &self,
+        limit: usize,
+    ) -> (Vec<(&EndpointRowView, &str, &'static str)>, usize) {
+        let all: Vec<_> = self
+            .endpoints
+            .iter()
+            .flat_map(|e| e.missing.iter().map(move |(label, anchor)| (e, label.as_str(), *anchor)))
+            .collect();
+        let more = all.len().saturating_sub(limit);
+        (all.into_iter().take(limit).collect(), more)
     }
 
     pub fn can_withdraw(&self) -> bool {
