@@ -272,7 +272,11 @@ impl IntegrationPage {
         let all: Vec<_> = self
             .endpoints
             .iter()
-            .flat_map(|e| e.missing.iter().map(move |(label, anchor)| (e, label.as_str(), *anchor)))
+            .flat_map(|e| {
+                e.missing
+                    .iter()
+                    .map(move |(label, anchor)| (e, label.as_str(), *anchor))
+            })
             .collect();
         let more = all.len().saturating_sub(limit);
         (all.into_iter().take(limit).collect(), more)

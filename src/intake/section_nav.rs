@@ -75,10 +75,10 @@ pub struct SectionNav {
 }
 
 impl SectionNav {
+    /// Everything missing: a parent's state already counts its children's.
     pub fn missing(&self) -> usize {
         self.entries
             .iter()
-            .chain(self.entries.iter().flat_map(|e| &e.children))
             .map(|e| match e.state {
                 NavState::Missing(n) => n,
                 _ => 0,
@@ -171,6 +171,22 @@ pub fn for_integration(
             threads.open_on_endpoint(link.id),
         ));
     }
+    // The list is as complete as its endpoints: their gaps count here too.
+    let gaps: usize = list
+        .children
+        .iter()
+        .map(|c| match c.state {
+            NavState::Missing(n) => n,
+            _ => 0,
+        })
+        .sum();
+    if gaps > 0 {
+        let own = match list.state {
+            NavState::Missing(n) => n,
+            _ => 0,
+        };
+        list.state = NavState::Missing(own + gaps);
+    }
     entries.push(list);
     SectionNav {
         summary: String::new(),
@@ -213,4 +229,53 @@ pub fn for_endpoint(endpoint: Uuid, items: &[ItemResult], threads: &Threads) -> 
         entries,
     }
     .summarise(open)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::checklist::{self, Settings};
+    use crate::domain::model::{EndpointSpec, Sections};
+
+    #[test]
+    fn each_part_says_what_is_missing_and_the_endpoint_list_counts_its_endpoints() {
+        let endpoint = Uuid::new_v4();
+        let spec = EndpointSpec {
+            name: "Pay".into(),
+            ..EndpointSpec::default()
+        };
+        let assessment = checklist::assess(
+            &Sections::default(),
+            &[(endpoint, &spec)],
+            &Settings::default(),
+        );
+        let integration = Uuid::new_v4();
+        let nav = for_integration(
+            integration,
+            &assessment,
+            &Threads::default(),
+            &[EndpointLink {
+                id: endpoint,
+                title: "Pay",
+            }],
+        );
+        let labels: Vec<&str> = nav.entries.iter().map(|e| e.label.as_str()).collect();
+        assert_eq!(labels.first(), Some(&"Overview"));
+        assert_eq!(labels.last(), Some(&"Endpoints"));
+        assert!(labels.contains(&"Headers on every endpoint"));
+        assert!(!labels.contains(&"Items marked not applicable"));
+        let list = nav.entries.last().unwrap();
+        let NavState::Missing(child) = list.children[0].state else {
+            panic!("the empty endpoint misses items: {:?}", list.children[0]);
+        };
+        assert!(matches!(list.state, NavState::Missing(n) if n >= child));
+        assert_eq!(
+            list.children[0].href,
+            format!("/integrations/{integration}/endpoints/{endpoint}")
+        );
+        assert!(nav.summary.ends_with("missing"), "{}", nav.summary);
+        let total: usize = assessment.items.iter().filter(|r| r.blocks()).count()
+            + assessment.endpoints[0].missing().count();
+        assert_eq!(nav.missing(), total, "the summary counts each gap once");
+    }
 }
