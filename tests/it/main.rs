@@ -6,6 +6,7 @@ mod api;
 mod architecture;
 mod browser;
 mod browser_audit;
+mod browser_effort;
 mod browser_import;
 mod browser_review;
 mod browser_screens;
