@@ -264,3 +264,71 @@ async fn the_endpoint_page_keeps_the_partner_where_they_are_and_keeps_what_they_
     driver.screenshot("workbench-laptop-draft-restored").await;
     driver.client.clone().close().await.unwrap();
 }
+
+/// The unsaved-changes guard on every form of the integration and endpoint pages: typing into any
+/// of them marks it unsaved, and leaving then asks first.
+#[sqlx::test]
+async fn every_form_on_the_workbench_guards_unsaved_edits(db: PgPool) {
+    partner_portal::db::prepare(&db).await.unwrap();
+    demo::load(&db, &Passwords::new()).await.unwrap();
+    let (integration, endpoint) = twenty_endpoints(&db).await;
+    let app = TestApp::spawn(db.clone()).await;
+    let base = format!("http://{}", app.addr);
+    let driver = Driver::start().await;
+    let browser = &driver.client;
+    let partner = &demo::LOGINS[0];
+    sign_in_as(&driver, &base, partner.email, partner.password).await;
+    let i = format!("/integrations/{integration}");
+    for path in [i.clone(), format!("{i}/endpoints/{endpoint}")] {
+        browser.goto(&format!("{base}{path}")).await.unwrap();
+        driver.wait_for_path(&path).await;
+        // Folded sections and "Edit as text" open, so every field can be typed into.
+        js(browser, "document.querySelectorAll('details').forEach(d => d.open = true)").await;
+        let forms = js(
+            browser,
+            "return Array.from(document.querySelectorAll('form[method=post]'))
+               .filter(f => f.querySelector('input[type=text], input:not([type]), input[type=url], input[type=email], input[type=tel], textarea'))
+               .length",
+        )
+        .await
+        .as_u64()
+        .unwrap();
+        assert!(forms >= 1, "{path} has working forms");
+        for n in 0..forms {
+            browser
+                .execute(
+                    "const f = Array.from(document.querySelectorAll('form[method=post]'))
+                       .filter(f => f.querySelector('input[type=text], input:not([type]), input[type=url], input[type=email], input[type=tel], textarea'))[arguments[0]];
+                     const field = f.querySelector('input[type=text]:not([disabled]), input:not([type]):not([disabled]), input[type=url], input[type=email], input[type=tel], textarea');
+                     document.querySelectorAll('[data-guard-target]').forEach(e => e.removeAttribute('data-guard-target'));
+                     field.setAttribute('data-guard-target', '');
+                     field.scrollIntoView({block: 'center'});",
+                    vec![serde_json::json!(n)],
+                )
+                .await
+                .unwrap();
+            browser
+                .find(fantoccini::Locator::Css("[data-guard-target]"))
+                .await
+                .unwrap()
+                .send_keys("x")
+                .await
+                .unwrap();
+            let state = js(
+                browser,
+                "const e = new Event('beforeunload', {cancelable: true});
+                 window.dispatchEvent(e);
+                 return [document.querySelectorAll('form[data-unsaved]').length, e.defaultPrevented];",
+            )
+            .await;
+            assert_eq!(
+                state,
+                serde_json::json!([1, true]),
+                "form {n} on {path}: typing marks it unsaved and leaving asks first"
+            );
+            js(browser, "document.querySelectorAll('form[data-unsaved]').forEach(f => delete f.dataset.unsaved)").await;
+        }
+    }
+    driver.client.clone().close().await.unwrap();
+}
+
