@@ -282,6 +282,15 @@ impl IntegrationPage {
         (all.into_iter().take(limit).collect(), more)
     }
 
+    /// The contacts as a read-only page lists them.
+    pub fn contacts_to_read(&self) -> [(&'static str, &crate::domain::model::Contact); 2] {
+        let contacts = &self.sections.contacts;
+        [
+            ("Primary contact", &contacts.primary),
+            ("Backup contact", &contacts.backup),
+        ]
+    }
+
     pub fn can_withdraw(&self) -> bool {
         matches!(self.status, Status::Submitted | Status::InReview)
     }

@@ -283,7 +283,11 @@ async fn every_form_on_the_workbench_guards_unsaved_edits(db: PgPool) {
         browser.goto(&format!("{base}{path}")).await.unwrap();
         driver.wait_for_path(&path).await;
         // Folded sections and "Edit as text" open, so every field can be typed into.
-        js(browser, "document.querySelectorAll('details').forEach(d => d.open = true)").await;
+        js(
+            browser,
+            "document.querySelectorAll('details').forEach(d => d.open = true)",
+        )
+        .await;
         let forms = js(
             browser,
             "return Array.from(document.querySelectorAll('form[method=post]'))
@@ -331,4 +335,3 @@ async fn every_form_on_the_workbench_guards_unsaved_edits(db: PgPool) {
     }
     driver.client.clone().close().await.unwrap();
 }
-
