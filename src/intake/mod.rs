@@ -6,6 +6,7 @@ pub mod endpoint_list;
 pub mod endpoint_page;
 pub mod forms;
 pub mod integration_page;
+pub mod integration_view;
 pub mod list;
 pub mod not_applicable;
 pub mod secrets;
