@@ -158,6 +158,17 @@ fn update(existing: &EndpointSpec, imported: &EndpointSpec) -> (EndpointSpec, Ve
     take!(source_id, "import identity", String::is_empty);
     // The file's schemas describe the file's rows, so they come with them.
     take!(schemas, "schemas", std::collections::BTreeMap::is_empty);
+    if fields.contains(&"headers") {
+        // The file's list replaces the endpoint's: what in it is the integration's default (an
+        // export carries the defaults on every request) stays inherited, the rest is its own.
+        let inherited = existing.inherited();
+        merged.headers.retain(|h| {
+            !inherited
+                .iter()
+                .any(|d| d.name.eq_ignore_ascii_case(&h.name) && d.value == h.value)
+        });
+        merged.inherited_headers = 0;
+    }
     let formats = (imported.body_format, imported.response_format());
     if formats != (existing.body_format, existing.response_format()) {
         merged.body_format = imported.body_format;
@@ -187,7 +198,45 @@ fn update(existing: &EndpointSpec, imported: &EndpointSpec) -> (EndpointSpec, Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::defaults::DefaultHeaders;
+    use crate::domain::model::Header;
     use serde_json::json;
+
+    fn header(name: &str, value: &str) -> Header {
+        Header {
+            name: name.into(),
+            value: value.into(),
+        }
+    }
+
+    #[test]
+    fn an_imported_header_list_keeps_the_endpoints_own_headers_and_leaves_defaults_inherited() {
+        let defaults = DefaultHeaders {
+            headers: vec![header("Content-Type", "application/json")],
+        };
+        let mut existing = EndpointSpec {
+            headers: vec![header("X-A", "1"), header("X-B", "2")],
+            ..EndpointSpec::default()
+        };
+        existing.inherit(&defaults);
+        // A file whose list differs (one more header, the default carried along, another order).
+        let imported = EndpointSpec {
+            headers: vec![
+                header("X-B", "2"),
+                header("Content-Type", "application/json"),
+                header("X-A", "1"),
+                header("X-C", "3"),
+            ],
+            ..EndpointSpec::default()
+        };
+        let (merged, fields) = update(&existing, &imported);
+        assert!(fields.contains(&"headers"));
+        assert_eq!(
+            merged.without_inherited().headers,
+            [header("X-B", "2"), header("X-A", "1"), header("X-C", "3")],
+            "nothing of the endpoint's own is dropped, the default is not copied"
+        );
+    }
 
     #[test]
     fn the_file_fills_gaps_and_keeps_what_was_typed() {
