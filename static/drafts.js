@@ -43,11 +43,25 @@
     return JSON.stringify(a) === JSON.stringify(b);
   }
 
+  function versionOf(form) {
+    const field = form.querySelector("input[name=version]");
+    return field ? field.value : null;
+  }
+
+  // A form showing a secret the guard refused keeps no draft: secrets are never stored here.
+  function holdsRefusedSecret(form) {
+    return Boolean(form.querySelector(".secret-prompt"));
+  }
+
   function save(form) {
     const store = storage();
-    if (!store) return;
+    if (!store || !form.isConnected) return;
+    if (holdsRefusedSecret(form)) {
+      drop(form);
+      return;
+    }
     try {
-      store.setItem(keyOf(form), JSON.stringify({ at: Date.now(), values: valuesOf(form) }));
+      store.setItem(keyOf(form), JSON.stringify({ at: Date.now(), version: versionOf(form), values: valuesOf(form) }));
     } catch (_) {
       // A full storage only means no draft; the unsaved-changes warning still guards the form.
     }
@@ -135,6 +149,10 @@
         continue;
       }
       const missing = restore(form, draft);
+      // The draft was typed over the version it started from: if a teammate saved since, the
+      // save shows their version beside it instead of silently replacing it.
+      const version = form.querySelector("input[name=version]");
+      if (version && draft.version) version.value = draft.version;
       form.dataset.unsaved = "true";
       const folded = form.closest("details:not([open])");
       if (folded) folded.open = true;
@@ -156,8 +174,14 @@
 
   // A plain submit may end on a login page (expired session) or an error: the draft stays,
   // marked sent, until a page shows the save succeeded or the same values.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    const form = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest("form");
+    if (form) clearTimeout(timers.get(form));
+  });
+
   document.addEventListener("submit", function (event) {
     const form = event.target;
+    clearTimeout(timers.get(form));
     if (form.hasAttribute("hx-post")) return;
     if (form.getAttribute("action") === "/logout") {
       const store = storage();

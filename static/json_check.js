@@ -79,16 +79,15 @@
     }
   }
 
+  // Each field has its own hint right after it (the error scenarios' fields share a name).
   function hintFor(field) {
-    const id = (field.id || field.name) + "-live";
-    let hint = document.getElementById(id);
-    if (!hint) {
-      hint = document.createElement("small");
-      hint.id = id;
-      hint.className = "json-live";
-      hint.setAttribute("aria-live", "polite");
-      field.insertAdjacentElement("afterend", hint);
-    }
+    const next = field.nextElementSibling;
+    if (next && next.classList.contains("json-live")) return next;
+    const hint = document.createElement("small");
+    if (field.id) hint.id = field.id + "-live";
+    hint.className = "json-live";
+    hint.setAttribute("aria-live", "polite");
+    field.insertAdjacentElement("afterend", hint);
     return hint;
   }
 

@@ -125,19 +125,13 @@
     if (link) setTimeout(function () { focusTarget(link.getAttribute("href")); }, 0);
   });
   window.addEventListener("load", function () {
-    if (window.location.hash) {
-      focusTarget(window.location.hash);
-      return;
-    }
-    // A refused save without JavaScript: the first field to fix takes the focus.
+    // A refused save without JavaScript (shown after a redirect to the form's part of the page):
+    // the first field to fix takes the focus; otherwise the part a link names does.
     const refused = Array.from(document.querySelectorAll(".save-outcome .flash-error"))[0];
     const form = refused && refused.closest("form");
     const field = form && firstInvalid(form);
-    if (field) {
-      // A folded section opens to show the field.
-      for (let d = field.closest("details:not([open])"); d; d = d.parentElement && d.parentElement.closest("details:not([open])")) d.open = true;
-      field.focus();
-    }
+    if (field) field.focus();
+    else if (window.location.hash) focusTarget(window.location.hash);
   });
 
   window.addEventListener("beforeunload", function (event) {

@@ -369,6 +369,12 @@ async fn answer_post(
     let htmx = answer == Answer::Htmx;
     let loaded = super::load_own(state, partner, id).await?;
     let (stored, _) = find_endpoint(&loaded, endpoint)?;
+    if answer == Answer::Replay && !loaded.integration.status.partner_can_edit() {
+        // Submitted meanwhile (by a teammate): the page as it now is, to read.
+        return Ok(saved_page(state, partner, page, id, endpoint)
+            .await?
+            .into_response());
+    }
     super::refuse_unless_editable(&loaded, form.too_many_rows())?;
     let settings = Settings::load(&state.db).await?;
     let threads = endpoint_threads(state, partner, id, endpoint).await?;

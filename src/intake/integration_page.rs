@@ -364,6 +364,10 @@ async fn answer_section_post(
         .filter(|s| *s != SectionId::NotApplicable)
         .ok_or(AppError::NotFound)?;
     let mut loaded = super::load_own(state, partner, id).await?;
+    if answer == Answer::Replay && !loaded.integration.status.partner_can_edit() {
+        // Submitted meanwhile (by a teammate): the page as it now is, to read.
+        return Ok(render_base(state, page, loaded).await?.into_response());
+    }
     super::refuse_unless_editable(&loaded, form.too_many_rows())?;
     let posted = (section.as_str(), form.clone());
     // Nothing saved: htmx gets the section in place; a plain post is redirected to the page,

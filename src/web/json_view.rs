@@ -11,13 +11,66 @@ pub struct Token {
     pub text: String,
 }
 
-/// The example as highlighted tokens, when it is JSON.
+/// The example as highlighted tokens, when it is JSON: laid out two spaces per level, every
+/// string and number exactly as the partner wrote it (`100.00` stays `100.00`).
 pub fn highlighted(text: &str) -> Option<Vec<Token>> {
-    let JsonCheck::Valid(value) = example::check(text) else {
+    let JsonCheck::Valid(_) = example::check(text) else {
         return None;
     };
-    let pretty = serde_json::to_string_pretty(&value).ok()?;
-    Some(tokens(&pretty))
+    let text = text.trim_start_matches('\u{feff}');
+    Some(indent(tokens(text)))
+}
+
+/// Lays the tokens of valid JSON out one member per line; only white space changes.
+fn indent(tokens: Vec<Token>) -> Vec<Token> {
+    let significant: Vec<Token> = tokens
+        .into_iter()
+        .flat_map(|t| {
+            if t.kind == "plain" {
+                t.text
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .map(|c| Token {
+                        kind: "plain",
+                        text: c.to_string(),
+                    })
+                    .collect::<Vec<_>>()
+            } else {
+                vec![t]
+            }
+        })
+        .collect();
+    let mut out: Vec<Token> = Vec::new();
+    let mut push = |kind: &'static str, text: String| match out.last_mut() {
+        Some(last) if last.kind == "plain" && kind == "plain" => last.text.push_str(&text),
+        _ => out.push(Token { kind, text }),
+    };
+    let mut depth = 0usize;
+    let newline = |depth: usize| format!("\n{}", "  ".repeat(depth));
+    for (i, token) in significant.iter().enumerate() {
+        let next = significant.get(i + 1).map(|t| t.text.as_str());
+        match (token.kind, token.text.as_str()) {
+            ("plain", open @ ("{" | "[")) => {
+                push("plain", open.to_string());
+                if !matches!(next, Some("}" | "]")) {
+                    depth += 1;
+                    push("plain", newline(depth));
+                }
+            }
+            ("plain", close @ ("}" | "]")) => {
+                let empty = i > 0 && matches!(significant[i - 1].text.as_str(), "{" | "[");
+                if !empty {
+                    depth = depth.saturating_sub(1);
+                    push("plain", newline(depth));
+                }
+                push("plain", close.to_string());
+            }
+            ("plain", ",") => push("plain", format!(",{}", newline(depth))),
+            ("plain", ":") => push("plain", ": ".to_string()),
+            (kind, text) => push(kind, text.to_string()),
+        }
+    }
+    out
 }
 
 fn tokens(pretty: &str) -> Vec<Token> {
@@ -77,7 +130,7 @@ mod tests {
                 ("key", "\"a\""),
                 ("string", "\"x:\\\"y\""),
                 ("key", "\"n\""),
-                ("number", "-1500.0"),
+                ("number", "-1.5e3"),
                 ("key", "\"ok\""),
                 ("literal", "true"),
                 ("key", "\"none\""),
@@ -86,6 +139,23 @@ mod tests {
         );
         let text: String = tokens.iter().map(|t| t.text.as_str()).collect();
         assert!(text.starts_with("{\n  \"a\": "), "pretty-printed: {text}");
+    }
+
+    #[test]
+    fn numbers_and_strings_stay_as_written_and_only_white_space_changes() {
+        let written =
+            r#"{"amount":100.00,"big":123456789012345678901234,"list":[1, {}],"empty":[]}"#;
+        let text: String = highlighted(written)
+            .unwrap()
+            .iter()
+            .map(|t| t.text.as_str())
+            .collect();
+        assert_eq!(
+            text,
+            "{\n  \"amount\": 100.00,\n  \"big\": 123456789012345678901234,\n  \"list\": [\n    1,\n    {}\n  ],\n  \"empty\": []\n}"
+        );
+        let strip = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+        assert_eq!(strip(&text), strip(written));
     }
 
     #[test]
