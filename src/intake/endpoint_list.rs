@@ -20,6 +20,23 @@ use crate::web::{AppError, Result};
 /// Endpoints in one integration: far above any real integration, low enough to keep pages fast.
 pub const MAX_ENDPOINTS: i64 = 200;
 
+/// An endpoint as stored: its own headers, not the integration's defaults.
+async fn stored_spec(
+    tx: &mut sqlx::PgConnection,
+    id: Uuid,
+    endpoint: Uuid,
+) -> Result<Option<EndpointSpec>> {
+    let spec = sqlx::query_scalar!(
+        r#"SELECT spec AS "spec: sqlx::types::Json<EndpointSpec>" FROM endpoints
+           WHERE id = $1 AND integration_id = $2"#,
+        endpoint,
+        id
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    Ok(spec.map(|spec| spec.0))
+}
+
 async fn refuse_when_full(tx: &mut sqlx::PgConnection, id: Uuid) -> Result<()> {
     let count = sqlx::query_scalar!(
         r#"SELECT count(*) AS "count!" FROM endpoints WHERE integration_id = $1"#,
@@ -120,18 +137,11 @@ pub async fn delete(
     Path((id, endpoint)): Path<(Uuid, Uuid)>,
 ) -> Result<Response> {
     let mut tx = super::begin_edit(&state, &partner, id).await?;
-    let spec = sqlx::query_scalar!(
-        r#"SELECT spec AS "spec: sqlx::types::Json<EndpointSpec>" FROM endpoints
-           WHERE id = $1 AND integration_id = $2"#,
-        endpoint,
-        id
-    )
-    .fetch_optional(&mut *tx)
-    .await?;
+    let spec = stored_spec(&mut tx, id, endpoint).await?;
     if !store::delete_endpoint(&mut tx, id, endpoint).await? {
         return Err(AppError::NotFound);
     }
-    let title = spec.map_or_else(|| "Untitled endpoint".into(), |spec| spec.0.title());
+    let title = spec.map_or_else(|| "Untitled endpoint".into(), |spec| spec.title());
     crate::audit::record(
         &mut tx,
         Some(partner.user.id),
@@ -173,16 +183,9 @@ pub async fn duplicate(
     Path((id, endpoint)): Path<(Uuid, Uuid)>,
 ) -> Result<Response> {
     let mut tx = super::begin_edit(&state, &partner, id).await?;
-    let original = sqlx::query_scalar!(
-        r#"SELECT spec AS "spec: sqlx::types::Json<EndpointSpec>" FROM endpoints
-           WHERE id = $1 AND integration_id = $2"#,
-        endpoint,
-        id
-    )
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or(AppError::NotFound)?
-    .0;
+    let original = stored_spec(&mut tx, id, endpoint)
+        .await?
+        .ok_or(AppError::NotFound)?;
     refuse_when_full(&mut tx, id).await?;
     let mut copy = original.clone();
     copy.source_id = String::new();
