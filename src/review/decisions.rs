@@ -72,6 +72,7 @@ pub async fn release(
 #[derive(Deserialize)]
 pub struct DecisionForm {
     revision: i32,
+    #[serde(default)]
     outcome: String,
     #[serde(default)]
     summary: String,
@@ -88,6 +89,13 @@ pub async fn decide(
     Path(id): Path<Uuid>,
     Form(form): Form<DecisionForm>,
 ) -> Result<Response> {
+    // Nothing is preselected: sending without choosing comes back with the summary kept.
+    if form.outcome.is_empty() {
+        let mut view = super::revision_page::build(&state, &reviewer, page, id).await?;
+        view.refusal = Some("choose whether to send it back or approve it.".into());
+        view.summary = form.summary;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response());
+    }
     let outcome = Outcome::parse(&form.outcome)
         .ok_or_else(|| AppError::BadRequest("unknown decision".into()))?;
     let decision = Decision::new(
@@ -102,7 +110,7 @@ pub async fn decide(
             let mut view = super::revision_page::build(&state, &reviewer, page, id).await?;
             view.refusal = Some(refusal.to_string());
             view.summary = decision.summary;
-            view.approving = outcome == Outcome::Approve;
+            view.chosen = Some(outcome);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response())
         }
         Err(other) => Err(other.into()),

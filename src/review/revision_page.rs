@@ -13,6 +13,7 @@ use crate::domain::checklist::{self, Assessment, EndpointAssessment, Settings};
 use crate::domain::curl;
 use crate::domain::model::{AuthScheme, ReachMode};
 use crate::domain::revision::{Snapshot, SnapshotEndpoint};
+use crate::domain::workflow::Outcome;
 use crate::domain::workflow::Status;
 use crate::review::comments::{Thread, Threads};
 use crate::review::diff::{self, RevisionDiff};
@@ -50,12 +51,18 @@ pub struct RevisionPage {
     /// A refused decision comes back with what the reviewer wrote and chose, and why.
     pub refusal: Option<String>,
     pub summary: String,
-    pub approving: bool,
+    /// The outcome the reviewer chose, kept when the decision comes back refused; none at first.
+    pub chosen: Option<Outcome>,
     /// The latest staging check of each endpoint and scenario.
     pub staging: Vec<crate::staging::results::CheckRow>,
 }
 
 impl RevisionPage {
+    /// Whether the reviewer chose the form value `outcome` (`Outcome::parse` reads the same values).
+    pub fn chose(&self, outcome: &str) -> bool {
+        self.chosen.is_some() && self.chosen == Outcome::parse(outcome)
+    }
+
     pub fn endpoint_result(&self, id: &Uuid) -> Option<&EndpointAssessment> {
         self.assessment.endpoint(*id)
     }
@@ -186,7 +193,7 @@ pub async fn build(
         since,
         refusal: None,
         summary: String::new(),
-        approving: false,
+        chosen: None,
         staging,
     })
 }

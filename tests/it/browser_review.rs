@@ -73,6 +73,16 @@ async fn a_submission_goes_round_the_review_loop_in_a_browser(db: PgPool) {
         "One change: see the comment on the success response.",
     )
     .await;
+    // Nothing is preselected: the reviewer chooses.
+    let chosen = browser
+        .execute(
+            "return document.querySelectorAll('input[name=outcome]:checked').length",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(chosen, 0, "no outcome is preselected");
+    click(browser, "input[name=outcome][value=send_back]").await;
     click(
         browser,
         "#decision form[action$='/decision'] button[type=submit]",

@@ -93,6 +93,15 @@ async fn send_back_fix_resubmit_approve(db: PgPool) {
         "integration + two endpoints"
     );
 
+    // No outcome is preselected: sending without choosing one keeps the summary and asks.
+    let response = decide(&reviewer, id, &[("revision", "1"), ("summary", "Kept")]).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = unescape(&response.text().await.unwrap());
+    assert!(
+        html.contains("choose whether to send it back or approve it")
+            && html.contains(">Kept</textarea>")
+    );
+
     // Sending back needs an open comment or a summary.
     let response = decide(
         &reviewer,
@@ -279,7 +288,10 @@ async fn send_back_fix_resubmit_approve(db: PgPool) {
         html.contains(&format!(">{written}</textarea>")),
         "the summary is kept"
     );
-    assert!(html.contains("value=\"approve\" checked"), "and the choice");
+    assert!(
+        html.contains("value=\"approve\" required checked"),
+        "and the choice"
+    );
     assert_eq!(status(&db, id).await, "in_review");
     sign_off(&reviewer, id, "2", &endpoint.to_string()).await;
     comment(&reviewer, id, "", "", "Thanks: all clear for go-live.").await;
