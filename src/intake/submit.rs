@@ -82,22 +82,45 @@ pub async fn submit(
     let number = freeze(&mut tx, &snapshot, assessment.progress, partner.user.id).await?;
     let revision = format!("revision {number}");
     workflow::transition(&mut tx, &locked, Action::Submit, &partner.user, revision).await?;
-    let reviewers = sqlx::query_scalar!(
-        r#"SELECT email::text AS "email!" FROM users WHERE role = 'reviewer' AND active"#
-    )
-    .fetch_all(&mut *tx)
-    .await?;
+    // A resubmission goes back to the reviewer who sent it back, claimed for them; only they are
+    // told. A first submission, or one whose reviewer left, is for every reviewer.
+    let returning = returning_reviewer(&mut tx, &state, id).await?;
+    if let Some(reviewer) = &returning {
+        let relocked = workflow::lock(&mut tx, id, Scope::Staff).await?;
+        let why = "back to the reviewer who sent it back";
+        workflow::transition(&mut tx, &relocked, Action::Claim, reviewer, why).await?;
+    }
+    let reviewers =
+        match &returning {
+            Some(reviewer) => vec![reviewer.email.to_string()],
+            None => sqlx::query_scalar!(
+                r#"SELECT email::text AS "email!" FROM users WHERE role = 'reviewer' AND active"#
+            )
+            .fetch_all(&mut *tx)
+            .await?,
+        };
     for reviewer in reviewers {
         let body = format!(
-            "{} of {} submitted “{}” (revision {number}) for review.\n\nOpen the portal to review it: {}\n",
+            "{} of {} submitted “{}” (revision {number}) for review{}.\n\nReview it here: {}\n",
             partner.user.display_name,
             snapshot.company,
             snapshot.name,
-            state.config.link("/")
+            if returning.is_some() {
+                "; it is back with you, who sent it back"
+            } else {
+                ""
+            },
+            state.config.link(&format!("/review/{id}"))
         );
         let subject = format!(
-            "Submitted for review: {} – {}",
-            snapshot.company, snapshot.name
+            "{}: {} – {}",
+            if returning.is_some() {
+                "Back to you"
+            } else {
+                "Submitted for review"
+            },
+            snapshot.company,
+            snapshot.name
         );
         mail::enqueue(
             &mut tx,
@@ -113,4 +136,24 @@ pub async fn submit(
     state.outbox_wakeup.notify_one();
     messages.success(format!("Submitted as revision {number}. Haptik's reviewers have been told; you can read it here while they review."));
     Ok(Redirect::to(&format!("/integrations/{id}")).into_response())
+}
+
+/// The reviewer whose latest decision on this integration sent it back, if they still review.
+async fn returning_reviewer(
+    conn: &mut sqlx::PgConnection,
+    state: &AppState,
+    id: Uuid,
+) -> Result<Option<crate::accounts::User>> {
+    let latest = sqlx::query!(
+        "SELECT reviewer_id, outcome FROM decisions WHERE integration_id = $1
+         ORDER BY decided_at DESC LIMIT 1",
+        id
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(latest) = latest.filter(|d| d.outcome == "sent_back") else {
+        return Ok(None);
+    };
+    let reviewer = crate::accounts::users::find(&state.db, latest.reviewer_id).await?;
+    Ok(reviewer.filter(|r| r.active && r.role.is_staff()))
 }

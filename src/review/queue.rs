@@ -108,6 +108,8 @@ pub struct QueueRow {
     pub items_total: Option<i32>,
     pub reviewer: Option<String>,
     pub waiting_since: Option<OffsetDateTime>,
+    /// A resubmission claimed for the reviewer looking, who sent it back.
+    pub back_to_you: bool,
 }
 
 impl QueueRow {
@@ -167,16 +169,18 @@ pub async fn fetch(
     // one page of rows reads them.
     let rows: Vec<QueueRow> = sqlx::query_as(&format!(
         "SELECT p.id, c.name AS company, p.name, p.status, r.number AS revision, r.items_done,
-                r.items_total, cu.display_name AS reviewer, p.waiting_since
-         FROM (SELECT i.id, i.company_id, i.name, i.status, i.claimed_by, i.waiting_since
+                r.items_total, cu.display_name AS reviewer, p.waiting_since,
+                (p.mine AND r.number > 1) AS back_to_you
+         FROM (SELECT i.id, i.company_id, i.name, i.status, i.claimed_by, i.waiting_since,
+                      COALESCE(i.claimed_by = $6, false) AS mine
                FROM integrations i WHERE {filter_sql}
-               ORDER BY i.waiting_since {order}, i.id
+               ORDER BY mine DESC, i.waiting_since {order}, i.id
                LIMIT $3 OFFSET $4) p
          JOIN companies c ON c.id = p.company_id
          JOIN LATERAL (SELECT number, items_done, items_total FROM revisions
                        WHERE integration_id = p.id ORDER BY number DESC LIMIT 1) r ON true
          LEFT JOIN users cu ON cu.id = p.claimed_by
-         ORDER BY p.waiting_since {order}, p.id"
+         ORDER BY p.mine DESC, p.waiting_since {order}, p.id"
     ))
     .bind(&statuses)
     .bind(mine)
@@ -184,6 +188,7 @@ pub async fn fetch(
     .bind((filter.page_number() - 1) * limit)
     // Bound in both variants (typed, so an unused one is harmless): the numbering stays fixed.
     .bind(&pattern)
+    .bind(viewer)
     .fetch_all(db)
     .await?;
     let total: i64 = sqlx::query_scalar(&format!(
@@ -194,6 +199,7 @@ pub async fn fetch(
     .bind(limit)
     .bind(0_i64)
     .bind(&pattern)
+    .bind(viewer)
     .fetch_one(db)
     .await?;
     Ok(QueuePage { rows, total })

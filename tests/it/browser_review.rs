@@ -114,10 +114,16 @@ async fn a_submission_goes_round_the_review_loop_in_a_browser(db: PgPool) {
     click(browser, "#submit-panel button[type=submit]").await;
     wait_for_text(&driver, "main", "Submitted as revision 2").await;
 
-    // The reviewer sees what changed, the untouched parts still checked, and approves.
+    // The resubmission is back with the reviewer who sent it back, first in their queue: no claim.
+    // They see what changed, the untouched parts still checked, and approve.
     sign_in_as(&driver, &base, REVIEWER, PASSWORD).await;
-    browser.goto(&format!("{base}/review/{id}")).await.unwrap();
-    click(browser, "form[action$='/claim'] button").await;
+    browser.goto(&format!("{base}/review")).await.unwrap();
+    wait_for_text(&driver, "main table tbody tr:first-child", "back to you").await;
+    click(
+        browser,
+        &format!("main table tbody tr:first-child a[href='/review/{id}']"),
+    )
+    .await;
     wait_for_text(&driver, "#since", "Changed endpoint: API to generate OTP").await;
     assert!(text_of(browser, "#since").await.contains("otpRef"));
     // The revision page fits a phone: wide tables scroll inside themselves.

@@ -249,8 +249,17 @@ async fn send_back_fix_resubmit_approve(db: PgPool) {
         StatusCode::SEE_OTHER
     );
 
+    // The resubmission is back with the reviewer who sent it back: claimed for them, first in
+    // their queue as "back to you", and their e-mail links to it (no one else is mailed).
+    assert_eq!(status(&db, id).await, "in_review");
+    let (_, queue) = reviewer.page("/review").await;
+    assert!(queue.contains("back to you"));
+    assert_eq!(
+        last_mailed_path(&db, "rohan@haptik.example").await,
+        format!("/review/{id}")
+    );
+
     // Revision 2: what changed, which comments were answered, which sign-offs still hold.
-    reviewer.post_form(&format!("{review}/claim"), &[]).await;
     let (_, html) = reviewer.page(&review).await;
     let text = unescape(&html);
     assert!(text.contains("What changed since revision 1"));
