@@ -1,56 +1,20 @@
-//! The section navigation beside the integration and endpoint pages: every part of the page with
-//! its state (complete, how many items are missing, open reviewer comments), so a partner on a
-//! 7,000 px page sees where they are and what is left, and gets there in one click.
+//! The section navigation of the integration and endpoint pages: each part's state from the
+//! checklist (complete, how many items are missing) and its open reviewer comments.
 
 use uuid::Uuid;
 
 use crate::domain::checklist::{Assessment, EndpointAssessment, ItemResult};
 use crate::domain::model::SectionId;
 use crate::review::comments::Threads;
+pub use crate::web::section_nav::{NavEntry, NavState, SectionNav, plural};
 
-/// How far one part of the page is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NavState {
-    Complete,
-    Missing(usize),
-    /// Nothing in it is required (optional, switched off or marked not applicable).
-    Nothing,
-}
-
-#[derive(Debug, Clone)]
-pub struct NavEntry {
-    pub label: String,
-    pub href: String,
-    pub state: NavState,
-    pub open_comments: usize,
-    pub children: Vec<NavEntry>,
-}
-
-impl NavEntry {
-    pub fn state_text(&self) -> String {
-        match self.state {
-            NavState::Complete => "complete".into(),
-            NavState::Missing(n) => format!("{n} missing"),
-            NavState::Nothing => String::new(),
-        }
-    }
-
-    pub fn css(&self) -> &'static str {
-        match self.state {
-            NavState::Complete => "done",
-            NavState::Missing(_) => "missing",
-            NavState::Nothing => "none",
-        }
-    }
-
-    fn of(label: &str, href: String, results: &[&ItemResult], open_comments: usize) -> NavEntry {
-        NavEntry {
-            label: label.to_string(),
-            href,
-            state: state_of(results.iter().copied()),
-            open_comments,
-            children: Vec::new(),
-        }
+fn entry(label: &str, href: String, results: &[&ItemResult], open_comments: usize) -> NavEntry {
+    NavEntry {
+        label: label.to_string(),
+        href,
+        state: state_of(results.iter().copied()),
+        open_comments,
+        children: Vec::new(),
     }
 }
 
@@ -65,44 +29,6 @@ fn state_of<'a>(results: impl Iterator<Item = &'a ItemResult>) -> NavState {
         (_, 0) => NavState::Complete,
         (_, n) => NavState::Missing(n),
     }
-}
-
-/// The navigation of one page: a one-line summary (what a phone shows folded) and the entries.
-#[derive(Debug, Clone)]
-pub struct SectionNav {
-    pub summary: String,
-    pub entries: Vec<NavEntry>,
-}
-
-impl SectionNav {
-    /// Everything missing: a parent's state already counts its children's.
-    pub fn missing(&self) -> usize {
-        self.entries
-            .iter()
-            .map(|e| match e.state {
-                NavState::Missing(n) => n,
-                _ => 0,
-            })
-            .sum()
-    }
-
-    fn summarise(mut self, open_comments: usize) -> SectionNav {
-        let missing = self.missing();
-        let mut parts = vec![if missing == 0 {
-            "nothing missing".to_string()
-        } else {
-            format!("{missing} missing")
-        }];
-        if open_comments > 0 {
-            parts.push(plural(open_comments, "open comment", "open comments"));
-        }
-        self.summary = parts.join(" · ");
-        self
-    }
-}
-
-pub fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// An endpoint in the integration's navigation and its own page's "back" list.
@@ -135,7 +61,7 @@ pub fn for_integration(
             .filter(|r| r.item.id.section() == Some(section))
             .collect();
         let items: Vec<&str> = results.iter().map(|r| r.item.id.as_str()).collect();
-        entries.push(NavEntry::of(
+        entries.push(entry(
             section.title(),
             format!("#section-{}", section.as_str()),
             &results,
@@ -147,7 +73,7 @@ pub fn for_integration(
         .iter()
         .filter(|r| r.item.id.section().is_none())
         .collect();
-    let mut list = NavEntry::of(
+    let mut list = entry(
         "Endpoints",
         "#endpoints".into(),
         &endpoint_items,
@@ -164,7 +90,7 @@ pub fn for_integration(
             .endpoint(link.id)
             .map(|e: &EndpointAssessment| e.items.iter().collect())
             .unwrap_or_default();
-        list.children.push(NavEntry::of(
+        list.children.push(entry(
             link.title,
             format!("/integrations/{integration}/endpoints/{}", link.id),
             &results,
@@ -214,7 +140,7 @@ pub fn for_endpoint(endpoint: Uuid, items: &[ItemResult], threads: &Threads) -> 
                 .iter()
                 .filter(|r| ids.contains(&r.item.id.as_str()))
                 .collect();
-            NavEntry::of(
+            entry(
                 label,
                 (*href).to_string(),
                 &results,

@@ -12,6 +12,7 @@ pub mod htmx;
 pub mod json_view;
 pub mod page;
 pub mod replay;
+pub mod section_nav;
 pub mod session;
 pub mod session_store;
 
