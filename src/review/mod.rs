@@ -5,6 +5,7 @@ pub mod compare_page;
 pub mod decisions;
 pub mod diff;
 pub mod queue;
+pub mod review_nav;
 pub mod revision_page;
 pub mod signoffs;
 

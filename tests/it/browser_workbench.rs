@@ -45,7 +45,7 @@ async fn twenty_endpoints(db: &PgPool) -> (Uuid, Uuid) {
 }
 
 /// Everything a page is judged by; `label` names the screenshot.
-async fn judge(driver: &Driver, base: &str, path: &str, label: &str, screen: &str) {
+pub(crate) async fn judge(driver: &Driver, base: &str, path: &str, label: &str, screen: &str) {
     let browser = &driver.client;
     browser.goto(&format!("{base}{path}")).await.unwrap();
     driver
@@ -72,7 +72,7 @@ async fn judge(driver: &Driver, base: &str, path: &str, label: &str, screen: &st
     );
 }
 
-async fn js(client: &Client, script: &str) -> serde_json::Value {
+pub(crate) async fn js(client: &Client, script: &str) -> serde_json::Value {
     client.execute(script, vec![]).await.unwrap()
 }
 

@@ -9,6 +9,7 @@ mod browser_audit;
 mod browser_effort;
 mod browser_import;
 mod browser_review;
+mod browser_reviewer_pages;
 mod browser_screens;
 mod browser_staging;
 mod browser_workbench;

@@ -1,0 +1,126 @@
+//! The reviewer's and the admin's pages in real Chromium at 1280×900 and 390×844, with a
+//! 20-endpoint submission under review: no horizontal overflow, no console error, no serious or
+//! critical axe-core violation; on the revision page the navigation and the decision bar stay in
+//! view at the bottom.
+
+use partner_portal::demo;
+use partner_portal::domain::model::EndpointSpec;
+use partner_portal::domain::password::Passwords;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::browser::{Driver, click, sign_in_as, wait_for_text};
+use crate::browser_workbench::{js, judge};
+use crate::fixtures::complete_otp;
+use crate::helpers::TestApp;
+
+const SCREENS: [(u32, u32, &str); 2] = [(1280, 900, "laptop"), (390, 844, "phone")];
+
+/// Grows the integration to 20 endpoints (copies of one), as a partner with many APIs would.
+async fn to_twenty(db: &PgPool, id: Uuid, endpoint: Uuid) {
+    let (spec, author): (sqlx::types::Json<EndpointSpec>, Uuid) =
+        sqlx::query_as("SELECT spec, updated_by FROM endpoints WHERE id = $1")
+            .bind(endpoint)
+            .fetch_one(db)
+            .await
+            .unwrap();
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM endpoints WHERE integration_id = $1")
+        .bind(id)
+        .fetch_one(db)
+        .await
+        .unwrap();
+    let mut conn = db.acquire().await.unwrap();
+    for n in count + 1..=20 {
+        let mut copy = spec.0.clone();
+        copy.name = format!("{} {n}", spec.0.name);
+        copy.path = format!("{}/{n}", spec.0.path);
+        partner_portal::intake::store::add_endpoint(&mut conn, id, &copy, author)
+            .await
+            .unwrap();
+    }
+}
+
+#[sqlx::test]
+async fn reviewer_and_admin_pages_fit_are_accessible_and_quiet(db: PgPool) {
+    partner_portal::db::prepare(&db).await.unwrap();
+    demo::load(&db, &Passwords::new()).await.unwrap();
+    let app = TestApp::spawn(db.clone()).await;
+    let (partner, id, endpoint) = complete_otp(&app).await;
+    to_twenty(&db, id, endpoint).await;
+    let submitted = partner
+        .post_form(&format!("/integrations/{id}/submit"), &[])
+        .await;
+    assert_eq!(submitted.status(), reqwest::StatusCode::SEE_OTHER);
+    let company: Uuid = sqlx::query_scalar("SELECT company_id FROM integrations WHERE id = $1")
+        .bind(id)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+
+    let base = format!("http://{}", app.addr);
+    let driver = Driver::start().await;
+    let browser = &driver.client;
+    let reviewer = &demo::LOGINS[2];
+    sign_in_as(&driver, &base, reviewer.email, reviewer.password).await;
+    let review = format!("/review/{id}");
+    browser.goto(&format!("{base}{review}")).await.unwrap();
+    click(browser, "form[action$='/claim'] button").await;
+    wait_for_text(&driver, "#decision", "Being reviewed by").await;
+
+    for (width, height, screen) in SCREENS {
+        browser.set_window_size(width, height).await.unwrap();
+        for (label, path) in [
+            ("reviewer-dashboard", "/".to_string()),
+            ("queue", "/review".to_string()),
+            ("revision", review.clone()),
+            ("reviewer-tokens", "/account/tokens".to_string()),
+        ] {
+            judge(&driver, &base, &path, label, screen).await;
+        }
+        browser.goto(&format!("{base}{review}")).await.unwrap();
+        driver.wait_for_path(&review).await;
+        let height = js(browser, "return document.documentElement.scrollHeight").await;
+        eprintln!("review page of a 20-endpoint submission on a {screen}: {height} px tall");
+        js(
+            browser,
+            "window.scrollTo(0, document.documentElement.scrollHeight * 0.6)",
+        )
+        .await;
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        let in_view = js(
+            browser,
+            "const inView = e => { const r = e.getBoundingClientRect(); return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight; };
+             return [inView(document.getElementById('section-nav')) || document.getElementById('section-nav').getBoundingClientRect().top >= 0,
+                     inView(document.querySelector('.decision-bar'))];",
+        )
+        .await;
+        driver
+            .screenshot(&format!("reviewer-{screen}-revision-middle"))
+            .await;
+        assert_eq!(
+            in_view,
+            serde_json::json!([true, true]),
+            "the navigation and the decision bar are in view mid-page on a {screen}"
+        );
+    }
+
+    let admin = &demo::LOGINS[3];
+    sign_in_as(&driver, &base, admin.email, admin.password).await;
+    for (width, height, screen) in SCREENS {
+        browser.set_window_size(width, height).await.unwrap();
+        for (label, path) in [
+            ("admin-dashboard", "/".to_string()),
+            ("companies", "/admin/companies".to_string()),
+            ("company", format!("/admin/companies/{company}")),
+            ("staff", "/admin/staff".to_string()),
+            ("checklist", "/admin/checklist".to_string()),
+            ("egress", "/admin/egress-ips".to_string()),
+            ("staging-ports", "/admin/staging-ports".to_string()),
+            ("audit", "/admin/audit".to_string()),
+            ("admin-revision", review.clone()),
+        ] {
+            judge(&driver, &base, &path, label, screen).await;
+        }
+    }
+    driver.client.clone().close().await.unwrap();
+}
