@@ -212,13 +212,19 @@ pub(crate) async fn fill(client: &Client, css: &str, text: &str) {
 }
 
 pub(crate) async fn click(client: &Client, css: &str) {
-    client
+    let element = client
         .find(Locator::Css(css))
         .await
-        .unwrap_or_else(|_| panic!("nothing to click at {css}"))
-        .click()
+        .unwrap_or_else(|_| panic!("nothing to click at {css}"));
+    // As a person would: into the middle of the screen, clear of the sticky bars at its edges.
+    client
+        .execute(
+            "arguments[0].scrollIntoView({block: 'center'})",
+            vec![serde_json::to_value(&element).unwrap()],
+        )
         .await
         .unwrap();
+    element.click().await.unwrap();
 }
 
 pub(crate) async fn text_of(client: &Client, css: &str) -> String {

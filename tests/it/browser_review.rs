@@ -55,10 +55,18 @@ async fn a_submission_goes_round_the_review_loop_in_a_browser(db: PgPool) {
         "Checked by rohan",
     )
     .await;
-    let success_comment = format!(
-        "#endpoint-{generate} details.comment-form:has(input[name=item][value='response-example'])"
-    );
+    // One comment form per endpoint; the reviewer picks the item it is about.
+    let success_comment = format!("#endpoint-{generate} details.endpoint-comment");
     click(browser, &format!("{success_comment} summary")).await;
+    browser
+        .find(fantoccini::Locator::Css(&format!(
+            "{success_comment} select[name=item]"
+        )))
+        .await
+        .unwrap()
+        .select_by_value("response-example")
+        .await
+        .unwrap();
     fill(
         browser,
         &format!("{success_comment} textarea"),
