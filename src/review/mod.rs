@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/comments/{id}/replies", post(comments::reply))
         .route("/comments/{id}/state", post(comments::set_state))
         .route("/comments/{id}/delete", post(comments::delete_draft))
+        .route("/comments/{id}/edit", post(comments::edit_draft))
         .route("/integrations/{id}/withdraw", post(decisions::withdraw))
         .route("/integrations/{id}/reopen", post(decisions::reopen))
 }

@@ -63,6 +63,35 @@ impl RevisionPage {
         self.chosen.is_some() && self.chosen == Outcome::parse(outcome)
     }
 
+    /// The reviewer's pending review: each draft comment the decision will send, where it is
+    /// ("Generate OTP · Headers"), its first words and its thread's id.
+    pub fn pending(&self) -> Vec<(String, String, Uuid)> {
+        self.threads
+            .0
+            .iter()
+            .filter(|t| t.first.draft)
+            .map(|t| {
+                let endpoint = t.anchor.endpoint.and_then(|id| {
+                    self.snapshot
+                        .endpoints
+                        .iter()
+                        .find(|e| e.id == id)
+                        .map(|e| e.spec.title())
+                });
+                let place = match (endpoint, t.anchor.item.is_empty()) {
+                    (Some(title), true) => title,
+                    (Some(title), false) => format!("{title} · {}", t.anchor.label()),
+                    (None, _) => t.anchor.label().to_string(),
+                };
+                (
+                    place,
+                    crate::domain::text::shorten(&t.first.body, 120),
+                    t.id(),
+                )
+            })
+            .collect()
+    }
+
     pub fn endpoint_result(&self, id: &Uuid) -> Option<&EndpointAssessment> {
         self.assessment.endpoint(*id)
     }

@@ -36,6 +36,7 @@ mod password_reset;
 mod platform;
 mod review;
 mod review_records;
+mod review_workbench;
 mod settings;
 mod staging;
 mod staging_review;

@@ -11,6 +11,6 @@ mod service;
 mod store;
 
 pub use model::*;
-pub use pages::{create, delete_draft, reply, set_state};
+pub use pages::{create, delete_draft, edit_draft, reply, set_state};
 pub use service::{Posted, change_state, post_reply, start_thread};
 pub use store::{open_count, publish_drafts};

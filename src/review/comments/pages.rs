@@ -159,3 +159,44 @@ pub async fn delete_draft(
     messages.info("Draft comment deleted.");
     Ok(Redirect::to(&page_of(&viewer, integration, endpoint, &item)).into_response())
 }
+
+#[derive(Deserialize)]
+pub struct EditForm {
+    body: String,
+}
+
+/// A reviewer's own draft comment, rewritten before the decision sends it; a sent one stays as
+/// the partner read it.
+pub async fn edit_draft(
+    State(state): State<AppState>,
+    CurrentUser(viewer): CurrentUser,
+    messages: Messages,
+    Path(comment): Path<Uuid>,
+    Form(form): Form<EditForm>,
+) -> Result<Response> {
+    let body = form.body.trim();
+    if body.is_empty() || body.chars().count() > MAX_BODY {
+        return Err(AppError::BadRequest(format!(
+            "a comment is 1 to {MAX_BODY} characters"
+        )));
+    }
+    let edited = sqlx::query!(
+        "UPDATE comments SET body = $3, updated_at = now()
+         WHERE id = $1 AND author_id = $2 AND NOT published
+         RETURNING integration_id, endpoint_id, item",
+        comment,
+        viewer.id,
+        body
+    )
+    .fetch_optional(&state.db)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    messages.info("Draft comment changed.");
+    let to = page_of(
+        &viewer,
+        edited.integration_id,
+        edited.endpoint_id,
+        &edited.item,
+    );
+    Ok(Redirect::to(&to).into_response())
+}
