@@ -66,7 +66,7 @@ impl RevisionPage {
             entries.push(part(label, href, NavState::Nothing, 0));
         }
         let mut endpoints = part("Endpoints", "#review-endpoints", NavState::Nothing, 0);
-        for e in &self.snapshot.endpoints {
+        for e in self.snapshot.endpoints.iter().filter(|e| self.shows(&e.id)) {
             let state = self.signoff_state(
                 self.signoffs.endpoint(&e.id).is_some(),
                 self.signoffs.endpoint_lapsed(&e.id),

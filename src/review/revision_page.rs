@@ -55,6 +55,8 @@ pub struct RevisionPage {
     pub chosen: Option<Outcome>,
     /// The latest staging check of each endpoint and scenario.
     pub staging: Vec<crate::staging::results::CheckRow>,
+    /// Only the endpoints that changed since the last decision are shown.
+    pub only_changed: bool,
 }
 
 impl RevisionPage {
@@ -90,6 +92,19 @@ impl RevisionPage {
                 )
             })
             .collect()
+    }
+
+    /// Whether an endpoint shows: all of them, or with "only what changed", the changed ones.
+    pub fn shows(&self, id: &Uuid) -> bool {
+        !self.only_changed || self.changed_since(id)
+    }
+
+    pub fn changed_count(&self) -> usize {
+        self.snapshot
+            .endpoints
+            .iter()
+            .filter(|e| self.changed_since(&e.id))
+            .count()
     }
 
     pub fn endpoint_result(&self, id: &Uuid) -> Option<&EndpointAssessment> {
@@ -165,13 +180,23 @@ impl RevisionPage {
     }
 }
 
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct ShowQuery {
+    /// `?changed=1`: only the endpoints that changed since the last decision.
+    changed: Option<String>,
+}
+
 pub async fn show(
     State(state): State<AppState>,
     Staff(reviewer): Staff,
     page: Page,
     Path(id): Path<Uuid>,
+    axum::extract::Query(query): axum::extract::Query<ShowQuery>,
 ) -> Result<RevisionPage> {
-    build(&state, &reviewer, page, id).await
+    let mut view = build(&state, &reviewer, page, id).await?;
+    view.only_changed = query.changed.is_some() && view.since.is_some();
+    Ok(view)
 }
 
 /// The latest revision of an integration as `reviewer` sees it.
@@ -223,6 +248,7 @@ pub async fn build(
         refusal: None,
         summary: String::new(),
         chosen: None,
+        only_changed: false,
         staging,
     })
 }

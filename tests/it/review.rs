@@ -259,6 +259,11 @@ async fn send_back_fix_resubmit_approve(db: PgPool) {
         format!("/review/{id}")
     );
 
+    // "Only what changed": the one changed endpoint of the two.
+    let (_, changed) = reviewer.page(&format!("{review}?changed=1")).await;
+    assert_eq!(changed.matches("class=\"endpoint-evidence\"").count(), 1);
+    assert!(changed.contains(&format!("id=\"endpoint-{endpoint}\"")));
+
     // Revision 2: what changed, which comments were answered, which sign-offs still hold.
     let (_, html) = reviewer.page(&review).await;
     let text = unescape(&html);
