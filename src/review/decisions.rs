@@ -251,7 +251,16 @@ async fn notify_partner(
                 "There are {n} comments on specific items, each shown beside its item in the portal.\n\n"
             ),
         },
-        config.link(&format!("/integrations/{}", locked.id))
+        // With comments to answer, the link lands on the partner's to-do list of them.
+        config.link(&format!(
+            "/integrations/{}{}",
+            locked.id,
+            if comments > 0 && action != Action::Approve {
+                "#todo"
+            } else {
+                ""
+            }
+        ))
     );
     for to in recipients {
         let email = Email {

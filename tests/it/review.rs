@@ -173,6 +173,11 @@ async fn send_back_fix_resubmit_approve(db: PgPool) {
         told.contains("There is 1 comment on a specific item"),
         "{told}"
     );
+    // The link lands on the partner's to-do list of the comments.
+    assert_eq!(
+        last_mailed_path(&db, "ravi@xyz.example").await,
+        format!("/integrations/{id}#todo")
+    );
 
     // The partner sees it on the dashboard and beside the field, replies and marks it addressed.
     let (_, html) = partner.page("/").await;
