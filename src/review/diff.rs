@@ -1,7 +1,7 @@
 //! Field-level differences between two revisions of an integration: endpoints added, removed and
 //! changed (matched by their stable id), and every changed field with its before and after.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 use uuid::Uuid;
@@ -109,12 +109,86 @@ fn to_value(value: &impl serde::Serialize) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
-/// Changed leaves of two JSON documents, in the order of the newer one.
+/// Changed leaves of two JSON documents, in the order of the newer one; a row added or removed
+/// as a whole (a status code, a header, an error scenario) is one change, not one per field.
 fn compare(old: &Value, new: &Value) -> Vec<FieldChange> {
-    let before = flatten(old);
-    let after = flatten(new);
+    let (before, rows_before) = flatten(old);
+    let (after, rows_after) = flatten(new);
+    let leaves = leaf_changes(&before, &after);
+    let whole = |rows: &BTreeSet<String>, others: &BTreeSet<String>| -> Vec<String> {
+        let mut whole: Vec<String> = Vec::new();
+        for row in rows.difference(others) {
+            if !whole
+                .iter()
+                .any(|outer| row.starts_with(&format!("{outer} › ")))
+            {
+                whole.push(row.clone());
+            }
+        }
+        whole
+    };
+    let added = whole(&rows_after, &rows_before);
+    let removed = whole(&rows_before, &rows_after);
+    let row_of = |field: &str, rows: &[String]| -> Option<String> {
+        rows.iter()
+            .find(|row| field == row.as_str() || field.starts_with(&format!("{row} › ")))
+            .cloned()
+    };
+    let mut changes: Vec<FieldChange> = Vec::new();
+    for change in leaves {
+        let (row, side_added) = match row_of(&change.field, &added) {
+            Some(row) => (row, true),
+            None => match row_of(&change.field, &removed) {
+                Some(row) => (row, false),
+                None => {
+                    changes.push(change);
+                    continue;
+                }
+            },
+        };
+        let part = change.field[row.len()..]
+            .trim_start_matches(" › ")
+            .to_string();
+        let value = if side_added {
+            &change.after
+        } else {
+            &change.before
+        };
+        let line = if part.is_empty() {
+            value.clone()
+        } else {
+            format!("{part}: {value}")
+        };
+        match changes.iter_mut().find(|c| c.field == row) {
+            Some(existing) => {
+                let text = if side_added {
+                    &mut existing.after
+                } else {
+                    &mut existing.before
+                };
+                text.push_str("; ");
+                text.push_str(&line);
+            }
+            None => changes.push(FieldChange {
+                field: row,
+                before: if side_added {
+                    String::new()
+                } else {
+                    line.clone()
+                },
+                after: if side_added { line } else { String::new() },
+            }),
+        }
+    }
+    changes
+}
+
+fn leaf_changes(
+    before: &BTreeMap<String, String>,
+    after: &BTreeMap<String, String>,
+) -> Vec<FieldChange> {
     let mut changes = Vec::new();
-    for (field, value) in &after {
+    for (field, value) in after {
         let previous = before.get(field).map(String::as_str).unwrap_or("");
         if previous != value {
             changes.push(FieldChange {
@@ -124,7 +198,7 @@ fn compare(old: &Value, new: &Value) -> Vec<FieldChange> {
             });
         }
     }
-    for (field, value) in &before {
+    for (field, value) in before {
         if !after.contains_key(field) {
             changes.push(FieldChange {
                 field: field.clone(),
@@ -138,9 +212,19 @@ fn compare(old: &Value, new: &Value) -> Vec<FieldChange> {
 
 /// Leaf values by a readable path ("sections › environments › staging url", "headers 2 › value");
 /// empty values are left out so "" and a missing field compare equal.
-fn flatten(value: &Value) -> BTreeMap<String, String> {
-    fn walk(value: &Value, path: String, out: &mut BTreeMap<String, String>) {
+/// Also the path of every row of every list, so a row added or removed as a whole is known.
+fn flatten(value: &Value) -> (BTreeMap<String, String>, BTreeSet<String>) {
+    fn walk(
+        value: &Value,
+        path: String,
+        out: &mut BTreeMap<String, String>,
+        rows: &mut BTreeSet<String>,
+    ) {
         let join = |key: &str| {
+            // "status codes › ERR002", not "sections › status codes › items › ERR002".
+            if key == "items" || (path.is_empty() && key == "sections") {
+                return path.clone();
+            }
             let key = key.replace('_', " ");
             if path.is_empty() {
                 key
@@ -151,7 +235,7 @@ fn flatten(value: &Value) -> BTreeMap<String, String> {
         match value {
             Value::Object(map) => {
                 for (key, value) in map {
-                    walk(value, join(key), out);
+                    walk(value, join(key), out, rows);
                 }
             }
             Value::Array(items) => {
@@ -160,7 +244,8 @@ fn flatten(value: &Value) -> BTreeMap<String, String> {
                     let segment = keys
                         .as_ref()
                         .map_or_else(|| (index + 1).to_string(), |keys| keys[index].clone());
-                    walk(value, join(&segment), out);
+                    rows.insert(join(&segment));
+                    walk(value, join(&segment), out, rows);
                 }
             }
             Value::Null => {}
@@ -174,8 +259,9 @@ fn flatten(value: &Value) -> BTreeMap<String, String> {
         }
     }
     let mut out = BTreeMap::new();
-    walk(value, String::new(), &mut out);
-    out
+    let mut rows = BTreeSet::new();
+    walk(value, String::new(), &mut out, &mut rows);
+    (out, rows)
 }
 
 /// Rows named by what identifies them (a header's or parameter's name, a status code, an error's
@@ -258,10 +344,31 @@ mod tests {
             .iter()
             .map(|f| f.field.as_str())
             .collect();
+        assert_eq!(fields, ["headers › X-Trace"], "only the removed row, once");
+        assert_eq!(d.changed[0].fields[0].before, "name: X-Trace; value: 1");
+        assert!(d.changed[0].fields[0].removed());
+    }
+
+    #[test]
+    fn an_added_status_code_is_one_row_named_by_its_code() {
+        use crate::domain::model::{StatusCode, StatusCodes};
+        let old = snapshot(Vec::new());
+        let mut new = snapshot(Vec::new());
+        new.sections.status_codes = StatusCodes {
+            items: vec![StatusCode {
+                code: "ERR002".into(),
+                message: "Request Failed".into(),
+                ..Default::default()
+            }],
+        };
+        let d = diff(1, &old, 2, &new);
         assert_eq!(
-            fields,
-            ["headers › X-Trace › name", "headers › X-Trace › value"],
-            "only the removed row"
+            d.integration,
+            vec![FieldChange {
+                field: "status codes › ERR002".into(),
+                before: String::new(),
+                after: "code: ERR002; message: Request Failed".into(),
+            }]
         );
     }
 
