@@ -15,7 +15,42 @@ pub struct FieldChange {
     pub after: String,
 }
 
+/// One line of a changed example, laid out as JSON: `same`, `removed` or `added`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExampleLine {
+    pub kind: &'static str,
+    pub text: String,
+}
+
 impl FieldChange {
+    /// A changed example that is JSON before and after: both laid out one member per line and
+    /// compared line by line, so the reviewer sees the lines that changed, not two blobs.
+    pub fn example_lines(&self) -> Option<Vec<ExampleLine>> {
+        if self.added() || self.removed() {
+            return None;
+        }
+        let laid_out = |text: &str| {
+            crate::web::json_view::highlighted(text)
+                .map(|tokens| tokens.iter().map(|t| t.text.as_str()).collect::<String>())
+        };
+        let (before, after) = (laid_out(&self.before)?, laid_out(&self.after)?);
+        let diff = similar::TextDiff::configure()
+            .timeout(std::time::Duration::from_millis(100))
+            .diff_lines(before.as_str(), after.as_str());
+        let lines = diff
+            .iter_all_changes()
+            .map(|change| ExampleLine {
+                kind: match change.tag() {
+                    similar::ChangeTag::Equal => "same",
+                    similar::ChangeTag::Delete => "removed",
+                    similar::ChangeTag::Insert => "added",
+                },
+                text: change.value().trim_end_matches('\n').to_string(),
+            })
+            .collect();
+        Some(lines)
+    }
+
     pub fn added(&self) -> bool {
         self.before.is_empty()
     }
@@ -347,6 +382,37 @@ mod tests {
         assert_eq!(fields, ["headers › X-Trace"], "only the removed row, once");
         assert_eq!(d.changed[0].fields[0].before, "name: X-Trace; value: 1");
         assert!(d.changed[0].fields[0].removed());
+    }
+
+    #[test]
+    fn a_changed_json_example_is_compared_line_by_line() {
+        let change = FieldChange {
+            field: "success example".into(),
+            before: r#"{"status":"sent","ttl":300}"#.into(),
+            after: r#"{"status":"sent","ttl":600}"#.into(),
+        };
+        let lines: Vec<(&str, String)> = change
+            .example_lines()
+            .unwrap()
+            .into_iter()
+            .map(|l| (l.kind, l.text))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                ("same", "{".to_string()),
+                ("same", "  \"status\": \"sent\",".to_string()),
+                ("removed", "  \"ttl\": 300".to_string()),
+                ("added", "  \"ttl\": 600".to_string()),
+                ("same", "}".to_string()),
+            ]
+        );
+        let plain = FieldChange {
+            field: "name".into(),
+            before: "a".into(),
+            after: "b".into(),
+        };
+        assert_eq!(plain.example_lines(), None, "only JSON on both sides");
     }
 
     #[test]
