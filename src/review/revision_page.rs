@@ -99,6 +99,11 @@ impl RevisionPage {
         !self.only_changed || self.changed_since(id)
     }
 
+    /// Signed off and not changed since: its evidence folds away.
+    pub fn settled(&self, id: &Uuid) -> bool {
+        self.signoffs.endpoint(id).is_some() && !self.changed_since(id)
+    }
+
     pub fn changed_count(&self) -> usize {
         self.snapshot
             .endpoints
