@@ -382,15 +382,9 @@ async fn answer_post(
     let path = format!("/integrations/{id}/endpoints/{endpoint}");
     // Nothing saved: htmx gets the form in place; a plain post is redirected to the page, which
     // shows it from the session (a reload does not post again).
-    let unsaved_answer = |view: EndpointPage, status: StatusCode| async move {
-        match answer {
-            Answer::Htmx => view.respond(status, true),
-            Answer::Replay => view.respond(StatusCode::OK, false),
-            Answer::Redirect => {
-                replay::keep(session, &path, &posted).await?;
-                Ok(Redirect::to(&format!("{path}#endpoint-form")).into_response())
-            }
-        }
+    let unsaved_answer = |view: EndpointPage, status: StatusCode| {
+        let at = (path.as_str(), "endpoint-form");
+        answer.unsaved(status, |s, h| view.respond(s, h), session, at, &posted)
     };
     let mut form = form;
     let row_edit = RowEdit::parse(&form.action);

@@ -372,17 +372,13 @@ async fn answer_section_post(
     let posted = (section.as_str(), form.clone());
     // Nothing saved: htmx gets the section in place; a plain post is redirected to the page,
     // which shows it from the session (a reload does not post again).
-    let unsaved_answer = |view: IntegrationPage, status: StatusCode| async move {
-        match answer {
-            Answer::Htmx => view.respond(status, true),
-            Answer::Replay => view.respond(StatusCode::OK, false),
-            Answer::Redirect => {
-                let path = format!("/integrations/{id}");
-                replay::keep(session, &path, &posted).await?;
-                let to = format!("{path}#section-{}", posted.0);
-                Ok(Redirect::to(&to).into_response())
-            }
-        }
+    let (page_path, anchor) = (
+        format!("/integrations/{id}"),
+        format!("section-{}", posted.0),
+    );
+    let unsaved_answer = |view: IntegrationPage, status: StatusCode| {
+        let at = (page_path.as_str(), anchor.as_str());
+        answer.unsaved(status, |s, h| view.respond(s, h), session, at, &posted)
     };
     let mut form = form;
     let row_edit = RowEdit::parse(&form.action);

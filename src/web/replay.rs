@@ -4,7 +4,9 @@
 //! it a second time. One form is kept at a time, for one address, until that page takes it.
 
 use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum_htmx::HxRequest;
 use axum_messages::Messages;
 use serde::de::DeserializeOwned;
@@ -61,6 +63,27 @@ pub enum Answer {
 impl Answer {
     pub fn of_post(htmx: bool) -> Answer {
         if htmx { Answer::Htmx } else { Answer::Redirect }
+    }
+
+    /// The answer to a post that saved nothing: htmx gets the form in place (`show(status, true)`);
+    /// a plain post keeps `posted` for `page` and is redirected there, to `anchor`; the page
+    /// after that redirect shows the form in full.
+    pub async fn unsaved<T: Serialize>(
+        self,
+        status: StatusCode,
+        show: impl FnOnce(StatusCode, bool) -> Result<Response>,
+        session: &Session,
+        (page, anchor): (&str, &str),
+        posted: &T,
+    ) -> Result<Response> {
+        match self {
+            Answer::Htmx => show(status, true),
+            Answer::Replay => show(StatusCode::OK, false),
+            Answer::Redirect => {
+                keep(session, page, posted).await?;
+                Ok(Redirect::to(&format!("{page}#{anchor}")).into_response())
+            }
+        }
     }
 }
 

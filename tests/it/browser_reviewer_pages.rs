@@ -4,41 +4,15 @@
 //! view at the bottom.
 
 use partner_portal::demo;
-use partner_portal::domain::model::EndpointSpec;
 use partner_portal::domain::password::Passwords;
 use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::browser::{Driver, click, sign_in_as, wait_for_text};
+use crate::browser_screens::SCREENS;
 use crate::browser_workbench::{js, judge};
-use crate::fixtures::complete_otp;
+use crate::fixtures::{complete_otp, grow_to_twenty};
 use crate::helpers::TestApp;
-
-const SCREENS: [(u32, u32, &str); 2] = [(1280, 900, "laptop"), (390, 844, "phone")];
-
-/// Grows the integration to 20 endpoints (copies of one), as a partner with many APIs would.
-async fn to_twenty(db: &PgPool, id: Uuid, endpoint: Uuid) {
-    let (spec, author): (sqlx::types::Json<EndpointSpec>, Uuid) =
-        sqlx::query_as("SELECT spec, updated_by FROM endpoints WHERE id = $1")
-            .bind(endpoint)
-            .fetch_one(db)
-            .await
-            .unwrap();
-    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM endpoints WHERE integration_id = $1")
-        .bind(id)
-        .fetch_one(db)
-        .await
-        .unwrap();
-    let mut conn = db.acquire().await.unwrap();
-    for n in count + 1..=20 {
-        let mut copy = spec.0.clone();
-        copy.name = format!("{} {n}", spec.0.name);
-        copy.path = format!("{}/{n}", spec.0.path);
-        partner_portal::intake::store::add_endpoint(&mut conn, id, &copy, author)
-            .await
-            .unwrap();
-    }
-}
 
 #[sqlx::test]
 async fn reviewer_and_admin_pages_fit_are_accessible_and_quiet(db: PgPool) {
@@ -46,7 +20,7 @@ async fn reviewer_and_admin_pages_fit_are_accessible_and_quiet(db: PgPool) {
     demo::load(&db, &Passwords::new()).await.unwrap();
     let app = TestApp::spawn(db.clone()).await;
     let (partner, id, endpoint) = complete_otp(&app).await;
-    to_twenty(&db, id, endpoint).await;
+    grow_to_twenty(&db, id, endpoint).await;
     let submitted = partner
         .post_form(&format!("/integrations/{id}/submit"), &[])
         .await;

@@ -12,7 +12,7 @@ use sqlx::PgPool;
 use crate::browser::{Driver, click, fill, sign_in_as, wait_for_text};
 use crate::helpers::TestApp;
 
-const SCREENS: [(u32, u32, &str); 2] = [(1280, 900, "laptop"), (390, 844, "phone")];
+pub(crate) const SCREENS: [(u32, u32, &str); 2] = [(1280, 900, "laptop"), (390, 844, "phone")];
 
 /// How much wider than the window the page is, in CSS pixels, and the widest element that sticks
 /// out (for the failure message).

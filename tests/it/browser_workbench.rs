@@ -14,33 +14,18 @@ use uuid::Uuid;
 
 use crate::browser::{Driver, click, fill, sign_in_as, wait_for_text};
 use crate::browser_audit::{axe_violations, console_errors};
-use crate::browser_screens::overflow;
+use crate::browser_screens::{SCREENS, overflow};
+use crate::fixtures::grow_to_twenty;
 use crate::helpers::TestApp;
 
-const SCREENS: [(u32, u32, &str); 2] = [(1280, 900, "laptop"), (390, 844, "phone")];
-
-/// The demo's integration grown to 20 endpoints (copies of its first), and its id.
+/// The demo's integration grown to 20 endpoints (copies of its first), and the first's id.
 async fn twenty_endpoints(db: &PgPool) -> (Uuid, Uuid) {
-    let (integration, author, spec) = sqlx::query_as::<_, (Uuid, Uuid, sqlx::types::Json<partner_portal::domain::model::EndpointSpec>)>(
-        "SELECT e.integration_id, e.updated_by, e.spec FROM endpoints e ORDER BY e.position LIMIT 1",
-    )
-    .fetch_one(db)
-    .await
-    .unwrap();
-    let first: Uuid = sqlx::query_scalar("SELECT id FROM endpoints WHERE integration_id = $1")
-        .bind(integration)
-        .fetch_one(db)
-        .await
-        .unwrap();
-    let mut conn = db.acquire().await.unwrap();
-    for n in 2..=20 {
-        let mut copy = spec.0.clone();
-        copy.name = format!("{} {n}", spec.0.name);
-        copy.path = format!("{}/{n}", spec.0.path);
-        partner_portal::intake::store::add_endpoint(&mut conn, integration, &copy, author)
+    let (integration, first): (Uuid, Uuid) =
+        sqlx::query_as("SELECT integration_id, id FROM endpoints ORDER BY position LIMIT 1")
+            .fetch_one(db)
             .await
             .unwrap();
-    }
+    grow_to_twenty(db, integration, first).await;
     (integration, first)
 }
 

@@ -310,3 +310,29 @@ pub async fn submitted(app: &TestApp) -> (Browser, Uuid, Uuid) {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     (partner, id, endpoint)
 }
+
+/// Grows the integration to 20 endpoints (copies of one), as a partner with many APIs would.
+pub async fn grow_to_twenty(db: &sqlx::PgPool, id: Uuid, endpoint: Uuid) {
+    let (spec, author): (
+        sqlx::types::Json<partner_portal::domain::model::EndpointSpec>,
+        Uuid,
+    ) = sqlx::query_as("SELECT spec, updated_by FROM endpoints WHERE id = $1")
+        .bind(endpoint)
+        .fetch_one(db)
+        .await
+        .unwrap();
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM endpoints WHERE integration_id = $1")
+        .bind(id)
+        .fetch_one(db)
+        .await
+        .unwrap();
+    let mut conn = db.acquire().await.unwrap();
+    for n in count + 1..=20 {
+        let mut copy = spec.0.clone();
+        copy.name = format!("{} {n}", spec.0.name);
+        copy.path = format!("{}/{n}", spec.0.path);
+        partner_portal::intake::store::add_endpoint(&mut conn, id, &copy, author)
+            .await
+            .unwrap();
+    }
+}
