@@ -105,7 +105,8 @@
     } catch (_) {
       return;
     }
-    if (!target) return;
+    // A page to read and decide on (the review page) keeps the focus where the reader is.
+    if (!target || target.closest("[data-no-field-focus]")) return;
     const fields = "input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled])";
     // The field itself, one inside the part, or (for a heading) the first one after it.
     let field = target.matches(fields) ? target : target.querySelector(fields);

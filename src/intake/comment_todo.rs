@@ -10,16 +10,7 @@ impl IntegrationPage {
     pub fn thread_link(&self, thread: &Thread) -> String {
         match thread.anchor.endpoint {
             Some(endpoint) if self.endpoints.iter().any(|e| e.id == endpoint) => {
-                let at = if thread.anchor.item.is_empty() {
-                    "comment"
-                } else {
-                    "note"
-                };
-                format!(
-                    "/integrations/{}/endpoints/{endpoint}#{at}-{}",
-                    self.id,
-                    thread.id()
-                )
+                thread.anchor.partner_link(self.id, thread.id())
             }
             _ => format!("#comment-{}", thread.id()),
         }

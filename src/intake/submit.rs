@@ -99,38 +99,32 @@ pub async fn submit(
             .fetch_all(&mut *tx)
             .await?,
         };
+    let answered = crate::review::comments::answered(&mut tx, id).await?;
+    let body = reviewer_mail(
+        &state,
+        &partner.user,
+        &snapshot,
+        number,
+        returning.is_some(),
+        &answered,
+    );
+    let subject = format!(
+        "{}: {} – {}",
+        if returning.is_some() {
+            "Back to you"
+        } else {
+            "Submitted for review"
+        },
+        snapshot.company,
+        snapshot.name
+    );
     for reviewer in reviewers {
-        let body = format!(
-            "{} of {} submitted “{}” (revision {number}) for review{}.\n\nReview it here: {}\n",
-            partner.user.display_name,
-            snapshot.company,
-            snapshot.name,
-            if returning.is_some() {
-                "; it is back with you, who sent it back"
-            } else {
-                ""
-            },
-            state.config.link(&format!("/review/{id}"))
-        );
-        let subject = format!(
-            "{}: {} – {}",
-            if returning.is_some() {
-                "Back to you"
-            } else {
-                "Submitted for review"
-            },
-            snapshot.company,
-            snapshot.name
-        );
-        mail::enqueue(
-            &mut tx,
-            &Email {
-                to: reviewer,
-                subject,
-                body,
-            },
-        )
-        .await?;
+        let email = Email {
+            to: reviewer,
+            subject: subject.clone(),
+            body: body.clone(),
+        };
+        mail::enqueue(&mut tx, &email).await?;
     }
     tx.commit().await?;
     state.outbox_wakeup.notify_one();
@@ -156,4 +150,57 @@ async fn returning_reviewer(
     };
     let reviewer = crate::accounts::users::find(&state.db, latest.reviewer_id).await?;
     Ok(reviewer.filter(|r| r.active && r.role.is_staff()))
+}
+
+/// The reviewers' e-mail: who submitted what, and on a resubmission each comment the partner
+/// answered, linked to its thread on the review page.
+fn reviewer_mail(
+    state: &AppState,
+    partner: &crate::accounts::User,
+    snapshot: &Snapshot,
+    number: i32,
+    returning: bool,
+    answered: &[crate::review::comments::Published],
+) -> String {
+    let id = snapshot.integration_id;
+    let mut body = format!(
+        "{} of {} submitted “{}” (revision {number}) for review{}.\n\n",
+        partner.display_name,
+        snapshot.company,
+        snapshot.name,
+        if returning {
+            "; it is back with you, who sent it back"
+        } else {
+            ""
+        },
+    );
+    body.push_str(&format!(
+        "Review it here: {}\n",
+        state.config.link(&format!("/review/{id}"))
+    ));
+    if !answered.is_empty() {
+        body.push_str("\nThe partner answered these comments:\n");
+        for thread in answered {
+            let endpoint = thread.anchor.endpoint.and_then(|e| {
+                snapshot
+                    .endpoints
+                    .iter()
+                    .find(|s| s.id == e)
+                    .map(|s| s.spec.title())
+            });
+            let place = match endpoint {
+                Some(title) if thread.anchor.item.is_empty() => title,
+                Some(title) => format!("{title} · {}", thread.anchor.label()),
+                None => thread.anchor.label().to_string(),
+            };
+            body.push_str(&format!(
+                "- {place}: {}\n  {}\n",
+                crate::domain::text::shorten(&thread.body, 140),
+                state
+                    .config
+                    .link(&format!("/review/{id}#comment-{}", thread.thread))
+            ));
+        }
+    }
+    body
 }

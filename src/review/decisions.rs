@@ -11,18 +11,16 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::comments;
+use super::decision_mail::DecisionMail;
 use super::signoffs::SignOffs;
 use crate::AppState;
 use crate::accounts::User;
 use crate::accounts::viewer::{PartnerUser, Staff};
-use crate::config::Config;
 use crate::domain::error::DomainError;
-use crate::domain::model::Contacts;
 use crate::domain::revision;
 use crate::domain::workflow::{
     self, Action, Decision, Locked, Outcome, Refusal, ReviewPart, Scope, Status,
 };
-use crate::mail::{self, Email};
 use crate::web::extract::{Form, Path};
 use crate::web::page::Page;
 
@@ -138,7 +136,8 @@ pub async fn decide_on(
     if let Some(refusal) = refuse_decision(&mut tx, &locked, reviewer.id, decision).await? {
         return Err(DomainError::Refused(refusal));
     }
-    let comments = comments::publish_drafts(&mut tx, id, reviewer.id).await?;
+    let published = comments::publish_drafts(&mut tx, id, reviewer.id).await?;
+    let comments = published.len();
     let summary = &decision.summary;
     sqlx::query!(
         "INSERT INTO decisions (id, integration_id, revision, reviewer_id, outcome, summary) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -167,7 +166,14 @@ pub async fn decide_on(
     );
     let action = decision.outcome.action();
     workflow::transition(&mut tx, &locked, action, reviewer, detail).await?;
-    notify_partner(&mut tx, &state.config, &locked, action, summary, comments).await?;
+    let mail = DecisionMail {
+        locked: &locked,
+        action,
+        revision: decision.revision,
+        summary,
+        published: &published,
+    };
+    mail.send(&mut tx, &state.config).await?;
     tx.commit().await?;
     state.outbox_wakeup.notify_one();
     Ok(())
@@ -201,76 +207,6 @@ async fn refuse_decision(
         return Ok(Some(Refusal::CommentsOpen(open)));
     }
     Ok(None)
-}
-
-/// The partner's active users and the integration's SPOC hear about a decision.
-async fn notify_partner(
-    conn: &mut PgConnection,
-    config: &Config,
-    locked: &Locked,
-    action: Action,
-    summary: &str,
-    comments: usize,
-) -> sqlx::Result<()> {
-    let mut recipients = sqlx::query_scalar!(
-        r#"SELECT email::text AS "email!" FROM users WHERE company_id = $1 AND active"#,
-        locked.company_id
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    // Decoded into the model, so a renamed field is a compile error here, not a silent NULL.
-    let contacts = sqlx::query_scalar!(
-        r#"SELECT data AS "data: sqlx::types::Json<Contacts>" FROM integration_sections
-           WHERE integration_id = $1 AND section = 'contacts'"#,
-        locked.id
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
-    let spoc = contacts.map(|sqlx::types::Json(contacts)| contacts.primary.email);
-    if let Some(spoc) = spoc.filter(|e| !e.is_empty())
-        && !recipients.iter().any(|r| r.eq_ignore_ascii_case(&spoc))
-    {
-        recipients.push(spoc);
-    }
-    let (subject, opening) = match action {
-        Action::Approve => ("approved", "Haptik approved"),
-        _ => ("needs changes", "Haptik's reviewer asked for changes to"),
-    };
-    let body = format!(
-        "{opening} “{}”.\n\n{}{}{}\n",
-        locked.name,
-        if summary.is_empty() {
-            String::new()
-        } else {
-            format!("The reviewer wrote:\n{summary}\n\n")
-        },
-        match comments {
-            0 => String::new(),
-            1 => "There is 1 comment on a specific item, shown beside it in the portal.\n\n".into(),
-            n => format!(
-                "There are {n} comments on specific items, each shown beside its item in the portal.\n\n"
-            ),
-        },
-        // With comments to answer, the link lands on the partner's to-do list of them.
-        config.link(&format!(
-            "/integrations/{}{}",
-            locked.id,
-            if comments > 0 && action != Action::Approve {
-                "#todo"
-            } else {
-                ""
-            }
-        ))
-    );
-    for to in recipients {
-        let email = Email {
-            to,
-            subject: format!("“{}” {subject}", locked.name),
-            body: body.clone(),
-        };
-        mail::enqueue(conn, &email).await?;
-    }
-    Ok(())
 }
 
 pub async fn withdraw(

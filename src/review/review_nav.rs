@@ -27,6 +27,19 @@ impl RevisionPage {
         }
     }
 
+    /// An endpoint's state: its sign-off, and whether this reviewer viewed it as it is now.
+    fn endpoint_state(&self, id: &Uuid) -> NavState {
+        let signed = self.signoffs.endpoint(id).is_some();
+        let lapsed = self.signoffs.endpoint_lapsed(id);
+        match (signed, self.viewed.has(id)) {
+            (true, true) => NavState::Said("signed off, viewed", "done"),
+            (false, true) if !lapsed && !self.changed_since(id) => {
+                NavState::Said("viewed, not signed off", "none")
+            }
+            _ => self.signoff_state(signed, lapsed, self.changed_since(id)),
+        }
+    }
+
     /// Unresolved threads (open or draft) about one endpoint or the integration (`None`).
     fn live_threads(&self, endpoint: Option<Uuid>) -> usize {
         self.threads
@@ -67,11 +80,7 @@ impl RevisionPage {
         }
         let mut endpoints = part("Endpoints", "#review-endpoints", NavState::Nothing, 0);
         for e in self.snapshot.endpoints.iter().filter(|e| self.shows(&e.id)) {
-            let state = self.signoff_state(
-                self.signoffs.endpoint(&e.id).is_some(),
-                self.signoffs.endpoint_lapsed(&e.id),
-                self.changed_since(&e.id),
-            );
+            let state = self.endpoint_state(&e.id);
             endpoints.children.push(part(
                 &e.spec.title(),
                 &format!("#endpoint-{}", e.id),
@@ -82,6 +91,9 @@ impl RevisionPage {
         entries.push(endpoints);
         let checked = self.signoffs.total() - self.signoffs.outstanding();
         let mut summary = format!("{checked} of {} signed off", self.signoffs.total());
+        if self.viewed.count() > 0 {
+            summary.push_str(&format!(" · {} viewed", self.viewed.count()));
+        }
         if self.threads.drafts() > 0 {
             summary.push_str(&format!(
                 " · {} to send",

@@ -18,6 +18,7 @@ use crate::domain::workflow::Status;
 use crate::review::comments::{Thread, Threads};
 use crate::review::diff::{self, RevisionDiff};
 use crate::review::signoffs::SignOffs;
+use crate::review::viewed::Viewed;
 use crate::web::extract::Path;
 use crate::web::page::Page;
 use crate::web::{AppError, Result};
@@ -30,6 +31,7 @@ struct LatestRevision {
     submitted_at: OffsetDateTime,
     status: Status,
     claimed_by: Option<String>,
+    claimed_by_id: Option<Uuid>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -43,9 +45,12 @@ pub struct RevisionPage {
     pub snapshot: Snapshot,
     pub assessment: Assessment,
     pub claimed_by: Option<String>,
+    pub claimed_by_id: Option<Uuid>,
     pub events: Vec<crate::audit::Event>,
     pub threads: Threads,
     pub signoffs: SignOffs,
+    /// The endpoints this reviewer marked viewed, as they are now.
+    pub viewed: Viewed,
     /// What changed since the revision the reviewer last decided on (or the one before).
     pub since: Option<RevisionDiff>,
     /// A refused decision comes back with what the reviewer wrote and chose, and why.
@@ -57,6 +62,8 @@ pub struct RevisionPage {
     pub staging: Vec<crate::staging::results::CheckRow>,
     /// Only the endpoints that changed since the last decision are shown.
     pub only_changed: bool,
+    /// For an admin: the reviewers the submission can be given to.
+    pub assignable: Vec<(Uuid, String)>,
 }
 
 impl RevisionPage {
@@ -99,9 +106,10 @@ impl RevisionPage {
         !self.only_changed || self.changed_since(id)
     }
 
-    /// Signed off and not changed since: its evidence folds away.
+    /// Marked viewed by this reviewer, or signed off and not changed since: its evidence folds
+    /// away.
     pub fn settled(&self, id: &Uuid) -> bool {
-        self.signoffs.endpoint(id).is_some() && !self.changed_since(id)
+        self.viewed.has(id) || (self.signoffs.endpoint(id).is_some() && !self.changed_since(id))
     }
 
     pub fn changed_count(&self) -> usize {
@@ -152,6 +160,17 @@ impl RevisionPage {
         self.status == Status::InReview
     }
 
+    pub fn claimed_by_is(&self, id: &Uuid) -> bool {
+        self.claimed_by_id == Some(*id)
+    }
+
+    /// In review by the viewer, or by anyone when the viewer is an admin who may step in: the
+    /// comment, sign-off and decision forms show.
+    pub fn reviewing(&self) -> bool {
+        let viewer = self.page.user.as_ref().map(|u| u.id);
+        self.in_review() && (self.claimed_by_id == viewer || self.page.is_admin())
+    }
+
     pub fn integration_id(&self) -> Uuid {
         self.snapshot.integration_id
     }
@@ -178,6 +197,11 @@ impl RevisionPage {
 
     pub fn fingerprint(&self, endpoint: &SnapshotEndpoint) -> String {
         crate::domain::fingerprint::staging_fingerprint(&self.snapshot.sections, &endpoint.spec)
+    }
+
+    /// An example pretty-printed and highlighted, when it is JSON.
+    pub fn json(&self, text: &str) -> Option<Vec<crate::web::json_view::Token>> {
+        crate::web::json_view::highlighted(text)
     }
 
     pub fn method(&self, endpoint: &SnapshotEndpoint) -> &'static str {
@@ -215,7 +239,7 @@ pub async fn build(
         LatestRevision,
         r#"SELECT r.number, r.snapshot AS "snapshot: sqlx::types::Json<Snapshot>",
                   u.display_name AS submitted_by, r.submitted_at, i.status AS "status: Status",
-                  cu.display_name AS "claimed_by?"
+                  cu.display_name AS "claimed_by?", i.claimed_by AS claimed_by_id
            FROM revisions r JOIN users u ON u.id = r.submitted_by JOIN integrations i ON i.id = r.integration_id
            LEFT JOIN users cu ON cu.id = i.claimed_by
            WHERE r.integration_id = $1 ORDER BY r.number DESC LIMIT 1"#,
@@ -232,11 +256,18 @@ pub async fn build(
     let mut conn = state.db.acquire().await?;
     let threads = Threads::load(&mut conn, id, reviewer).await?;
     let signoffs = SignOffs::load(&mut conn, id, &snapshot).await?;
+    let viewed = Viewed::load(&mut conn, id, reviewer.id, &snapshot).await?;
     let since = match last_seen(&mut conn, id, latest.number).await? {
         Some((number, old)) => Some(diff::diff(number, &old, latest.number, &snapshot)),
         None => None,
     };
     let staging = crate::staging::results::latest_verdicts(&mut *conn, id).await?;
+    let open = matches!(latest.status, Status::Submitted | Status::InReview);
+    let assignable = if reviewer.role == crate::domain::account::Role::Admin && open {
+        crate::review::assign::candidates(&state.db).await?
+    } else {
+        Vec::new()
+    };
     Ok(RevisionPage {
         page,
         status: latest.status,
@@ -246,14 +277,17 @@ pub async fn build(
         snapshot,
         assessment,
         claimed_by: latest.claimed_by,
+        claimed_by_id: latest.claimed_by_id,
         events,
         threads,
         signoffs,
+        viewed,
         since,
         refusal: None,
         summary: String::new(),
         chosen: None,
         only_changed: false,
+        assignable,
         staging,
     })
 }

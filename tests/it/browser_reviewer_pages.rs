@@ -57,10 +57,13 @@ async fn reviewer_and_admin_pages_fit_are_accessible_and_quiet(db: PgPool) {
         eprintln!("review page of a 20-endpoint submission on a {screen}: {height} px tall");
         js(
             browser,
-            "window.scrollTo(0, document.documentElement.scrollHeight * 0.6)",
+            "document.querySelectorAll('article.endpoint-evidence')[10].scrollIntoView()",
         )
         .await;
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        driver
+            .screenshot(&format!("revision-mid-page-{screen}"))
+            .await;
         let in_view = js(
             browser,
             "const inView = e => { const r = e.getBoundingClientRect(); return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight; };

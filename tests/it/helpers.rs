@@ -234,18 +234,23 @@ pub async fn session_rows(db: &PgPool) -> i64 {
 
 /// The path of the last link mailed to `to` (the outbox is where a user would read it).
 pub async fn last_mailed_path(db: &PgPool, to: &str) -> String {
-    let body: String = sqlx::query_scalar(
-        "SELECT body_text FROM outbox WHERE to_address = $1 ORDER BY created_at DESC LIMIT 1",
-    )
-    .bind(to)
-    .fetch_one(db)
-    .await
-    .expect("an e-mail was queued");
+    let body = last_mail(db, to).await;
     let start = body
         .find("http://localhost:8080/")
         .expect("the e-mail has a link")
         + "http://localhost:8080".len();
     body[start..].split_whitespace().next().unwrap().to_string()
+}
+
+/// The text of the latest e-mail queued for `to`.
+pub async fn last_mail(db: &PgPool, to: &str) -> String {
+    sqlx::query_scalar(
+        "SELECT body_text FROM outbox WHERE to_address = $1 ORDER BY created_at DESC LIMIT 1",
+    )
+    .bind(to)
+    .fetch_one(db)
+    .await
+    .expect("an e-mail was queued")
 }
 
 pub async fn mail_count(db: &PgPool, to: &str) -> i64 {

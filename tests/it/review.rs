@@ -164,13 +164,9 @@ async fn send_back_fix_resubmit_approve(db: PgPool) {
         1,
         "the partner is told once"
     );
-    let told: String =
-        sqlx::query_scalar("SELECT body_text FROM outbox WHERE to_address = 'ravi@xyz.example'")
-            .fetch_one(&db)
-            .await
-            .unwrap();
+    let told = last_mail(&db, "ravi@xyz.example").await;
     assert!(
-        told.contains("There is 1 comment on a specific item"),
+        told.contains("1 comment on a specific item") && told.contains(ask),
         "{told}"
     );
     // The link lands on the partner's to-do list of the comments.
@@ -191,6 +187,11 @@ async fn send_back_fix_resubmit_approve(db: PgPool) {
         .fetch_one(&db)
         .await
         .unwrap();
+    // The e-mail links to the comment at its field, where the partner answers it.
+    assert!(
+        told.contains(&format!("{endpoint_page}#note-{thread}")),
+        "{told}"
+    );
     let response = partner
         .post_form(
             &format!("/comments/{thread}/replies"),
@@ -262,6 +263,13 @@ async fn send_back_fix_resubmit_approve(db: PgPool) {
     assert_eq!(
         last_mailed_path(&db, "rohan@haptik.example").await,
         format!("/review/{id}")
+    );
+    // It lists the answered comment with a link to its thread.
+    let told = last_mail(&db, "rohan@haptik.example").await;
+    assert!(
+        told.contains("The partner answered these comments:")
+            && told.contains(&format!("/review/{id}#comment-{thread}")),
+        "{told}"
     );
 
     // "Only what changed": the one changed endpoint of the two.

@@ -7,7 +7,7 @@ pub mod decision;
 pub mod transition;
 
 pub use decision::{Decision, Outcome, Refusal};
-pub use transition::{Locked, ReviewPart, Scope, lock, transition};
+pub use transition::{Locked, ReviewPart, Scope, assign, lock, transition};
 
 /// Stored as text (a CHECK constraint lists the values); an unknown value read back is an
 /// error, never a default.
@@ -32,6 +32,8 @@ pub enum Action {
     Claim,
     /// The reviewer gives a claimed submission back to the queue.
     Release,
+    /// An admin gives a submission, claimed or not, to a named reviewer.
+    Assign,
     /// The reviewer asks for changes.
     SendBack,
     /// The reviewer approves.
@@ -56,11 +58,12 @@ pub struct IllegalTransition {
 }
 
 impl Action {
-    pub const ALL: [Action; 7] = [
+    pub const ALL: [Action; 8] = [
         Action::Submit,
         Action::Withdraw,
         Action::Claim,
         Action::Release,
+        Action::Assign,
         Action::SendBack,
         Action::Approve,
         Action::Reopen,
@@ -70,7 +73,11 @@ impl Action {
     pub fn actor(self) -> Actor {
         match self {
             Action::Submit | Action::Withdraw | Action::Reopen => Actor::Partner,
-            Action::Claim | Action::Release | Action::SendBack | Action::Approve => Actor::Reviewer,
+            Action::Claim
+            | Action::Release
+            | Action::Assign
+            | Action::SendBack
+            | Action::Approve => Actor::Reviewer,
         }
     }
 
@@ -81,6 +88,7 @@ impl Action {
             Action::Withdraw => "withdrawn",
             Action::Claim => "claimed",
             Action::Release => "released",
+            Action::Assign => "assigned",
             Action::SendBack => "sent_back",
             Action::Approve => "approved",
             Action::Reopen => "reopened",
@@ -93,6 +101,7 @@ impl Action {
             Action::Withdraw => "withdrawn",
             Action::Claim => "claimed",
             Action::Release => "released",
+            Action::Assign => "assigned",
             Action::SendBack => "sent back",
             Action::Approve => "approved",
             Action::Reopen => "reopened",
@@ -155,6 +164,7 @@ impl Status {
             (Status::Submitted | Status::InReview, Action::Withdraw) => Ok(Status::Draft),
             (Status::Submitted, Action::Claim) => Ok(Status::InReview),
             (Status::InReview, Action::Release) => Ok(Status::Submitted),
+            (Status::Submitted | Status::InReview, Action::Assign) => Ok(Status::InReview),
             (Status::InReview, Action::SendBack) => Ok(Status::ChangesRequested),
             (Status::InReview, Action::Approve) => Ok(Status::Approved),
             (Status::Approved, Action::Reopen) => Ok(Status::Draft),
@@ -209,6 +219,8 @@ mod tests {
             (InReview, Withdraw, Draft),
             (Submitted, Claim, InReview),
             (InReview, Release, Submitted),
+            (Submitted, Assign, InReview),
+            (InReview, Assign, InReview),
             (InReview, SendBack, ChangesRequested),
             (InReview, Approve, Approved),
             (Approved, Reopen, Draft),

@@ -132,8 +132,54 @@ pub async fn transition(
     if action == Action::Release {
         locked.claimed_by_or_admin(by)?;
     }
-    let next = locked.status.apply(action, actor)?;
     let claimer = (action == Action::Claim).then_some(by.id);
+    write(conn, locked, action, actor, by, claimer, detail.as_ref()).await
+}
+
+/// An admin gives the submission to `reviewer`, claimed for them whoever held it; audited as the
+/// admin's act, naming the reviewer.
+pub async fn assign(
+    conn: &mut PgConnection,
+    locked: &Locked,
+    admin: &User,
+    reviewer: &User,
+) -> Result<Status, DomainError> {
+    if admin.role != Role::Admin {
+        return Err(DomainError::Illegal(super::IllegalTransition {
+            from: locked.status,
+            action: Action::Assign,
+            message: "Only an admin can give a submission to a reviewer.".into(),
+        }));
+    }
+    if !reviewer.role.is_staff() || !reviewer.active {
+        return Err(DomainError::NotFound);
+    }
+    let detail = format!("to {}", reviewer.display_name);
+    let claimer = Some(reviewer.id);
+    write(
+        conn,
+        locked,
+        Action::Assign,
+        Actor::Reviewer,
+        admin,
+        claimer,
+        &detail,
+    )
+    .await
+}
+
+/// Writes the status `action` leads to, with its claimer, waiting time and approved revision,
+/// and audits it.
+async fn write(
+    conn: &mut PgConnection,
+    locked: &Locked,
+    action: Action,
+    actor: Actor,
+    by: &User,
+    claimer: Option<Uuid>,
+    detail: &str,
+) -> Result<Status, DomainError> {
+    let next = locked.status.apply(action, actor)?;
     let approved = (action == Action::Approve)
         .then_some(locked.latest_revision)
         .flatten();

@@ -13,4 +13,4 @@ mod store;
 pub use model::*;
 pub use pages::{create, delete_draft, edit_draft, reply, set_state};
 pub use service::{Posted, change_state, post_reply, start_thread};
-pub use store::{open_count, publish_drafts};
+pub use store::{Published, answered, open_count, publish_drafts};

@@ -81,6 +81,22 @@ impl Anchor {
         })
     }
 
+    /// Where the partner answers a thread on this anchor: the note at its field on the
+    /// endpoint's page, the endpoint's own comments there, or the thread on the integration page.
+    pub fn partner_link(&self, integration: Uuid, thread: Uuid) -> String {
+        match self.endpoint {
+            Some(endpoint) => {
+                let at = if self.item.is_empty() {
+                    "comment"
+                } else {
+                    "note"
+                };
+                format!("/integrations/{integration}/endpoints/{endpoint}#{at}-{thread}")
+            }
+            None => format!("/integrations/{integration}#comment-{thread}"),
+        }
+    }
+
     pub fn label(&self) -> &'static str {
         match checklist::item(&self.item) {
             Some(item) => item.label,

@@ -33,28 +33,65 @@ pub async fn publish_drafts(
     conn: &mut PgConnection,
     integration: Uuid,
     author: Uuid,
-) -> sqlx::Result<usize> {
-    let published: Vec<(Option<Uuid>, String, String)> = sqlx::query!(
+) -> sqlx::Result<Vec<Published>> {
+    let published: Vec<Published> = sqlx::query!(
         "UPDATE comments SET published = true, updated_at = now()
          WHERE integration_id = $1 AND NOT published AND author_id = $2
-         RETURNING endpoint_id, item, body",
+         RETURNING id, parent_id, endpoint_id, item, body",
         integration,
         author
     )
     .fetch_all(&mut *conn)
     .await?
     .into_iter()
-    .map(|row| (row.endpoint_id, row.item, row.body))
+    .map(|row| Published {
+        thread: row.parent_id.unwrap_or(row.id),
+        anchor: Anchor {
+            endpoint: row.endpoint_id,
+            item: row.item,
+        },
+        body: row.body,
+    })
     .collect();
-    for (endpoint, item, body) in &published {
-        let anchor = Anchor {
-            endpoint: *endpoint,
-            item: item.clone(),
-        };
-        let detail = format!("on {}: {}", anchor.label(), excerpt(body));
+    for comment in &published {
+        let detail = format!("on {}: {}", comment.anchor.label(), excerpt(&comment.body));
         crate::audit::record(conn, Some(author), Some(integration), "commented", detail).await?;
     }
-    Ok(published.len())
+    Ok(published)
+}
+
+/// Threads the partner answered (marked addressed, or replied to and not resolved), for the
+/// reviewer's e-mail on a resubmission.
+pub async fn answered(conn: &mut PgConnection, integration: Uuid) -> sqlx::Result<Vec<Published>> {
+    Ok(sqlx::query!(
+        r#"SELECT c.id, c.endpoint_id, c.item, c.body FROM comments c
+           WHERE c.integration_id = $1 AND c.parent_id IS NULL AND c.published
+             AND (c.state = 'addressed' OR (c.state = 'open' AND EXISTS (
+                  SELECT 1 FROM comments r JOIN users u ON u.id = r.author_id
+                  WHERE r.parent_id = c.id AND u.role = 'partner')))
+           ORDER BY c.created_at"#,
+        integration
+    )
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .map(|row| Published {
+        thread: row.id,
+        anchor: Anchor {
+            endpoint: row.endpoint_id,
+            item: row.item,
+        },
+        body: row.body,
+    })
+    .collect())
+}
+
+/// A comment or reply a decision sent, for the partner's e-mail.
+#[derive(Debug, Clone)]
+pub struct Published {
+    pub thread: Uuid,
+    pub anchor: Anchor,
+    pub body: String,
 }
 
 /// A thread the viewer may act on, read under the integration's lock (taken first, in the same
