@@ -4,7 +4,9 @@
 use axum::Router;
 use tower_http::limit::RequestBodyLimitLayer;
 
-use crate::{AppState, accounts, api, dashboard, intake, interop, review, settings, staging, web};
+use crate::{
+    AppState, accounts, api, dashboard, intake, interop, mock, review, settings, staging, web,
+};
 
 /// Served by the binary and by the tests alike.
 pub fn app(state: AppState) -> Router {
@@ -15,6 +17,7 @@ pub fn app(state: AppState) -> Router {
         .merge(settings::router())
         .merge(intake::router())
         .merge(review::router())
+        .merge(mock::pages())
         .merge(staging::router())
         .merge(interop::router())
         .merge(api::pages())
@@ -22,7 +25,10 @@ pub fn app(state: AppState) -> Router {
     let uploads = interop::upload_router(config.max_upload_bytes)
         .layer(RequestBodyLimitLayer::new(config.max_upload_bytes));
     let pages = web::pages(forms.merge(uploads), &state);
+    // The mock takes request bodies up to an example's size; its own check says so in JSON.
+    let mock = mock::router().layer(RequestBodyLimitLayer::new(config.max_body_bytes));
     let api = Router::new()
+        .merge(mock)
         .merge(api::router().layer(RequestBodyLimitLayer::new(config.max_body_bytes)))
         .merge(
             api::upload_router(config.max_upload_bytes)

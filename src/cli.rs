@@ -167,6 +167,14 @@ pub struct ServeArgs {
         value_parser = within(1, 10_000)
     )]
     pub staging_checks_per_integration_hourly: u64,
+    /// Mock calls per second each key or token may make on one instance; 1 to 1000000.
+    #[arg(
+        long,
+        env = "PORTAL_MOCK_CALLS_PER_SECOND",
+        default_value_t = 50,
+        value_parser = within(1, 1_000_000)
+    )]
+    pub mock_calls_per_second: u64,
 }
 
 /// A whole number in `min..=max`; anything else stops start-up with one line saying the range.
@@ -233,6 +241,7 @@ impl ServeArgs {
                 per_integration_hourly: self.staging_checks_per_integration_hourly as i64,
                 ..StagingConfig::default()
             },
+            mock_calls_per_second: self.mock_calls_per_second as u32,
         })
     }
 }

@@ -41,6 +41,8 @@ pub struct Config {
     pub static_dir: PathBuf,
     /// Where live checks of partners' staging endpoints may go, how long they wait, how often.
     pub staging: StagingConfig,
+    /// Mock calls per second each caller may make on one instance (a burst of twice that).
+    pub mock_calls_per_second: u32,
 }
 
 #[derive(Clone, Debug)]
@@ -111,6 +113,7 @@ impl Default for Config {
             },
             static_dir: PathBuf::from(DEFAULT_STATIC_DIR),
             staging: StagingConfig::default(),
+            mock_calls_per_second: 50,
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod domain;
 pub mod intake;
 pub mod interop;
 pub mod mail;
+pub mod mock;
 pub mod review;
 pub mod seed;
 pub mod server;
