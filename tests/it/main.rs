@@ -32,6 +32,7 @@ mod interop_import;
 mod interop_report;
 mod invitations;
 mod isolation;
+mod mock;
 mod parsers;
 mod password_reset;
 mod platform;
