@@ -157,6 +157,8 @@ pub struct Integration {
     pub company: String,
     pub status: String,
     pub approved_revision: Option<i32>,
+    /// The portal's mock of this integration: call it with a mock key in `X-Mock-Key`.
+    pub mock_base_url: String,
     pub completeness: Completeness,
     /// Environments, reachability, authentication, credential names, partner code, status codes,
     /// test data, contacts, and what was marked not applicable.
@@ -200,6 +202,7 @@ pub async fn get_integration(
         company: loaded.integration.company_name.clone(),
         status: loaded.integration.status.as_str().to_string(),
         approved_revision: approved,
+        mock_base_url: crate::mock::page::base_url(&state.config, id),
         completeness: Completeness {
             done: assessment.progress.done,
             total: assessment.progress.total,

@@ -542,5 +542,6 @@ fn page_clone(page: &Page) -> Page {
         user: page.user.clone(),
         csrf_token: page.csrf_token.clone(),
         flashes: Vec::new(),
+        public_url: page.public_url.clone(),
     }
 }

@@ -149,9 +149,11 @@ pub async fn download(
         version,
         file_stem,
     } = exported;
+    let mock = crate::mock::page::base_url(&state.config, id);
     let response = match format.as_str() {
         "openapi.json" => {
-            let doc = openapi_export::document(&snapshot, &version);
+            let mut doc = openapi_export::document(&snapshot, &version);
+            openapi_export::add_mock_server(&mut doc, &mock);
             let text = serde_json::to_string_pretty(&doc).map_err(anyhow::Error::from)?;
             attachment(
                 text,
@@ -160,7 +162,8 @@ pub async fn download(
             )
         }
         "openapi.yaml" => {
-            let doc = openapi_export::document(&snapshot, &version);
+            let mut doc = openapi_export::document(&snapshot, &version);
+            openapi_export::add_mock_server(&mut doc, &mock);
             let text = super::yaml::to_string(&doc);
             attachment(
                 text,
@@ -175,6 +178,15 @@ pub async fn download(
                 text,
                 "application/json",
                 format!("{file_stem}.postman_collection.json"),
+            )
+        }
+        "postman-mock-environment.json" => {
+            let environment = postman_export::mock_environment(&snapshot, &mock);
+            let text = serde_json::to_string_pretty(&environment).map_err(anyhow::Error::from)?;
+            attachment(
+                text,
+                "application/json",
+                format!("{file_stem}.mock.postman_environment.json"),
             )
         }
         "xlsx" => {

@@ -14,6 +14,18 @@ use super::openapi_operation::{fold_in, operation};
 use crate::domain::model::{AuthScheme, EndpointSpec, Sections};
 use crate::domain::revision::Snapshot;
 
+/// Adds the portal's mock of the integration as one more server, after staging and production.
+pub fn add_mock_server(doc: &mut Value, mock_base_url: &str) {
+    let mock = json!({
+        "url": mock_base_url,
+        "description": "Haptik partner portal mock (send the mock key in X-Mock-Key)",
+    });
+    match doc["servers"].as_array_mut() {
+        Some(servers) => servers.push(mock),
+        None => doc["servers"] = json!([mock]),
+    }
+}
+
 pub fn document(snapshot: &Snapshot, version: &str) -> Value {
     let sections = &snapshot.sections;
     let mut info = json!({

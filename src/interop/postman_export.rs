@@ -67,7 +67,30 @@ pub fn collection(snapshot: &Snapshot) -> Value {
     if !collection_auth.is_null() {
         collection["auth"] = collection_auth;
     }
+    // With the mock environment chosen, every request carries its key; otherwise nothing changes.
+    collection["event"] = json!([{
+        "listen": "prerequest",
+        "script": { "type": "text/javascript", "exec": [
+            "const key = pm.environment.get('mockKey');",
+            "if (key) { pm.request.headers.upsert({ key: 'X-Mock-Key', value: key }); }",
+        ] },
+    }]);
     collection
+}
+
+/// A Postman environment that points the collection at the portal's mock: `baseUrl` is the mock
+/// base URL and `mockKey` the key to fill in, sent as `X-Mock-Key` by the collection's
+/// pre-request script.
+pub fn mock_environment(snapshot: &Snapshot, mock_base_url: &str) -> Value {
+    json!({
+        "id": Uuid::new_v5(&Uuid::NAMESPACE_URL, mock_base_url.as_bytes()),
+        "name": format!("{} – {} (portal mock)", snapshot.company, snapshot.name),
+        "values": [
+            { "key": "baseUrl", "value": mock_base_url, "type": "default", "enabled": true },
+            { "key": "mockKey", "value": "", "type": "secret", "enabled": true },
+        ],
+        "_postman_variable_scope": "environment",
+    })
 }
 
 /// `<<name>>` → `{{name}}`, remembering each name.

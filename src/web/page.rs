@@ -15,6 +15,9 @@ pub struct Page {
     pub user: Option<User>,
     pub csrf_token: String,
     pub flashes: Vec<Flash>,
+    /// Where users reach the portal, without a trailing slash: for addresses a page shows whole
+    /// (the mock base URL).
+    pub public_url: String,
 }
 
 impl Page {
@@ -49,6 +52,7 @@ impl FromRequestParts<AppState> for Page {
             user,
             csrf_token: csrf::token(&session, parts, state).await?,
             flashes: messages.map(Flash::from).collect(),
+            public_url: state.config.link(""),
         })
     }
 }

@@ -426,6 +426,12 @@ async fn the_review_loop_runs_through_the_api_under_the_pages_rules(db: PgPool) 
         ),
         (json!("approved"), json!(2))
     );
+    assert!(
+        integration["mock_base_url"]
+            .as_str()
+            .is_some_and(|url| url.ends_with(&format!("/mock/{id}"))),
+        "{integration}"
+    );
     let (status, bad) = post_json(&app, &r, &at("/decisions"), json!({"outcome": 7})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
 }

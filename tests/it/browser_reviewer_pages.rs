@@ -25,6 +25,12 @@ async fn reviewer_and_admin_pages_fit_are_accessible_and_quiet(db: PgPool) {
         .post_form(&format!("/integrations/{id}/submit"), &[])
         .await;
     assert_eq!(submitted.status(), reqwest::StatusCode::SEE_OTHER);
+    // The mock's page with a key and a few calls in its log.
+    let key = crate::mock::mock_key(&partner, id, "Bot builder").await;
+    for prefer in ["code=200", "code=400", "code=418"] {
+        let headers = [("X-Mock-Key", key.as_str()), ("Prefer", prefer)];
+        crate::mock::call(&app, id, "POST", "/pchflih/otp/v1/generateOTP", &headers, None).await;
+    }
     let company: Uuid = sqlx::query_scalar("SELECT company_id FROM integrations WHERE id = $1")
         .bind(id)
         .fetch_one(&db)
@@ -47,6 +53,7 @@ async fn reviewer_and_admin_pages_fit_are_accessible_and_quiet(db: PgPool) {
             ("reviewer-dashboard", "/".to_string()),
             ("queue", "/review".to_string()),
             ("revision", review.clone()),
+            ("reviewer-mock", format!("/integrations/{id}/mock")),
             ("reviewer-tokens", "/account/tokens".to_string()),
         ] {
             judge(&driver, &base, &path, label, screen).await;

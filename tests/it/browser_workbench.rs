@@ -84,6 +84,7 @@ async fn every_partner_page_fits_is_accessible_and_quiet_with_twenty_endpoints(d
         ("endpoint-delete", format!("{e}/delete")),
         ("import", format!("{i}/import")),
         ("staging", format!("{i}/staging")),
+        ("mock", format!("{i}/mock")),
         ("new-integration", "/integrations/new".to_string()),
         ("team", "/team".to_string()),
         ("tokens", "/account/tokens".to_string()),

@@ -86,6 +86,19 @@ async fn the_openapi_export_passes_the_standard_validator_and_keeps_everything(d
     assert_eq!(doc["openapi"], "3.1.0");
     assert_eq!(doc["info"]["version"], "revision 1");
     assert_eq!(doc["servers"][0]["url"], "https://apisit.xyz.com");
+    // The portal's mock is one more server, and a Postman environment points at it.
+    let mock = format!("http://localhost:8080/mock/{id}");
+    let last = doc["servers"].as_array().unwrap().last().unwrap();
+    assert_eq!(last["url"], mock.as_str());
+    let (status, _, environment) = download(
+        &partner,
+        &format!("/integrations/{id}/export/postman-mock-environment.json"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let environment: Value = serde_json::from_slice(&environment).unwrap();
+    assert_eq!(environment["values"][0]["key"], "baseUrl");
+    assert_eq!(environment["values"][0]["value"], mock.as_str());
     assert_eq!(doc["info"]["contact"]["email"], "ravi@xyz.example");
     assert_eq!(doc["x-partner-code"], "{partnercode}");
     let operation = &doc["paths"]["/pchflih/otp/v1/generateOTP"]["post"];

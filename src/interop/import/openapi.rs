@@ -148,6 +148,14 @@ fn servers(doc: &Value, plan: &mut Plan) {
         let url = url.trim_end_matches('/').to_string();
         let description = text(server, "description").to_lowercase();
         let said = |words: &[&str]| words.iter().any(|w| description.contains(w));
+        // A mock (the portal's own, Prism's, Postman's) answers from the examples; it is no
+        // environment of the partner's.
+        if said(&["mock"]) {
+            plan.notes.push(format!(
+                "Server “{url}” is a mock and was not used as a base URL."
+            ));
+            continue;
+        }
         let staging = said(&[
             "sandbox", "staging", "stage", "test", "uat", "dev", "sit", "preprod", "pre-prod",
         ]);
