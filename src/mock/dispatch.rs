@@ -63,12 +63,18 @@ struct Response {
     body: String,
     /// "success", or the scenario's partner code (or its status when it has none).
     name: String,
+    /// The name the OpenAPI export gives its example when several share a status (the partner
+    /// code, else the description), for `Prefer: example=`.
+    alias: String,
 }
 
 #[derive(Debug, Clone)]
 struct Operation {
     method: String,
     template: String,
+    /// The export's name for this endpoint's examples when it shares its method and path with
+    /// another (`openapi_operation::fold_in`): its title as an example key.
+    key: String,
     segments: Vec<Segment>,
     params: Vec<crate::domain::model::Parameter>,
     body_is_json: bool,
@@ -110,12 +116,14 @@ fn status_of(text: &str, fallback: u16) -> u16 {
 
 fn response(spec: &EndpointSpec, status: u16, example_text: &str, name: String) -> Response {
     let format = spec.response_format();
+    let alias = name.clone();
     if bodiless(status) {
         return Response {
             status,
             content_type: None,
             body: String::new(),
             name,
+            alias,
         };
     }
     // JSON goes out as strict JSON, as OpenAPI tools serve the same example; anything else as
@@ -132,7 +140,28 @@ fn response(spec: &EndpointSpec, status: u16, example_text: &str, name: String) 
         content_type: format.media_type().map(str::to_string),
         body,
         name,
+        alias,
     }
+}
+
+/// The export's example key for a scenario (`openapi_operation::example_key` of its code or
+/// description).
+fn alias_of(code: &str, description: &str) -> String {
+    let title = if code.trim().is_empty() {
+        description.trim()
+    } else {
+        code.trim()
+    };
+    title
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 fn segments(path: &str) -> Vec<Segment> {
@@ -171,11 +200,14 @@ impl MockSet {
                         code => code.to_string(),
                     };
                     codes.push(name.clone());
-                    response(spec, status, &e.example, name)
+                    let mut answer = response(spec, status, &e.example, name);
+                    answer.alias = alias_of(&e.partner_code, &e.description);
+                    answer
                 })
                 .collect();
             operations.push(Operation {
                 method: method.as_str().to_string(),
+                key: alias_of("", &spec.title()),
                 template: spec
                     .path
                     .split(['?', '#'])
@@ -238,8 +270,15 @@ impl MockSet {
             answer.allow = Some(allow);
             return answer;
         };
+        // Endpoints sharing this method and path: one operation in the export, whose examples
+        // `Prefer: example=` may name.
+        let sharing: Vec<&Operation> = matching
+            .iter()
+            .map(|(op, _, _)| *op)
+            .filter(|op| op.method == operation.method && op.template == operation.template)
+            .collect();
         if let Some(preferred) = request.header("prefer")
-            && let Some(answer) = prefer(operation, preferred)
+            && let Some(answer) = prefer(&sharing, preferred)
         {
             return answer;
         }
@@ -308,7 +347,8 @@ fn send(response: &Response) -> MockAnswer {
 
 /// `Prefer: code=404` or `Prefer: example=ERR002` (as Prism reads them); None when the header
 /// asks for neither, so the request is answered as usual.
-fn prefer(operation: &Operation, header: &str) -> Option<MockAnswer> {
+fn prefer(sharing: &[&Operation], header: &str) -> Option<MockAnswer> {
+    let operation = sharing.first()?;
     let mut code = None;
     let mut example = None;
     for part in header.split([',', ';']) {
@@ -325,15 +365,28 @@ fn prefer(operation: &Operation, header: &str) -> Option<MockAnswer> {
     if code.is_none() && example.is_none() {
         return None;
     }
-    let all = std::iter::once(&operation.success).chain(&operation.errors);
-    let candidates: Vec<&Response> = all
-        .filter(|r| code.as_ref().is_none_or(|c| r.status.to_string() == *c))
-        .filter(|r| {
-            example.as_ref().is_none_or(|e| {
-                r.name.eq_ignore_ascii_case(e) || (e == "first" && r.name == "success")
-            })
-        })
+    let all = sharing.iter().flat_map(|op| {
+        std::iter::once(&op.success)
+            .chain(&op.errors)
+            .map(move |r| (op.key.as_str(), r))
+    });
+    let with_code: Vec<(&str, &Response)> = all
+        .filter(|(_, r)| code.as_ref().is_none_or(|c| r.status.to_string() == *c))
         .collect();
+    // "first" is the export's name for the first of several examples under one status.
+    let candidates: Vec<&Response> = match example.as_deref() {
+        // As the export folds them: the first example given, not an endpoint that gave none.
+        None | Some("first") => {
+            let mut all: Vec<&Response> = with_code.into_iter().map(|(_, r)| r).collect();
+            all.sort_by_key(|r| r.body.is_empty() && r.content_type.is_some());
+            all
+        }
+        Some(e) => with_code
+            .into_iter()
+            .filter(|(key, r)| r.name.eq_ignore_ascii_case(e) || r.alias == e || *key == e)
+            .map(|(_, r)| r)
+            .collect(),
+    };
     Some(match candidates.first() {
         Some(response) => send(response),
         None => {

@@ -36,6 +36,7 @@ pub fn router() -> Router<AppState> {
         ]);
     Router::new()
         .route("/mock/{id}", any(serve::serve))
+        .route("/mock/{id}/", any(serve::serve))
         .route("/mock/{id}/{*path}", any(serve::serve))
         .layer(cors)
 }

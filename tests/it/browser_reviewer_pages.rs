@@ -29,7 +29,15 @@ async fn reviewer_and_admin_pages_fit_are_accessible_and_quiet(db: PgPool) {
     let key = crate::mock::mock_key(&partner, id, "Bot builder").await;
     for prefer in ["code=200", "code=400", "code=418"] {
         let headers = [("X-Mock-Key", key.as_str()), ("Prefer", prefer)];
-        crate::mock::call(&app, id, "POST", "/pchflih/otp/v1/generateOTP", &headers, None).await;
+        crate::mock::call(
+            &app,
+            id,
+            "POST",
+            "/pchflih/otp/v1/generateOTP",
+            &headers,
+            None,
+        )
+        .await;
     }
     let company: Uuid = sqlx::query_scalar("SELECT company_id FROM integrations WHERE id = $1")
         .bind(id)

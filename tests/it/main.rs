@@ -33,6 +33,7 @@ mod interop_report;
 mod invitations;
 mod isolation;
 mod mock;
+mod mock_prism;
 mod parsers;
 mod password_reset;
 mod platform;
