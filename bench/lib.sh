@@ -13,12 +13,13 @@ duration="${BENCH_DURATION:-20s}"
 connections="${BENCH_CONNECTIONS:-32}"
 base="http://127.0.0.1:$port"
 work="$(mktemp -d)"
-portal=./target/release/portal
+# BENCH_PORTAL names a release build made elsewhere (another CARGO_TARGET_DIR); else one is built.
+portal="${BENCH_PORTAL:-./target/release/portal}"
 trap 'kill "${portal_pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 bench_setup() {
   command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-  cargo build --release --quiet --bin portal
+  [ -n "${BENCH_PORTAL:-}" ] || cargo build --release --quiet --bin portal
   psql "$server/postgres" -q -c "DROP DATABASE IF EXISTS partner_portal_bench" >/dev/null
 }
 

@@ -200,6 +200,8 @@ async fn a_bot_builder_calls_every_documented_answer_with_a_key(db: PgPool) {
 async fn the_draft_is_served_to_its_own_team_and_test_data_picks_a_scenario(db: PgPool) {
     create_user(&db, "rohan@haptik.example", Role::Reviewer, None).await;
     let app = TestApp::spawn(db.clone()).await;
+    // A second instance on the same database: it learns of changes by notice, as the first does.
+    let other_instance = TestApp::spawn(db.clone()).await;
     let (partner, id, endpoint) = crate::fixtures::complete_otp(&app).await;
     let (other, _) =
         crate::fixtures::partner_with_integration(&app, "Other Bank", "sam@other.example").await;
@@ -252,17 +254,33 @@ async fn the_draft_is_served_to_its_own_team_and_test_data_picks_a_scenario(db: 
     let (status, _) = other.page(&format!("/integrations/{id}/mock")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
-    // An edit shows in the next answer.
+    // An edit shows in the next answer, on every instance.
     let changed = r#"{"status": "success", "status_code": "SUCC001", "otpRef": "A1"}"#;
+    let before = call(
+        &other_instance,
+        id,
+        "POST",
+        GENERATE,
+        &draft,
+        Some(valid.clone()),
+    )
+    .await;
+    assert_eq!(
+        before.status,
+        StatusCode::OK,
+        "the other instance has the draft in memory"
+    );
     let saved = save_endpoint(&partner, id, endpoint, &otp_endpoint_fields(changed)).await;
     assert_eq!(saved.status(), StatusCode::SEE_OTHER);
-    eventually("the draft's new example is answered", || async {
-        call(&app, id, "POST", GENERATE, &draft, Some(valid.clone()))
-            .await
-            .body["otpRef"]
-            == "A1"
-    })
-    .await;
+    for instance in [&app, &other_instance] {
+        eventually("the draft's new example is answered", || async {
+            call(instance, id, "POST", GENERATE, &draft, Some(valid.clone()))
+                .await
+                .body["otpRef"]
+                == "A1"
+        })
+        .await;
+    }
 
     // The partner's dummy "invalid number", marked for ERR002, gets ERR002.
     let saved = save_section(
@@ -286,4 +304,48 @@ async fn the_draft_is_served_to_its_own_team_and_test_data_picks_a_scenario(db: 
         answer.status == StatusCode::BAD_REQUEST && answer.scenario == "ERR002"
     })
     .await;
+}
+
+#[sqlx::test]
+async fn calls_are_rate_limited_per_key_and_browsers_may_call_across_origins(db: PgPool) {
+    let config = partner_portal::config::Config {
+        mock_calls_per_second: 1,
+        ..partner_portal::config::Config::default()
+    };
+    let app = TestApp::spawn_with(db.clone(), config).await;
+    let (partner, id, _) = crate::fixtures::submitted(&app).await;
+    let key = mock_key(&partner, id, "bot").await;
+    let with_key = [("X-Mock-Key", key.as_str())];
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        statuses.push(
+            call(&app, id, "POST", GENERATE, &with_key, None)
+                .await
+                .status,
+        );
+    }
+    assert_eq!(
+        statuses.last(),
+        Some(&StatusCode::TOO_MANY_REQUESTS),
+        "a burst of twice the rate, then 429: {statuses:?}"
+    );
+
+    // A browser-based bot builder's preflight is answered for any origin.
+    let preflight = reqwest::Client::new()
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("http://{}/mock/{id}{GENERATE}", app.addr),
+        )
+        .header("origin", "https://bots.example")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "x-mock-key, content-type")
+        .send()
+        .await
+        .unwrap();
+    assert!(preflight.status().is_success(), "{}", preflight.status());
+    assert_eq!(
+        preflight.headers()["access-control-allow-origin"],
+        "*",
+        "any origin may call the mock"
+    );
 }
