@@ -11,13 +11,14 @@ use crate::{
 /// Served by the binary and by the tests alike.
 pub fn app(state: AppState) -> Router {
     let config = state.config.clone();
+    let mock = mock::MockRuntime::new(&config);
     let forms = Router::new()
         .merge(dashboard::router())
         .merge(accounts::router())
         .merge(settings::router())
         .merge(intake::router())
         .merge(review::router())
-        .merge(mock::pages())
+        .merge(mock::pages(mock.clone()))
         .merge(staging::router())
         .merge(interop::router())
         .merge(api::pages())
@@ -26,7 +27,7 @@ pub fn app(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(config.max_upload_bytes));
     let pages = web::pages(forms.merge(uploads), &state);
     // The mock takes request bodies up to an example's size; its own check says so in JSON.
-    let mock = mock::router().layer(RequestBodyLimitLayer::new(config.max_body_bytes));
+    let mock = mock::router(mock).layer(RequestBodyLimitLayer::new(config.max_body_bytes));
     let api = Router::new()
         .merge(mock)
         .merge(api::router().layer(RequestBodyLimitLayer::new(config.max_body_bytes)))

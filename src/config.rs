@@ -86,6 +86,11 @@ impl Config {
         self.public_url.scheme() == "https"
     }
 
+    /// The address of an integration's mock, which bot builders call instead of staging.
+    pub fn mock_base_url(&self, integration: uuid::Uuid) -> String {
+        self.link(&format!("/mock/{integration}"))
+    }
+
     /// An absolute link to a path of the portal, for e-mails.
     pub fn link(&self, path: &str) -> String {
         let base = self.public_url.as_str().trim_end_matches('/');

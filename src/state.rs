@@ -17,19 +17,11 @@ pub struct AppState {
     pub outbox_wakeup: Arc<Notify>,
     /// The key pre-session CSRF tokens are signed with, read from the database on first use.
     pub csrf_key: Arc<OnceCell<[u8; 32]>>,
-    /// Compiled mocks and known mock keys, kept current by change notices from PostgreSQL.
-    pub mock: Arc<crate::mock::cache::MockCache>,
-    pub mock_calls: Arc<crate::mock::calls::CallLog>,
-    pub mock_limiter: Arc<crate::mock::access::Limiter>,
 }
 
 impl AppState {
     pub fn new(db: PgPool, config: Config) -> Self {
-        let mock_limiter = crate::mock::access::Limiter::new(config.mock_calls_per_second);
         Self {
-            mock: Arc::default(),
-            mock_calls: Arc::default(),
-            mock_limiter,
             db,
             config: Arc::new(config),
             passwords: Passwords::new(),

@@ -1,5 +1,6 @@
 //! Who may sign in and what they may do: companies, users, invitations, passwords, sessions.
 
+pub mod access_tokens;
 pub mod admin;
 pub mod audit_page;
 pub mod companies;

@@ -202,7 +202,7 @@ pub async fn get_integration(
         company: loaded.integration.company_name.clone(),
         status: loaded.integration.status.as_str().to_string(),
         approved_revision: approved,
-        mock_base_url: crate::mock::page::base_url(&state.config, id),
+        mock_base_url: state.config.mock_base_url(id),
         completeness: Completeness {
             done: assessment.progress.done,
             total: assessment.progress.total,

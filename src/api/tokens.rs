@@ -12,15 +12,14 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::accounts::viewer::CurrentUser;
-use crate::accounts::{User, tokens, users};
+use crate::accounts::tokens;
 use crate::web::extract::{Form, Path};
 use crate::web::forms::FieldErrors;
 use crate::web::page::Page;
 
 use crate::web::{AppError, Result};
 
-/// Tokens carry this prefix so a leaked one is recognisable (and secret scanners can match it).
-pub const PREFIX: &str = "ppat_";
+pub use crate::accounts::access_tokens::{PREFIX, user_for};
 const MAX_TOKENS: i64 = 20;
 
 #[derive(sqlx::FromRow, Debug)]
@@ -41,25 +40,6 @@ impl TokenRow {
         self.last_used_at
             .map_or_else(|| "never".into(), crate::web::dates::date_time)
     }
-}
-
-/// The active user a presented token belongs to, if the token is valid and not revoked.
-pub async fn user_for(db: &sqlx::PgPool, presented: &str) -> sqlx::Result<Option<User>> {
-    let Some(plain) = presented.strip_prefix(PREFIX) else {
-        return Ok(None);
-    };
-    let digest = tokens::digest(plain);
-    let owner = sqlx::query_scalar!(
-        "UPDATE api_tokens SET last_used_at = now()
-         WHERE token_hash = $1 AND revoked_at IS NULL RETURNING user_id",
-        digest.as_slice()
-    )
-    .fetch_optional(db)
-    .await?;
-    let Some(user) = owner else {
-        return Ok(None);
-    };
-    Ok(users::find(db, user).await?.filter(|u| u.active))
 }
 
 #[derive(Template, WebTemplate)]

@@ -149,7 +149,7 @@ pub async fn download(
         version,
         file_stem,
     } = exported;
-    let mock = crate::mock::page::base_url(&state.config, id);
+    let mock = state.config.mock_base_url(id);
     let response = match format.as_str() {
         "openapi.json" => {
             let mut doc = openapi_export::document(&snapshot, &version);

@@ -4,7 +4,6 @@
 //! credentials: the mock ignores them.
 
 use std::num::NonZeroU32;
-use std::sync::Arc;
 
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use uuid::Uuid;
@@ -79,7 +78,7 @@ pub async fn caller(
             partner_team: false,
         });
     }
-    let user = crate::api::tokens::user_for(db, presented)
+    let user = crate::accounts::access_tokens::user_for(db, presented)
         .await
         .map_err(|_| Refused::Unknown)?
         .ok_or(Refused::Unknown)?;
@@ -99,12 +98,12 @@ pub async fn caller(
 pub struct Limiter(DefaultKeyedRateLimiter<Uuid>);
 
 impl Limiter {
-    pub fn new(per_second: u32) -> Arc<Limiter> {
+    pub fn new(per_second: u32) -> Limiter {
         let rate = NonZeroU32::new(per_second.max(1)).unwrap_or(NonZeroU32::MIN);
         let burst = rate.saturating_mul(NonZeroU32::new(2).unwrap_or(NonZeroU32::MIN));
-        Arc::new(Limiter(RateLimiter::keyed(
+        Limiter(RateLimiter::keyed(
             Quota::per_second(rate).allow_burst(burst),
-        )))
+        ))
     }
 
     pub fn allows(&self, caller: Uuid) -> bool {

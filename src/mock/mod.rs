@@ -10,16 +10,36 @@ pub mod dispatch;
 pub mod page;
 pub mod serve;
 
-use axum::Router;
+use std::sync::Arc;
+
 use axum::http::{HeaderName, Method};
 use axum::routing::{any, get, post};
+use axum::{Extension, Router};
 use tower_http::cors::{Any, CorsLayer};
 
 use crate::AppState;
 
+/// What the mock keeps in this instance: compiled mocks and keys, the call log's writer, the rate
+/// limiter. Made once per app (`crate::app`) and handed to the mock's routes.
+pub struct MockRuntime {
+    pub cache: Arc<cache::MockCache>,
+    pub calls: calls::CallLog,
+    pub limiter: access::Limiter,
+}
+
+impl MockRuntime {
+    pub fn new(config: &crate::config::Config) -> Arc<MockRuntime> {
+        Arc::new(MockRuntime {
+            cache: Arc::default(),
+            calls: calls::CallLog::default(),
+            limiter: access::Limiter::new(config.mock_calls_per_second),
+        })
+    }
+}
+
 /// The mock itself: no session and no CSRF (callers are bots and scripts with a key), CORS open
 /// to any origin so browser-based bot builders can call it.
-pub fn router() -> Router<AppState> {
+pub fn router(runtime: Arc<MockRuntime>) -> Router<AppState> {
     let cors = CorsLayer::new()
         .allow_origin(Any)
         .allow_methods([
@@ -38,11 +58,12 @@ pub fn router() -> Router<AppState> {
         .route("/mock/{id}", any(serve::serve))
         .route("/mock/{id}/", any(serve::serve))
         .route("/mock/{id}/{*path}", any(serve::serve))
+        .layer(Extension(runtime))
         .layer(cors)
 }
 
 /// The mock's page, among the other pages.
-pub fn pages() -> Router<AppState> {
+pub fn pages(runtime: Arc<MockRuntime>) -> Router<AppState> {
     Router::new()
         .route("/integrations/{id}/mock", get(page::show))
         .route("/integrations/{id}/mock/keys", post(page::create_key))
@@ -50,4 +71,5 @@ pub fn pages() -> Router<AppState> {
             "/integrations/{id}/mock/keys/{key}/revoke",
             post(page::revoke_key),
         )
+        .layer(Extension(runtime))
 }

@@ -1,8 +1,11 @@
 //! `/integrations/{id}/mock`: the mock base URL, the keys to call it with (created, shown once,
 //! revoked), what it answers, and its latest calls; for Haptik staff and the partner's team.
 
+use std::sync::Arc;
+
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Extension;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -11,24 +14,19 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::MockRuntime;
 use super::access::KEY_PREFIX;
 use super::cache::Source;
 use super::calls::{self, CallRow};
 use crate::AppState;
 use crate::accounts::viewer::CurrentUser;
 use crate::accounts::{Role, User, tokens};
-use crate::config::Config;
 use crate::web::extract::{Form, Path};
 use crate::web::forms::FieldErrors;
 use crate::web::page::Page;
 use crate::web::{AppError, Result};
 
 const MAX_KEYS: i64 = 20;
-
-/// The address bot builders call instead of the partner's staging base URL.
-pub fn base_url(config: &Config, id: Uuid) -> String {
-    config.link(&format!("/mock/{id}"))
-}
 
 pub struct KeyRow {
     pub id: Uuid,
@@ -92,14 +90,20 @@ async fn keys(db: &sqlx::PgPool, id: Uuid) -> sqlx::Result<Vec<KeyRow>> {
     .await
 }
 
-async fn build(state: &AppState, viewer: &User, page: Page, id: Uuid) -> Result<MockPage> {
+async fn build(
+    state: &AppState,
+    runtime: &MockRuntime,
+    viewer: &User,
+    page: Page,
+    id: Uuid,
+) -> Result<MockPage> {
     let name = visible(&state.db, viewer, id).await?;
-    let current = super::serve::compiled(state, id, Source::Current).await?;
+    let current = super::serve::compiled(state, runtime, id, Source::Current).await?;
     Ok(MockPage {
         page,
         id,
         name,
-        base_url: base_url(&state.config, id),
+        base_url: state.config.mock_base_url(id),
         keys: keys(&state.db, id).await?,
         created: None,
         key_name: String::new(),
@@ -120,11 +124,12 @@ async fn build(state: &AppState, viewer: &User, page: Page, id: Uuid) -> Result<
 
 pub async fn show(
     State(state): State<AppState>,
+    Extension(runtime): Extension<Arc<MockRuntime>>,
     CurrentUser(viewer): CurrentUser,
     page: Page,
     Path(id): Path<Uuid>,
 ) -> Result<MockPage> {
-    build(&state, &viewer, page, id).await
+    build(&state, &runtime, &viewer, page, id).await
 }
 
 #[derive(Deserialize)]
@@ -136,12 +141,13 @@ pub struct NewKeyForm {
 /// Creates a mock key, shown once; audited (calls are not, they are in the call log).
 pub async fn create_key(
     State(state): State<AppState>,
+    Extension(runtime): Extension<Arc<MockRuntime>>,
     CurrentUser(viewer): CurrentUser,
     page: Page,
     Path(id): Path<Uuid>,
     Form(form): Form<NewKeyForm>,
 ) -> Result<Response> {
-    let mut view = build(&state, &viewer, page, id).await?;
+    let mut view = build(&state, &runtime, &viewer, page, id).await?;
     let name = form.name.trim().to_string();
     if name.is_empty() || name.chars().count() > 100 {
         view.errors.add(

@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use axum::Extension;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -12,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use uuid::Uuid;
 
+use super::MockRuntime;
 use super::access::{self, Caller, Refused};
 use super::cache::{Compiled, Source};
 use super::calls::CallRecord;
@@ -61,7 +63,11 @@ fn source_of(headers: &HeaderMap, query: &str) -> Result<(Source, String), &'sta
     Ok((source, kept.join("&")))
 }
 
-pub async fn serve(State(state): State<AppState>, request: Request) -> Response {
+pub async fn serve(
+    State(state): State<AppState>,
+    Extension(runtime): Extension<Arc<MockRuntime>>,
+    request: Request,
+) -> Response {
     let (parts, body) = request.into_parts();
     let Some((id, path)) = split(parts.uri.path()) else {
         return problem(StatusCode::NOT_FOUND, "no such mock");
@@ -70,18 +76,18 @@ pub async fn serve(State(state): State<AppState>, request: Request) -> Response 
         Ok(found) => found,
         Err(message) => return problem(StatusCode::BAD_REQUEST, message),
     };
-    state.mock.listen(&state.db).await;
+    runtime.cache.listen(&state.db).await;
     let presented = parts
         .headers
         .get(access::HEADER)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_string();
-    let caller = match identify(&state, id, &presented).await {
+    let caller = match identify(&state, &runtime, id, &presented).await {
         Ok(caller) => caller,
         Err(response) => return response,
     };
-    if !state.mock_limiter.allows(caller.id) {
+    if !runtime.limiter.allows(caller.id) {
         let mut response = problem(
             StatusCode::TOO_MANY_REQUESTS,
             "too many mock calls with this key; slow down",
@@ -97,7 +103,7 @@ pub async fn serve(State(state): State<AppState>, request: Request) -> Response 
             "the draft is served only to the partner's own team, with a personal access token",
         );
     }
-    let compiled = match compiled(&state, id, source).await {
+    let compiled = match compiled(&state, &runtime, id, source).await {
         Ok(Some(compiled)) => compiled,
         Ok(None) => {
             return problem(
@@ -143,7 +149,7 @@ pub async fn serve(State(state): State<AppState>, request: Request) -> Response 
         caller_label: caller.label,
         body: String::from_utf8_lossy(&body).into_owned(),
     };
-    state.mock_calls.record(&state.db, call).await;
+    runtime.calls.record(&state.db, call).await;
     respond(answer, &compiled.label)
 }
 
@@ -171,7 +177,12 @@ fn respond(answer: MockAnswer, label: &str) -> Response {
     response
 }
 
-async fn identify(state: &AppState, id: Uuid, presented: &str) -> Result<Caller, Response> {
+async fn identify(
+    state: &AppState,
+    runtime: &MockRuntime,
+    id: Uuid,
+    presented: &str,
+) -> Result<Caller, Response> {
     let refused = || {
         problem(
             StatusCode::UNAUTHORIZED,
@@ -199,7 +210,7 @@ async fn identify(state: &AppState, id: Uuid, presented: &str) -> Result<Caller,
             }
         }
     };
-    match access::caller(&state.db, &state.mock, id, company, presented).await {
+    match access::caller(&state.db, &runtime.cache, id, company, presented).await {
         Ok(caller) => Ok(caller),
         Err(Refused::Unknown) => Err(refused()),
         Err(Refused::NotYours) => Err(problem(StatusCode::NOT_FOUND, "no such mock")),
@@ -209,10 +220,11 @@ async fn identify(state: &AppState, id: Uuid, presented: &str) -> Result<Caller,
 /// The compiled mock for a source, from memory or built now; None when there is nothing to mock.
 pub async fn compiled(
     state: &AppState,
+    runtime: &MockRuntime,
     id: Uuid,
     source: Source,
 ) -> sqlx::Result<Option<Arc<Compiled>>> {
-    if let Some(found) = state.mock.set(id, source) {
+    if let Some(found) = runtime.cache.set(id, source) {
         return Ok(Some(found));
     }
     let mut conn = state.db.acquire().await?;
@@ -250,6 +262,6 @@ pub async fn compiled(
         set: MockSet::build(&snapshot),
         label,
     });
-    state.mock.keep_set(id, source, compiled.clone());
+    runtime.cache.keep_set(id, source, compiled.clone());
     Ok(Some(compiled))
 }
