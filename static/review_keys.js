@@ -69,7 +69,9 @@
   }
 
   document.addEventListener("keydown", function (event) {
+    // A held key repeats: one sign-off per press, not a burst of them.
     if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+    if (event.repeat || event.isComposing) return;
     if (typing(event.target) || help.open) return;
     var list = parts();
     var at = current(list);

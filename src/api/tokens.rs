@@ -11,8 +11,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::accounts::viewer::CurrentUser;
 use crate::accounts::tokens;
+use crate::accounts::viewer::CurrentUser;
 use crate::web::extract::{Form, Path};
 use crate::web::forms::FieldErrors;
 use crate::web::page::Page;

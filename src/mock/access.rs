@@ -41,7 +41,6 @@ pub async fn caller(
     db: &sqlx::PgPool,
     cache: &MockCache,
     integration: Uuid,
-    company: Uuid,
     presented: &str,
 ) -> Result<Caller, Refused> {
     let presented = presented.trim();
@@ -50,8 +49,14 @@ pub async fn caller(
         let key = match cache.key(&digest) {
             Some(key) => key,
             None => {
+                let epoch = cache.epoch();
                 let found = sqlx::query!(
-                    "SELECT id, integration_id, name, created_by FROM mock_keys WHERE key_hash = $1 AND revoked_at IS NULL",
+                    // A key works while its creator may still see the integration.
+                    "SELECT k.id, k.integration_id, k.name, k.created_by
+                     FROM mock_keys k JOIN users u ON u.id = k.created_by
+                     JOIN integrations i ON i.id = k.integration_id
+                     WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND u.active
+                       AND (u.role <> 'partner' OR u.company_id = i.company_id)",
                     digest.as_slice()
                 )
                 .fetch_optional(db)
@@ -64,7 +69,7 @@ pub async fn caller(
                     name: found.name,
                     created_by: found.created_by,
                 };
-                cache.keep_key(digest, key.clone());
+                cache.keep_key(digest, key.clone(), epoch);
                 key
             }
         };
@@ -82,6 +87,15 @@ pub async fn caller(
         .await
         .map_err(|_| Refused::Unknown)?
         .ok_or(Refused::Unknown)?;
+    // Asked only of a valid token, so an outsider learns nothing of which ids exist.
+    let company = sqlx::query_scalar!(
+        "SELECT company_id FROM integrations WHERE id = $1",
+        integration
+    )
+    .fetch_optional(db)
+    .await
+    .map_err(|_| Refused::Unknown)?
+    .ok_or(Refused::NotYours)?;
     let partner_team = user.role == Role::Partner && user.company_id == Some(company);
     if !user.role.is_staff() && !partner_team {
         return Err(Refused::NotYours);

@@ -5,8 +5,9 @@
 //! description. Until the listener runs, and whenever it lost its connection, nothing is cached.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
 
 use sqlx::PgPool;
 use sqlx::postgres::PgListener;
@@ -41,15 +42,26 @@ pub struct KnownKey {
 }
 
 /// More than this many entries and the map starts again: a bound, not an eviction policy.
-const MAX_ENTRIES: usize = 2_000;
+const MAX_ENTRIES: usize = 256;
+/// However quiet the listener, nothing is used longer than this: a backstop for a connection that
+/// died without saying so.
+const MAX_AGE: Duration = Duration::from_secs(60);
+
+/// An entry and when it was kept.
+type Kept<T> = (Instant, T);
+/// Compiled mocks by integration and source.
+type Sets = HashMap<(Uuid, Source), Kept<Arc<Compiled>>>;
 
 #[derive(Default)]
 pub struct MockCache {
-    sets: Mutex<HashMap<(Uuid, Source), Arc<Compiled>>>,
-    keys: Mutex<HashMap<Vec<u8>, KnownKey>>,
+    sets: Mutex<Sets>,
+    keys: Mutex<HashMap<Vec<u8>, Kept<KnownKey>>>,
     listener: OnceCell<()>,
     /// True while the listener holds its connection: only then may anything be kept.
     live: AtomicBool,
+    /// Moves on with every notice: what was read from the database before a notice arrived is
+    /// not kept after it (`epoch()` before the read, `keep_*` with it).
+    epoch: AtomicU64,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -59,44 +71,68 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl MockCache {
-    pub fn set(&self, integration: Uuid, source: Source) -> Option<Arc<Compiled>> {
-        lock(&self.sets).get(&(integration, source)).cloned()
+    /// Taken before reading from the database; what was read is kept only if no notice came since.
+    pub fn epoch(&self) -> u64 {
+        self.epoch.load(Ordering::Acquire)
     }
 
-    pub fn keep_set(&self, integration: Uuid, source: Source, compiled: Arc<Compiled>) {
-        if !self.live.load(Ordering::Acquire) {
+    pub fn set(&self, integration: Uuid, source: Source) -> Option<Arc<Compiled>> {
+        lock(&self.sets)
+            .get(&(integration, source))
+            .filter(|(at, _)| at.elapsed() < MAX_AGE)
+            .map(|(_, compiled)| compiled.clone())
+    }
+
+    pub fn keep_set(&self, integration: Uuid, source: Source, compiled: Arc<Compiled>, epoch: u64) {
+        let mut sets = lock(&self.sets);
+        if !self.live.load(Ordering::Acquire) || self.epoch() != epoch {
             return;
         }
-        let mut sets = lock(&self.sets);
         if sets.len() >= MAX_ENTRIES {
             sets.clear();
         }
-        sets.insert((integration, source), compiled);
+        sets.insert((integration, source), (Instant::now(), compiled));
     }
 
     pub fn key(&self, digest: &[u8]) -> Option<KnownKey> {
-        lock(&self.keys).get(digest).cloned()
+        lock(&self.keys)
+            .get(digest)
+            .filter(|(at, _)| at.elapsed() < MAX_AGE)
+            .map(|(_, key)| key.clone())
     }
 
-    pub fn keep_key(&self, digest: Vec<u8>, key: KnownKey) {
-        if !self.live.load(Ordering::Acquire) {
+    pub fn keep_key(&self, digest: Vec<u8>, key: KnownKey, epoch: u64) {
+        let mut keys = lock(&self.keys);
+        if !self.live.load(Ordering::Acquire) || self.epoch() != epoch {
             return;
         }
-        let mut keys = lock(&self.keys);
         if keys.len() >= MAX_ENTRIES {
             keys.clear();
         }
-        keys.insert(digest, key);
+        keys.insert(digest, (Instant::now(), key));
     }
 
+    /// Both maps are held while the epoch moves on, so nothing read before can be kept after.
     fn forget(&self, integration: Uuid) {
-        lock(&self.sets).retain(|(id, _), _| *id != integration);
-        lock(&self.keys).retain(|_, key| key.integration != integration);
+        let mut sets = lock(&self.sets);
+        let mut keys = lock(&self.keys);
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        sets.retain(|(id, _), _| *id != integration);
+        keys.retain(|_, (_, key)| key.integration != integration);
     }
 
     fn forget_all(&self) {
-        lock(&self.sets).clear();
-        lock(&self.keys).clear();
+        let mut sets = lock(&self.sets);
+        let mut keys = lock(&self.keys);
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        sets.clear();
+        keys.clear();
+    }
+
+    fn set_live(&self, live: bool) {
+        self.live.store(live, Ordering::Release);
+        // Whatever was kept may have missed notices while the connection was down.
+        self.forget_all();
     }
 
     /// Starts this instance's listener on first use and waits until it listens, so nothing read
@@ -141,7 +177,7 @@ async fn listen_for_changes(
             continue;
         };
         let Some(held) = cache.upgrade() else { return };
-        held.live.store(true, Ordering::Release);
+        held.set_live(true);
         drop(held);
         loop {
             let received = listener.try_recv().await;
@@ -154,8 +190,7 @@ async fn listen_for_changes(
                 // The connection dropped: notices may have been missed meanwhile.
                 Ok(None) => held.forget_all(),
                 Err(_) => {
-                    held.live.store(false, Ordering::Release);
-                    held.forget_all();
+                    held.set_live(false);
                     break;
                 }
             }

@@ -12,7 +12,20 @@ use uuid::Uuid;
 pub const KEPT: i64 = 100;
 /// Request bodies are kept up to this size.
 const BODY_KEPT: usize = 4 * 1024;
-const QUEUE: usize = 10_000;
+/// Paths (with their query) are kept up to this size.
+const PATH_KEPT: usize = 1024;
+/// Records waiting for the writer; beyond this the log drops calls (each is at most ~5 KiB).
+const QUEUE: usize = 2_000;
+
+/// A fresh copy of at most `limit` bytes, cut at a character boundary and without NUL characters
+/// (which PostgreSQL text refuses, and which would lose the whole batch).
+fn bounded(text: &str, limit: usize) -> String {
+    let mut end = text.len().min(limit);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].replace('\0', "\u{fffd}")
+}
 
 pub struct CallRecord {
     pub integration: Uuid,
@@ -42,13 +55,9 @@ impl CallLog {
                 tx
             })
             .await;
-        if call.body.len() > BODY_KEPT {
-            let mut end = BODY_KEPT;
-            while !call.body.is_char_boundary(end) {
-                end -= 1;
-            }
-            call.body.truncate(end);
-        }
+        call.body = bounded(&call.body, BODY_KEPT);
+        call.path = bounded(&call.path, PATH_KEPT);
+        call.caller_label = bounded(&call.caller_label, 200);
         let _ = queue.try_send(call);
     }
 }

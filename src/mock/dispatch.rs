@@ -106,11 +106,12 @@ fn bodiless(status: u16) -> bool {
     status < 200 || status == 204 || status == 304
 }
 
+/// A final status the mock can send (an informational 1xx would be no answer at all).
 fn status_of(text: &str, fallback: u16) -> u16 {
     text.trim()
         .parse::<u16>()
         .ok()
-        .filter(|s| (100..=599).contains(s))
+        .filter(|s| (200..=599).contains(s))
         .unwrap_or(fallback)
 }
 
@@ -245,15 +246,13 @@ impl MockSet {
             return self.no_such_operation(request);
         }
         // The most literal match wins: /orders/search before /orders/{id}.
-        let best = matching.iter().map(|(_, _, l)| *l).max().unwrap_or(0);
-        let with_method = matching
+        let mut with_method: Vec<&Matched> = matching
             .iter()
-            .find(|(op, _, l)| *l == best && op.method.eq_ignore_ascii_case(request.method))
-            .or_else(|| {
-                matching
-                    .iter()
-                    .find(|(op, _, _)| op.method.eq_ignore_ascii_case(request.method))
-            });
+            .filter(|(op, _, _)| op.method.eq_ignore_ascii_case(request.method))
+            .collect();
+        // Most literal first; among equals, the order the partner gave.
+        with_method.sort_by_key(|(_, _, literal)| std::cmp::Reverse(*literal));
+        let with_method = with_method.first().copied();
         let Some((operation, path_values, _)) = with_method else {
             let mut allow: Vec<&str> = matching
                 .iter()
@@ -298,6 +297,14 @@ impl MockSet {
     }
 
     fn no_such_operation(&self, request: &MockRequest) -> MockAnswer {
+        // Edit distance is quadratic: a long path gets no suggestions rather than a busy thread.
+        if request.path.len() > 256 {
+            return MockAnswer::problem(
+                404,
+                "no such operation",
+                json!({ "error": "no such operation", "method": request.method }),
+            );
+        }
         let mut known: Vec<(usize, String)> = self
             .operations
             .iter()
@@ -412,20 +419,21 @@ fn matches(template: &[Segment], path: &str) -> Option<(Vec<(String, String)>, u
     let mut values = Vec::new();
     let mut literal = 0;
     for (segment, value) in template.iter().zip(given) {
+        let value = decode(value);
         match segment {
-            Segment::Literal(text) if text == value => literal += 1,
+            Segment::Literal(text) if *text == value => literal += 1,
             Segment::Literal(_) => return None,
-            Segment::Param(name) => values.push((name.clone(), decode(value))),
+            Segment::Param(name) => values.push((name.clone(), value)),
         }
     }
     Some((values, literal))
 }
 
+/// A path segment as meant: percent escapes decoded (a `+` stays a plus, as in paths it is).
 fn decode(text: &str) -> String {
-    url::form_urlencoded::parse(format!("v={text}").as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_else(|| text.to_string())
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 fn type_fits(kind: ParamType, value: &Value) -> bool {
@@ -484,6 +492,12 @@ fn check(
     }
     let text = |s: &str| Value::String(s.to_string());
     let mut problems = Vec::new();
+    if operation.body_is_json
+        && body_json.is_none()
+        && !request.body.iter().all(u8::is_ascii_whitespace)
+    {
+        problems.push(json!({ "in": "body", "problem": "not JSON (or over 64 KiB, or nested deeper than 64 levels)" }));
+    }
     for param in &operation.params {
         let name = param.name.trim();
         if name.is_empty() {

@@ -248,3 +248,39 @@ proptest! {
         prop_assert!([200, 204, 400, 404, 405, 422, 500].contains(&answer.status), "{}", answer.status);
     }
 }
+
+#[test]
+fn paths_decode_as_paths_and_a_body_that_is_not_json_is_named() {
+    let set = sample();
+    // %2F-free escapes decode; a plus in a path is a plus.
+    let answer = call(&set, "GET", "/orders/%6frders", &[], "");
+    assert_eq!(answer.status, 422, "orderId 'orders' is not an integer");
+    let literal = call(&set, "GET", "/orders/sea%72ch", &[], "");
+    assert_eq!(
+        literal.body, r#"{"results":[]}"#,
+        "an escaped literal still matches"
+    );
+    let garbled = call(&set, "POST", "/otp/v1/generateOTP", &[], "{mobileNo: ");
+    assert_eq!(garbled.status, 422);
+    assert!(garbled.body.contains("not JSON"), "{}", garbled.body);
+}
+
+#[test]
+fn an_informational_status_is_never_answered() {
+    let mut spec = endpoint(HttpMethod::Get, "/ping");
+    spec.success_status = "101".into();
+    spec.success_example = r#"{"ok": true}"#.into();
+    let snapshot = Snapshot {
+        integration_id: Uuid::nil(),
+        company: String::new(),
+        name: String::new(),
+        purpose: String::new(),
+        sections: Sections::default(),
+        endpoints: vec![SnapshotEndpoint {
+            id: Uuid::new_v4(),
+            spec,
+        }],
+    };
+    let set = MockSet::build(&snapshot);
+    assert_eq!(call(&set, "GET", "/ping", &[], "").status, 200);
+}

@@ -147,7 +147,7 @@ pub async fn serve(
         status: answer.status,
         caller: caller.user,
         caller_label: caller.label,
-        body: String::from_utf8_lossy(&body).into_owned(),
+        body: String::from_utf8_lossy(&body[..body.len().min(8 * 1024)]).into_owned(),
     };
     runtime.calls.record(&state.db, call).await;
     respond(answer, &compiled.label)
@@ -192,25 +192,7 @@ async fn identify(
     if presented.trim().is_empty() {
         return Err(refused());
     }
-    // A token needs the integration's company; a key knows its integration.
-    let company = if presented.trim().starts_with(access::KEY_PREFIX) {
-        Uuid::nil()
-    } else {
-        match sqlx::query_scalar!("SELECT company_id FROM integrations WHERE id = $1", id)
-            .fetch_optional(&state.db)
-            .await
-        {
-            Ok(Some(company)) => company,
-            Ok(None) => return Err(problem(StatusCode::NOT_FOUND, "no such mock")),
-            Err(_) => {
-                return Err(problem(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "the mock is unavailable",
-                ));
-            }
-        }
-    };
-    match access::caller(&state.db, &runtime.cache, id, company, presented).await {
+    match access::caller(&state.db, &runtime.cache, id, presented).await {
         Ok(caller) => Ok(caller),
         Err(Refused::Unknown) => Err(refused()),
         Err(Refused::NotYours) => Err(problem(StatusCode::NOT_FOUND, "no such mock")),
@@ -227,6 +209,7 @@ pub async fn compiled(
     if let Some(found) = runtime.cache.set(id, source) {
         return Ok(Some(found));
     }
+    let epoch = runtime.cache.epoch();
     let mut conn = state.db.acquire().await?;
     let found: Option<(Snapshot, String)> = match source {
         Source::Current => {
@@ -262,6 +245,6 @@ pub async fn compiled(
         set: MockSet::build(&snapshot),
         label,
     });
-    runtime.cache.keep_set(id, source, compiled.clone());
+    runtime.cache.keep_set(id, source, compiled.clone(), epoch);
     Ok(Some(compiled))
 }

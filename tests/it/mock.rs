@@ -141,6 +141,17 @@ async fn a_bot_builder_calls_every_documented_answer_with_a_key(db: PgPool) {
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     assert_eq!(unknown.body["closest"][0], format!("POST {GENERATE}"));
 
+    // A revision by number, in a header or the query.
+    let named = [("X-Mock-Key", key.as_str()), ("X-Mock-Revision", "1")];
+    let first = call(&app, id, "POST", GENERATE, &named, Some(valid.clone())).await;
+    assert_eq!(
+        (first.status, first.source.as_str()),
+        (StatusCode::OK, "revision 1")
+    );
+    let later = format!("{GENERATE}?mock_revision=9");
+    let missing_revision = call(&app, id, "POST", &later, &with_key, Some(valid.clone())).await;
+    assert_eq!(missing_revision.status, StatusCode::NOT_FOUND);
+
     // Without a key, with a made-up one, or on another integration: refused.
     let none = call(&app, id, "POST", GENERATE, &[], Some(valid.clone())).await;
     assert_eq!(none.status, StatusCode::UNAUTHORIZED);
