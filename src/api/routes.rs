@@ -159,6 +159,11 @@ pub struct Integration {
     pub approved_revision: Option<i32>,
     /// The portal's mock of this integration: call it with a mock key in `X-Mock-Key`.
     pub mock_base_url: String,
+    /// Whose move it waits for: "partner" (a draft, or sent back) or "haptik" (submitted, in
+    /// review); null once approved.
+    pub whose_move: Option<String>,
+    /// Since when it is that side's move (RFC 3339).
+    pub move_since: String,
     pub completeness: Completeness,
     /// Environments, reachability, authentication, credential names, partner code, status codes,
     /// test data, contacts, and what was marked not applicable.
@@ -203,6 +208,16 @@ pub async fn get_integration(
         status: loaded.integration.status.as_str().to_string(),
         approved_revision: approved,
         mock_base_url: state.config.mock_base_url(id),
+        whose_move: loaded
+            .integration
+            .status
+            .whose_move()
+            .map(|party| party.as_str().to_string()),
+        move_since: loaded
+            .integration
+            .move_since
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default(),
         completeness: Completeness {
             done: assessment.progress.done,
             total: assessment.progress.total,

@@ -22,6 +22,8 @@ pub struct IntegrationRow {
     pub status: Status,
     pub version: i32,
     pub updated_at: OffsetDateTime,
+    /// Since when it is whose move it is now (`Status::whose_move`).
+    pub move_since: OffsetDateTime,
 }
 
 #[derive(sqlx::FromRow, Debug, Clone)]
@@ -63,6 +65,7 @@ impl Loaded {
                 status: Status::Draft,
                 version: 0,
                 updated_at: OffsetDateTime::now_utc(),
+                move_since: OffsetDateTime::now_utc(),
             },
             sections: Sections::default(),
             section_meta: BTreeMap::new(),
@@ -98,7 +101,7 @@ pub async fn load(
     let integration = sqlx::query_as!(
         IntegrationRow,
         r#"SELECT i.id, i.company_id, c.name AS company_name, i.name, i.purpose,
-                  i.status AS "status: Status", i.version, i.updated_at
+                  i.status AS "status: Status", i.version, i.updated_at, i.move_since
            FROM integrations i JOIN companies c ON c.id = i.company_id
            WHERE i.id = $1 AND ($2::uuid IS NULL OR i.company_id = $2)"#,
         id,
@@ -117,7 +120,7 @@ pub async fn list_for_company(conn: &mut PgConnection, company: Uuid) -> sqlx::R
     let integrations = sqlx::query_as!(
         IntegrationRow,
         r#"SELECT i.id, i.company_id, c.name AS company_name, i.name, i.purpose,
-                  i.status AS "status: Status", i.version, i.updated_at
+                  i.status AS "status: Status", i.version, i.updated_at, i.move_since
            FROM integrations i JOIN companies c ON c.id = i.company_id
            WHERE i.company_id = $1 ORDER BY i.updated_at DESC"#,
         company

@@ -50,6 +50,8 @@ pub struct IntegrationPage {
     pub purpose: String,
     pub company: String,
     pub status: Status,
+    /// Whose move it is and for how long: "Your move for 3 days".
+    pub whose_move: Option<crate::web::whose_move::Move>,
     pub editable: bool,
     pub overview_version: i32,
     pub sections: Sections,
@@ -126,8 +128,11 @@ impl IntegrationPage {
             .map(|id| (id, loaded.section_version(id)))
             .collect();
         let integration = loaded.integration;
+        let whose_move =
+            crate::web::whose_move::of(integration.status, integration.move_since, true);
         IntegrationPage {
             page,
+            whose_move,
             id: integration.id,
             editable: integration.status.partner_can_edit(),
             tables: TableState {

@@ -31,6 +31,7 @@ pub struct IntegrationSummary {
     pub updated: String,
     /// Reviewer comments the partner has not marked addressed yet.
     pub open_comments: i64,
+    pub whose_move: Option<crate::web::whose_move::Move>,
 }
 
 /// Every integration of `company` with its completeness, in a fixed number of queries.
@@ -62,6 +63,11 @@ pub async fn summaries(db: &PgPool, company: Uuid) -> sqlx::Result<Vec<Integrati
                 percent: assessment.progress.percent(),
                 updated: crate::web::dates::date_time(l.integration.updated_at),
                 open_comments: open.get(&l.integration.id).copied().unwrap_or(0),
+                whose_move: crate::web::whose_move::of(
+                    l.integration.status,
+                    l.integration.move_since,
+                    true,
+                ),
             }
         })
         .collect())

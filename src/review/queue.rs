@@ -128,17 +128,7 @@ impl QueueRow {
     }
 }
 
-/// "3 days", "5 hours", "12 minutes": how long a submission has waited, to the unit that matters.
-pub fn waited(duration: time::Duration) -> String {
-    let plural = |n: i64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
-    if duration.whole_days() >= 1 {
-        plural(duration.whole_days(), "day")
-    } else if duration.whole_hours() >= 1 {
-        plural(duration.whole_hours(), "hour")
-    } else {
-        plural(duration.whole_minutes().max(0), "minute")
-    }
-}
+pub use crate::web::whose_move::lasted as waited;
 
 pub struct QueuePage {
     pub rows: Vec<QueueRow>,

@@ -32,6 +32,7 @@ struct LatestRevision {
     status: Status,
     claimed_by: Option<String>,
     claimed_by_id: Option<Uuid>,
+    move_since: OffsetDateTime,
 }
 
 #[derive(Template, WebTemplate)]
@@ -46,6 +47,7 @@ pub struct RevisionPage {
     pub assessment: Assessment,
     pub claimed_by: Option<String>,
     pub claimed_by_id: Option<Uuid>,
+    pub whose_move: Option<crate::web::whose_move::Move>,
     pub events: Vec<crate::audit::Event>,
     pub threads: Threads,
     pub signoffs: SignOffs,
@@ -239,7 +241,7 @@ pub async fn build(
         LatestRevision,
         r#"SELECT r.number, r.snapshot AS "snapshot: sqlx::types::Json<Snapshot>",
                   u.display_name AS submitted_by, r.submitted_at, i.status AS "status: Status",
-                  cu.display_name AS "claimed_by?", i.claimed_by AS claimed_by_id
+                  cu.display_name AS "claimed_by?", i.claimed_by AS claimed_by_id, i.move_since
            FROM revisions r JOIN users u ON u.id = r.submitted_by JOIN integrations i ON i.id = r.integration_id
            LEFT JOIN users cu ON cu.id = i.claimed_by
            WHERE r.integration_id = $1 ORDER BY r.number DESC LIMIT 1"#,
@@ -278,6 +280,7 @@ pub async fn build(
         assessment,
         claimed_by: latest.claimed_by,
         claimed_by_id: latest.claimed_by_id,
+        whose_move: crate::web::whose_move::of(latest.status, latest.move_since, false),
         events,
         threads,
         signoffs,

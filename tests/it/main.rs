@@ -45,3 +45,4 @@ mod settings;
 mod staging;
 mod staging_review;
 mod staging_server;
+mod whose_move;

@@ -43,6 +43,23 @@ pub enum Action {
     Reopen,
 }
 
+/// Whose move an integration waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Party {
+    Partner,
+    Haptik,
+}
+
+impl Party {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Party::Partner => "partner",
+            Party::Haptik => "haptik",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Actor {
     Partner,
@@ -135,6 +152,16 @@ impl Status {
             Status::InReview => "In review",
             Status::ChangesRequested => "Changes requested",
             Status::Approved => "Approved",
+        }
+    }
+
+    /// Whose move it is: the partner's to finish or fix it, Haptik's to review it; nobody's once
+    /// approved.
+    pub fn whose_move(self) -> Option<Party> {
+        match self {
+            Status::Draft | Status::ChangesRequested => Some(Party::Partner),
+            Status::Submitted | Status::InReview => Some(Party::Haptik),
+            Status::Approved => None,
         }
     }
 

@@ -180,6 +180,7 @@ async fn write(
     detail: &str,
 ) -> Result<Status, DomainError> {
     let next = locked.status.apply(action, actor)?;
+    let ball_moved = locked.status.whose_move() != next.whose_move();
     let approved = (action == Action::Approve)
         .then_some(locked.latest_revision)
         .flatten();
@@ -187,6 +188,7 @@ async fn write(
         "UPDATE integrations SET status = $2, claimed_by = $3,
                 claimed_at = CASE WHEN $3::uuid IS NULL THEN NULL ELSE now() END,
                 waiting_since = CASE WHEN $4 THEN now() ELSE waiting_since END,
+                move_since = CASE WHEN $6 THEN now() ELSE move_since END,
                 approved_revision = COALESCE($5, approved_revision),
                 updated_at = now()
          WHERE id = $1",
@@ -194,7 +196,8 @@ async fn write(
         next as Status,
         claimer,
         action == Action::Submit,
-        approved
+        approved,
+        ball_moved
     )
     .execute(&mut *conn)
     .await?;
