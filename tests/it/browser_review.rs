@@ -58,23 +58,13 @@ async fn a_submission_goes_round_the_review_loop_in_a_browser(db: PgPool) {
     // One comment form per endpoint; the reviewer picks the item it is about.
     let success_comment = format!("#endpoint-{generate} details.endpoint-comment");
     click(browser, &format!("{success_comment} summary")).await;
-    browser
-        .find(fantoccini::Locator::Css(&format!(
-            "{success_comment} select[name=item]"
-        )))
-        .await
-        .unwrap()
-        .select_by_value("response-example")
-        .await
-        .unwrap();
-    fill(
-        browser,
-        &format!("{success_comment} textarea"),
+    crate::browser_review_journey::comment_in(
+        &driver,
+        &success_comment,
+        "response-example",
         "Add the OTP reference id (otpRef) to the success response.",
     )
     .await;
-    click(browser, &format!("{success_comment} button[type=submit]")).await;
-    wait_for_text(&driver, "main", "Comment saved as a draft").await;
     fill(
         browser,
         "#summary",

@@ -33,6 +33,26 @@ async fn content(browser: &Client, css: &str) -> String {
     js(browser, &script).await.as_str().unwrap().to_string()
 }
 
+/// Writes a draft comment in an open comment form (`form`: its `details`), about `item` ("" for
+/// the part as a whole), and waits for the page to say it was saved.
+pub(crate) async fn comment_in(driver: &Driver, form: &str, item: &str, text: &str) {
+    let browser = &driver.client;
+    if !item.is_empty() {
+        browser
+            .find(fantoccini::Locator::Css(&format!(
+                "{form} select[name=item]"
+            )))
+            .await
+            .unwrap()
+            .select_by_value(item)
+            .await
+            .unwrap();
+    }
+    fill(browser, &format!("{form} textarea"), text).await;
+    click(browser, &format!("{form} button[type=submit]")).await;
+    wait_for_text(driver, "main", "Comment saved as a draft").await;
+}
+
 /// Clicks, counting each one.
 async fn counted(browser: &Client, css: &str, clicks: &mut usize) {
     click(browser, css).await;
@@ -133,52 +153,19 @@ async fn a_reviewer_sends_back_twenty_endpoints_and_approves_the_fix_in_few_clic
     let form = format!("#endpoint-{first} details.endpoint-comment");
     let focused = js(browser, "return document.activeElement.name").await;
     assert_eq!(focused, "body", "c puts the cursor in the comment");
-    browser
-        .find(fantoccini::Locator::Css(&format!(
-            "{form} select[name=item]"
-        )))
-        .await
-        .unwrap()
-        .select_by_value("response-example")
-        .await
-        .unwrap();
-    fill(
-        browser,
-        &format!("{form} textarea"),
+    comment_in(
+        &driver,
+        &form,
+        "response-example",
         "Add otpRef to the success response.",
     )
     .await;
-    click(browser, &format!("{form} button[type=submit]")).await;
-    wait_for_text(&driver, "main", "Comment saved as a draft").await;
     let form = format!("#endpoint-{second} details.endpoint-comment");
     click(browser, &format!("{form} summary")).await;
-    browser
-        .find(fantoccini::Locator::Css(&format!(
-            "{form} select[name=item]"
-        )))
-        .await
-        .unwrap()
-        .select_by_value("headers")
-        .await
-        .unwrap();
-    fill(
-        browser,
-        &format!("{form} textarea"),
-        "Send X-Request-Id too.",
-    )
-    .await;
-    click(browser, &format!("{form} button[type=submit]")).await;
-    wait_for_text(&driver, "main", "Comment saved as a draft").await;
+    comment_in(&driver, &form, "headers", "Send X-Request-Id too.").await;
     let form = "#review-integration details.endpoint-comment";
     click(browser, &format!("{form} summary")).await;
-    fill(
-        browser,
-        &format!("{form} textarea"),
-        "Which test number gives ERR002?",
-    )
-    .await;
-    click(browser, &format!("{form} button[type=submit]")).await;
-    wait_for_text(&driver, "main", "Comment saved as a draft").await;
+    comment_in(&driver, form, "", "Which test number gives ERR002?").await;
 
     // One draft edited; the pending review shows what the decision will send.
     let headers_thread = thread_of(&db, id, Some(second)).await;
