@@ -46,6 +46,23 @@ pub enum Command {
     User(UserCommand),
     /// Create complete integrations for benchmarks and load tests, and print their login.
     Seed(SeedArgs),
+    /// Say which reminders are due at a moment, and to whom, without sending any.
+    Reminders(RemindersArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct RemindersArgs {
+    /// Only say who would get what (sending is not built yet, so this is required).
+    #[arg(long, required = true)]
+    pub dry_run: bool,
+    /// The moment to evaluate, RFC 3339 (e.g. 2026-12-14T09:00:00Z); now if left out.
+    #[arg(long, value_parser = parse_moment)]
+    pub at: Option<time::OffsetDateTime>,
+}
+
+fn parse_moment(text: &str) -> Result<time::OffsetDateTime, String> {
+    time::OffsetDateTime::parse(text.trim(), &time::format_description::well_known::Rfc3339)
+        .map_err(|_| "must be an RFC 3339 moment, e.g. 2026-12-14T09:00:00Z".to_string())
 }
 
 #[derive(Args, Debug)]
@@ -285,6 +302,19 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
                 crate::seed::REVIEWER_LOGIN,
                 crate::seed::PASSWORD
             );
+            Ok(())
+        }
+        Command::Reminders(args) => {
+            let at = args.at.unwrap_or_else(time::OffsetDateTime::now_utc);
+            let due = crate::chasing::due_at(&pool, at).await?;
+            println!(
+                "{} reminders due at {}:",
+                due.len(),
+                crate::web::dates::date_time(at)
+            );
+            for reminder in due {
+                println!("{}", reminder.line());
+            }
             Ok(())
         }
         Command::Seed(args) => {

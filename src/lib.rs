@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod api;
 pub mod app;
 pub mod audit;
+pub mod chasing;
 pub mod cli;
 pub mod config;
 pub mod dashboard;

@@ -17,6 +17,7 @@ pub mod integration;
 pub mod media;
 pub mod model;
 pub mod password;
+pub mod reminders;
 pub mod revision;
 pub mod schema_check;
 pub mod secret;

@@ -1,0 +1,109 @@
+//! Who would be reminded of what, on a seeded history with fixed timestamps: a sent-back
+//! integration across weekends and a holiday, one the partner is working on, a submission nobody
+//! claimed. The same as `portal reminders --dry-run --at …` prints.
+
+use partner_portal::accounts::Role;
+use reqwest::StatusCode;
+use sqlx::PgPool;
+use time::OffsetDateTime;
+use time::macros::datetime;
+use uuid::Uuid;
+
+use crate::helpers::*;
+
+async fn set_clock(db: &PgPool, id: Uuid, move_since: OffsetDateTime, updated_at: OffsetDateTime) {
+    sqlx::query("UPDATE integrations SET move_since = $2, updated_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(move_since)
+        .bind(updated_at)
+        .execute(db)
+        .await
+        .unwrap();
+}
+
+#[sqlx::test]
+async fn each_policy_reminds_the_right_people_at_the_right_business_day(db: PgPool) {
+    create_user(&db, "rohan@haptik.example", Role::Reviewer, None).await;
+    create_user(&db, "meera@haptik.example", Role::Reviewer, None).await;
+    let app = TestApp::spawn(db.clone()).await;
+    let (_partner, sent_back, _) = crate::fixtures::submitted(&app).await;
+    let rohan = app.signed_in("rohan@haptik.example", PASSWORD).await;
+    rohan
+        .post_form(&format!("/review/{sent_back}/claim"), &[])
+        .await;
+    let decided = rohan
+        .post_form(
+            &format!("/review/{sent_back}/decision"),
+            &[
+                ("revision", "1"),
+                ("outcome", "send_back"),
+                ("summary", "Add otpRef."),
+            ],
+        )
+        .await;
+    assert_eq!(decided.status(), StatusCode::SEE_OTHER);
+    sqlx::query("INSERT INTO holidays (day, name) VALUES ('2026-12-09', 'A holiday')")
+        .execute(&db)
+        .await
+        .unwrap();
+    // Sent back on Friday 4 December, untouched since.
+    let friday = datetime!(2026-12-04 10:00 UTC);
+    set_clock(&db, sent_back, friday, friday).await;
+
+    let at = |moment| partner_portal::chasing::due_at(&db, moment);
+    assert!(
+        at(datetime!(2026-12-09 12:00 UTC))
+            .await
+            .unwrap()
+            .is_empty(),
+        "the holiday does not count"
+    );
+    let due = at(datetime!(2026-12-10 10:00 UTC)).await.unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].due.due_at, datetime!(2026-12-10 10:00 UTC));
+    // The partner's users and the SPOC, not Haptik.
+    assert!(
+        due[0].to.contains(&"ravi@xyz.example".to_string()),
+        "{:?}",
+        due[0].to
+    );
+    assert!(!due[0].to.iter().any(|to| to.ends_with("@haptik.example")));
+    let late = at(datetime!(2026-12-31 00:00 UTC)).await.unwrap();
+    let reviewer_step = late.last().unwrap();
+    assert_eq!(
+        reviewer_step.to,
+        vec!["rohan@haptik.example".to_string()],
+        "the reviewer who sent it back"
+    );
+    assert_eq!(reviewer_step.due.due_at, datetime!(2026-12-21 10:00 UTC));
+
+    // The partner starts on the changes: nobody is reminded.
+    set_clock(&db, sent_back, friday, datetime!(2026-12-07 09:00 UTC)).await;
+    assert!(
+        at(datetime!(2026-12-31 00:00 UTC))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // A submission nobody claimed: every reviewer, two business days after.
+    let (_other, waiting) =
+        crate::fixtures::partner_with_integration(&app, "Other Bank", "sam@other.example").await;
+    sqlx::query("UPDATE integrations SET status = 'submitted' WHERE id = $1")
+        .bind(waiting)
+        .execute(&db)
+        .await
+        .unwrap();
+    let thursday = datetime!(2026-12-10 15:00 UTC);
+    set_clock(&db, waiting, thursday, thursday).await;
+    let due = at(datetime!(2026-12-14 15:00 UTC)).await.unwrap();
+    assert_eq!(due.len(), 1, "{due:?}");
+    assert_eq!(
+        due[0].to,
+        vec![
+            "meera@haptik.example".to_string(),
+            "rohan@haptik.example".to_string()
+        ]
+    );
+    assert!(due[0].line().contains("submitted, unclaimed"));
+}
