@@ -5,7 +5,8 @@ use axum::Router;
 use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::{
-    AppState, accounts, api, dashboard, intake, interop, mock, review, settings, staging, web,
+    AppState, accounts, api, chasing, dashboard, intake, interop, mock, review, settings, staging,
+    web,
 };
 
 /// Served by the binary and by the tests alike.
@@ -19,6 +20,7 @@ pub fn app(state: AppState) -> Router {
         .merge(intake::router())
         .merge(review::router())
         .merge(mock::pages(mock.clone()))
+        .merge(chasing::snooze::router())
         .merge(staging::router())
         .merge(interop::router())
         .merge(api::pages())

@@ -32,6 +32,10 @@ pub async fn run(pool: PgPool, config: Config, bind: SocketAddr) -> anyhow::Resu
         PostgresStore::new(pool.clone()).continuously_delete_expired(Duration::from_secs(10 * 60)),
     );
     let housekeeping = tokio::spawn(housekeeping(state.clone()));
+    let reminders = tokio::spawn(crate::chasing::digest::scheduler(
+        state.clone(),
+        stop_rx.clone(),
+    ));
 
     tracing::info!(
         "portal listening on http://{} (public URL {})",
@@ -44,6 +48,7 @@ pub async fn run(pool: PgPool, config: Config, bind: SocketAddr) -> anyhow::Resu
     tracing::info!("in-flight requests finished; stopping background work");
     let _ = stop_tx.send(true);
     let _ = outbox.await;
+    let _ = reminders.await;
     sessions.abort();
     housekeeping.abort();
     Ok(())

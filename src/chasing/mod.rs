@@ -2,6 +2,9 @@
 //! where every integration stands and who its people are, and says who would get what
 //! (`portal reminders --dry-run --at …`).
 
+pub mod digest;
+pub mod snooze;
+
 use std::collections::BTreeSet;
 
 use sqlx::PgPool;

@@ -52,6 +52,8 @@ pub struct IntegrationPage {
     pub status: Status,
     /// Whose move it is and for how long: "Your move for 3 days".
     pub whose_move: Option<crate::web::whose_move::Move>,
+    /// Until when this user asked for no reminders about it.
+    pub snoozed_until: Option<String>,
     pub editable: bool,
     pub overview_version: i32,
     pub sections: Sections,
@@ -133,6 +135,7 @@ impl IntegrationPage {
         IntegrationPage {
             page,
             whose_move,
+            snoozed_until: None,
             id: integration.id,
             editable: integration.status.partner_can_edit(),
             tables: TableState {
@@ -277,15 +280,22 @@ pub(super) async fn render_base(
     view.decision = decision;
     view.events = crate::audit::timeline(&state.db, view.id).await?;
     let mut conn = state.db.acquire().await?;
+    let viewer = view.page.user.as_ref().map(|u| u.id);
     if let Some(viewer) = &view.page.user {
         view.threads = Threads::load(&mut conn, view.id, viewer).await?;
     }
-    view.revisions = sqlx::query_scalar!(
-        r#"SELECT count(*) AS "revisions!" FROM revisions WHERE integration_id = $1"#,
-        view.id
+    // One statement for both: the page's statement count is watched (intake tests).
+    let counted = sqlx::query!(
+        r#"SELECT (SELECT count(*) FROM revisions WHERE integration_id = $1) AS "revisions!",
+                  (SELECT until FROM reminder_snoozes
+                   WHERE integration_id = $1 AND user_id = $2 AND until > now()) AS snoozed_until"#,
+        view.id,
+        viewer
     )
     .fetch_one(&mut *conn)
     .await?;
+    view.revisions = counted.revisions;
+    view.snoozed_until = counted.snoozed_until.map(crate::web::dates::date_time);
     Ok(view)
 }
 

@@ -107,3 +107,78 @@ async fn each_policy_reminds_the_right_people_at_the_right_business_day(db: PgPo
     );
     assert!(due[0].line().contains("submitted, unclaimed"));
 }
+
+async fn digests_to(db: &PgPool, to: &str) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT body_text FROM outbox WHERE to_address = $1 AND dedupe_key LIKE 'digest:%' ORDER BY created_at",
+    )
+    .bind(to)
+    .fetch_all(db)
+    .await
+    .unwrap()
+}
+
+#[sqlx::test]
+async fn one_digest_per_person_per_day_each_reminder_once_and_a_snooze_is_kept(db: PgPool) {
+    create_user(&db, "rohan@haptik.example", Role::Reviewer, None).await;
+    let app = TestApp::spawn(db.clone()).await;
+    let (partner, id, _) = crate::fixtures::submitted(&app).await;
+    let rohan = app.signed_in("rohan@haptik.example", PASSWORD).await;
+    rohan.post_form(&format!("/review/{id}/claim"), &[]).await;
+    rohan
+        .post_form(
+            &format!("/review/{id}/decision"),
+            &[
+                ("revision", "1"),
+                ("outcome", "send_back"),
+                ("summary", "Add otpRef."),
+            ],
+        )
+        .await;
+    let friday = datetime!(2026-12-04 10:00 UTC);
+    set_clock(&db, id, friday, friday).await;
+    let config = partner_portal::config::Config::default();
+    let send = |at| partner_portal::chasing::digest::send_due(&db, &config, at);
+
+    // The partner asks for a quiet week: nothing for them while it lasts.
+    let snoozed = partner
+        .post_form(&format!("/integrations/{id}/snooze"), &[])
+        .await;
+    assert_eq!(location(&snoozed), format!("/integrations/{id}#whose-move"));
+    let (_, page) = partner.page(&format!("/integrations/{id}")).await;
+    assert!(page.contains("No reminders for you about it until"));
+    send(datetime!(2026-12-09 11:00 UTC)).await.unwrap();
+    assert!(digests_to(&db, "ravi@xyz.example").await.is_empty());
+    sqlx::query("DELETE FROM reminder_snoozes")
+        .execute(&db)
+        .await
+        .unwrap();
+
+    // Two instances run the scheduler at the same moment: one digest.
+    let at = datetime!(2026-12-10 10:00 UTC);
+    let (a, b) = tokio::join!(send(at), send(at));
+    assert_eq!(
+        a.unwrap() + b.unwrap(),
+        1,
+        "one of the two instances queued it"
+    );
+    let digests = digests_to(&db, "ravi@xyz.example").await;
+    assert_eq!(digests.len(), 1);
+    assert!(
+        digests[0].contains("“OTP APIs”")
+            && digests[0].contains(&format!("/integrations/{id}#todo"))
+    );
+    // Later the same day, and the day after: nothing new is due, nothing is sent.
+    send(datetime!(2026-12-10 18:00 UTC)).await.unwrap();
+    send(datetime!(2026-12-11 09:00 UTC)).await.unwrap();
+    assert_eq!(digests_to(&db, "ravi@xyz.example").await.len(), 1);
+    // The second reminder (seven business days): a second digest, with only it.
+    send(datetime!(2026-12-15 11:00 UTC)).await.unwrap();
+    let digests = digests_to(&db, "ravi@xyz.example").await;
+    assert_eq!(digests.len(), 2);
+    assert_eq!(digests[1].matches("“OTP APIs”").count(), 1);
+    // The reviewer is not bothered until the tenth business day.
+    assert!(digests_to(&db, "rohan@haptik.example").await.is_empty());
+    send(datetime!(2026-12-18 10:00 UTC)).await.unwrap();
+    assert_eq!(digests_to(&db, "rohan@haptik.example").await.len(), 1);
+}
