@@ -44,8 +44,10 @@ pub fn lasted(duration: time::Duration) -> String {
         plural(duration.whole_days(), "day")
     } else if duration.whole_hours() >= 1 {
         plural(duration.whole_hours(), "hour")
+    } else if duration.whole_minutes() >= 1 {
+        plural(duration.whole_minutes(), "minute")
     } else {
-        plural(duration.whole_minutes().max(0), "minute")
+        "under a minute".into()
     }
 }
 
