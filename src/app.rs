@@ -20,7 +20,7 @@ pub fn app(state: AppState) -> Router {
         .merge(intake::router())
         .merge(review::router())
         .merge(mock::pages(mock.clone()))
-        .merge(chasing::snooze::router())
+        .merge(chasing::router())
         .merge(staging::router())
         .merge(interop::router())
         .merge(api::pages())

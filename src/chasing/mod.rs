@@ -2,6 +2,7 @@
 //! where every integration stands and who its people are, and says who would get what
 //! (`portal reminders --dry-run --at …`).
 
+pub mod admin_page;
 pub mod digest;
 pub mod snooze;
 
@@ -14,6 +15,19 @@ use uuid::Uuid;
 use crate::domain::model::Contacts;
 use crate::domain::reminders::{self, Audience, Calendar, Due, Standing};
 use crate::domain::workflow::Status;
+
+/// The snooze, and the admin's reminders page.
+pub fn router() -> axum::Router<crate::AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/integrations/{id}/snooze", post(snooze::snooze))
+        .route("/admin/reminders", get(admin_page::show))
+        .route("/admin/reminders/holidays", post(admin_page::add_holiday))
+        .route(
+            "/admin/reminders/holidays/{day}/delete",
+            post(admin_page::remove_holiday),
+        )
+}
 
 /// A due reminder with the addresses it goes to.
 #[derive(Debug, Clone)]

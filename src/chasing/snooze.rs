@@ -41,7 +41,3 @@ pub async fn snooze(
     ));
     Ok(Redirect::to(&format!("/integrations/{id}#whose-move")).into_response())
 }
-
-pub fn router() -> axum::Router<AppState> {
-    axum::Router::new().route("/integrations/{id}/snooze", axum::routing::post(snooze))
-}

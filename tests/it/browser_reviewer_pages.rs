@@ -107,6 +107,7 @@ async fn reviewer_and_admin_pages_fit_are_accessible_and_quiet(db: PgPool) {
             ("staff", "/admin/staff".to_string()),
             ("checklist", "/admin/checklist".to_string()),
             ("egress", "/admin/egress-ips".to_string()),
+            ("reminders", "/admin/reminders".to_string()),
             ("staging-ports", "/admin/staging-ports".to_string()),
             ("audit", "/admin/audit".to_string()),
             ("admin-revision", review.clone()),

@@ -182,3 +182,53 @@ async fn one_digest_per_person_per_day_each_reminder_once_and_a_snooze_is_kept(d
     send(datetime!(2026-12-18 10:00 UTC)).await.unwrap();
     assert_eq!(digests_to(&db, "rohan@haptik.example").await.len(), 1);
 }
+
+#[sqlx::test]
+async fn an_admin_keeps_the_holidays_and_a_bad_day_comes_back_as_typed(db: PgPool) {
+    create_user(&db, "asha@haptik.example", Role::Admin, None).await;
+    create_user(&db, "rohan@haptik.example", Role::Reviewer, None).await;
+    let app = TestApp::spawn(db.clone()).await;
+    let admin = app.signed_in("asha@haptik.example", PASSWORD).await;
+    let (_, page) = admin.page("/admin/reminders").await;
+    assert!(page.contains("sent back, untouched") && page.contains("after 3 business days"));
+
+    let refused = admin
+        .post_form(
+            "/admin/reminders/holidays",
+            &[("day", "25/12/2026"), ("name", "Christmas")],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = refused.text().await.unwrap();
+    assert!(html.contains("Give the day as a date") && html.contains("value=\"25/12/2026\""));
+
+    let added = admin
+        .post_form(
+            "/admin/reminders/holidays",
+            &[("day", "2026-12-25"), ("name", "Christmas")],
+        )
+        .await;
+    assert_eq!(location(&added), "/admin/reminders#holidays");
+    let calendar = partner_portal::chasing::calendar(&db).await.unwrap();
+    assert!(!calendar.is_business_day(time::macros::date!(2026 - 12 - 25)));
+
+    let reviewer = app.signed_in("rohan@haptik.example", PASSWORD).await;
+    let not_theirs = reviewer
+        .post_form(
+            "/admin/reminders/holidays",
+            &[("day", "2026-12-31"), ("name", "")],
+        )
+        .await;
+    assert_eq!(not_theirs.status(), StatusCode::FORBIDDEN);
+
+    let removed = admin
+        .post_form("/admin/reminders/holidays/2026-12-25/delete", &[])
+        .await;
+    assert_eq!(location(&removed), "/admin/reminders#holidays");
+    let calendar = partner_portal::chasing::calendar(&db).await.unwrap();
+    assert!(calendar.is_business_day(time::macros::date!(2026 - 12 - 25)));
+    let again = admin
+        .post_form("/admin/reminders/holidays/2026-12-25/delete", &[])
+        .await;
+    assert_eq!(again.status(), StatusCode::NOT_FOUND);
+}
