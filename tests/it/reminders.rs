@@ -21,27 +21,31 @@ async fn set_clock(db: &PgPool, id: Uuid, move_since: OffsetDateTime, updated_at
         .unwrap();
 }
 
+/// The sample integration, submitted, claimed by the reviewer rohan and sent back by him.
+async fn sent_back_by_rohan(app: &TestApp, db: &PgPool) -> (Browser, Uuid) {
+    create_user(db, "rohan@haptik.example", Role::Reviewer, None).await;
+    let (partner, id, _) = crate::fixtures::submitted(app).await;
+    let rohan = app.signed_in("rohan@haptik.example", PASSWORD).await;
+    rohan.post_form(&format!("/review/{id}/claim"), &[]).await;
+    let decided = crate::review::decide(
+        &rohan,
+        id,
+        &[
+            ("revision", "1"),
+            ("outcome", "send_back"),
+            ("summary", "Add otpRef."),
+        ],
+    )
+    .await;
+    assert_eq!(decided.status(), StatusCode::SEE_OTHER);
+    (partner, id)
+}
+
 #[sqlx::test]
 async fn each_policy_reminds_the_right_people_at_the_right_business_day(db: PgPool) {
-    create_user(&db, "rohan@haptik.example", Role::Reviewer, None).await;
     create_user(&db, "meera@haptik.example", Role::Reviewer, None).await;
     let app = TestApp::spawn(db.clone()).await;
-    let (_partner, sent_back, _) = crate::fixtures::submitted(&app).await;
-    let rohan = app.signed_in("rohan@haptik.example", PASSWORD).await;
-    rohan
-        .post_form(&format!("/review/{sent_back}/claim"), &[])
-        .await;
-    let decided = rohan
-        .post_form(
-            &format!("/review/{sent_back}/decision"),
-            &[
-                ("revision", "1"),
-                ("outcome", "send_back"),
-                ("summary", "Add otpRef."),
-            ],
-        )
-        .await;
-    assert_eq!(decided.status(), StatusCode::SEE_OTHER);
+    let (_partner, sent_back) = sent_back_by_rohan(&app, &db).await;
     sqlx::query("INSERT INTO holidays (day, name) VALUES ('2026-12-09', 'A holiday')")
         .execute(&db)
         .await
@@ -120,21 +124,8 @@ async fn digests_to(db: &PgPool, to: &str) -> Vec<String> {
 
 #[sqlx::test]
 async fn one_digest_per_person_per_day_each_reminder_once_and_a_snooze_is_kept(db: PgPool) {
-    create_user(&db, "rohan@haptik.example", Role::Reviewer, None).await;
     let app = TestApp::spawn(db.clone()).await;
-    let (partner, id, _) = crate::fixtures::submitted(&app).await;
-    let rohan = app.signed_in("rohan@haptik.example", PASSWORD).await;
-    rohan.post_form(&format!("/review/{id}/claim"), &[]).await;
-    rohan
-        .post_form(
-            &format!("/review/{id}/decision"),
-            &[
-                ("revision", "1"),
-                ("outcome", "send_back"),
-                ("summary", "Add otpRef."),
-            ],
-        )
-        .await;
+    let (partner, id) = sent_back_by_rohan(&app, &db).await;
     let friday = datetime!(2026-12-04 10:00 UTC);
     set_clock(&db, id, friday, friday).await;
     let config = partner_portal::config::Config::default();
