@@ -181,25 +181,8 @@ fn reviewer_mail(
     if !answered.is_empty() {
         body.push_str("\nThe partner answered these comments:\n");
         for thread in answered {
-            let endpoint = thread.anchor.endpoint.and_then(|e| {
-                snapshot
-                    .endpoints
-                    .iter()
-                    .find(|s| s.id == e)
-                    .map(|s| s.spec.title())
-            });
-            let place = match endpoint {
-                Some(title) if thread.anchor.item.is_empty() => title,
-                Some(title) => format!("{title} · {}", thread.anchor.label()),
-                None => thread.anchor.label().to_string(),
-            };
-            body.push_str(&format!(
-                "- {place}: {}\n  {}\n",
-                crate::domain::text::shorten(&thread.body, 140),
-                state
-                    .config
-                    .link(&format!("/review/{id}#comment-{}", thread.thread))
-            ));
+            let link = format!("/review/{id}#comment-{}", thread.thread);
+            body.push_str(&thread.mail_line(Some(snapshot), &state.config.link(&link)));
         }
     }
     body

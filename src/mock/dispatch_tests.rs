@@ -70,21 +70,24 @@ fn sample() -> MockSet {
         value: "0000000000".into(),
         note: "returns ERR002".into(),
     }];
-    let snapshot = Snapshot {
+    mock_of(sections, vec![otp, order, search, delete])
+}
+
+fn mock_of(sections: Sections, specs: Vec<EndpointSpec>) -> MockSet {
+    MockSet::build(&Snapshot {
         integration_id: Uuid::nil(),
         company: "XYZ".into(),
         name: "OTP".into(),
         purpose: String::new(),
         sections,
-        endpoints: [otp, order, search, delete]
+        endpoints: specs
             .into_iter()
             .map(|spec| SnapshotEndpoint {
                 id: Uuid::new_v4(),
                 spec,
             })
             .collect(),
-    };
-    MockSet::build(&snapshot)
+    })
 }
 
 fn call(
@@ -270,17 +273,6 @@ fn an_informational_status_is_never_answered() {
     let mut spec = endpoint(HttpMethod::Get, "/ping");
     spec.success_status = "101".into();
     spec.success_example = r#"{"ok": true}"#.into();
-    let snapshot = Snapshot {
-        integration_id: Uuid::nil(),
-        company: String::new(),
-        name: String::new(),
-        purpose: String::new(),
-        sections: Sections::default(),
-        endpoints: vec![SnapshotEndpoint {
-            id: Uuid::new_v4(),
-            spec,
-        }],
-    };
-    let set = MockSet::build(&snapshot);
+    let set = mock_of(Sections::default(), vec![spec]);
     assert_eq!(call(&set, "GET", "/ping", &[], "").status, 200);
 }

@@ -22,26 +22,10 @@ impl DecisionMail<'_> {
     pub async fn send(&self, conn: &mut PgConnection, config: &Config) -> sqlx::Result<()> {
         let recipients = recipients(conn, self.locked).await?;
         let snapshot = revision::snapshot(conn, self.locked.id, self.revision).await?;
-        let title = |endpoint| {
-            snapshot
-                .as_ref()
-                .and_then(|s| s.endpoints.iter().find(|e| Some(e.id) == endpoint))
-                .map(|e| e.spec.title())
-        };
         let mut items = String::new();
         for comment in self.published {
-            let label = comment.anchor.label();
-            let place = match title(comment.anchor.endpoint) {
-                Some(endpoint) if comment.anchor.item.is_empty() => endpoint,
-                Some(endpoint) => format!("{endpoint} · {label}"),
-                None => label.to_string(),
-            };
             let link = comment.anchor.partner_link(self.locked.id, comment.thread);
-            items.push_str(&format!(
-                "- {place}: {}\n  {}\n",
-                crate::domain::text::shorten(&comment.body, 140),
-                config.link(&link)
-            ));
+            items.push_str(&comment.mail_line(snapshot.as_ref(), &config.link(&link)));
         }
         let body = self.body(&items, config);
         let (subject, _) = self.outcome();

@@ -82,20 +82,8 @@ impl RevisionPage {
             .iter()
             .filter(|t| t.first.draft)
             .map(|t| {
-                let endpoint = t.anchor.endpoint.and_then(|id| {
-                    self.snapshot
-                        .endpoints
-                        .iter()
-                        .find(|e| e.id == id)
-                        .map(|e| e.spec.title())
-                });
-                let place = match (endpoint, t.anchor.item.is_empty()) {
-                    (Some(title), true) => title,
-                    (Some(title), false) => format!("{title} · {}", t.anchor.label()),
-                    (None, _) => t.anchor.label().to_string(),
-                };
                 (
-                    place,
+                    t.anchor.place(Some(&self.snapshot)),
                     crate::domain::text::shorten(&t.first.body, 120),
                     t.id(),
                 )

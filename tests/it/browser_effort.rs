@@ -34,6 +34,16 @@ impl Effort<'_> {
         self.fields += 1;
         fill(&self.driver.client, css, text).await;
     }
+
+    /// From an endpoint page: back to the integration by the breadcrumb, and submit it.
+    async fn submit_from_an_endpoint(&mut self) {
+        self.click("nav[aria-label=breadcrumb] li:nth-child(2) a")
+            .await;
+        let driver = self.driver;
+        wait_for_text(driver, "#submit-panel", "Everything required is there").await;
+        self.click("#submit-panel button[type=submit]").await;
+        wait_for_text(driver, "main", "Submitted as revision 1").await;
+    }
 }
 
 /// The demo's half-finished integration to "submitted", the shortest way a partner would take.
@@ -91,12 +101,7 @@ async fn the_demo_integration_is_finished_and_submitted_in_few_clicks(db: PgPool
         .await;
     effort.click("button[name=action][value=save]").await;
     wait_for_text(&driver, ".save-outcome", "Saved").await;
-    effort
-        .click("nav[aria-label=breadcrumb] li:nth-child(2) a")
-        .await;
-    wait_for_text(&driver, "#submit-panel", "Everything required is there").await;
-    effort.click("#submit-panel button[type=submit]").await;
-    wait_for_text(&driver, "main", "Submitted as revision 1").await;
+    effort.submit_from_an_endpoint().await;
     eprintln!(
         "demo integration to submitted: {} clicks, {} fields",
         effort.clicks, effort.fields
@@ -235,12 +240,7 @@ async fn an_integration_with_three_endpoints_is_described_from_nothing(db: PgPoo
         effort.click("button[name=action][value=save]").await;
         wait_for_text(&driver, ".save-outcome", "Saved").await;
     }
-    effort
-        .click("nav[aria-label=breadcrumb] li:nth-child(2) a")
-        .await;
-    wait_for_text(&driver, "#submit-panel", "Everything required is there").await;
-    effort.click("#submit-panel button[type=submit]").await;
-    wait_for_text(&driver, "main", "Submitted as revision 1").await;
+    effort.submit_from_an_endpoint().await;
     eprintln!(
         "empty integration with three endpoints to submitted: {} clicks, {} fields",
         effort.clicks, effort.fields

@@ -97,6 +97,23 @@ impl Anchor {
         }
     }
 
+    /// Where it is, for lists and e-mails: "Generate OTP · Headers", "Generate OTP", or the item
+    /// alone for the integration (or an endpoint the revision no longer has).
+    pub fn place(&self, snapshot: Option<&crate::domain::revision::Snapshot>) -> String {
+        let title = self.endpoint.and_then(|id| {
+            snapshot?
+                .endpoints
+                .iter()
+                .find(|e| e.id == id)
+                .map(|e| e.spec.title())
+        });
+        match (title, self.item.is_empty()) {
+            (Some(title), true) => title,
+            (Some(title), false) => format!("{title} · {}", self.label()),
+            (None, _) => self.label().to_string(),
+        }
+    }
+
     pub fn label(&self) -> &'static str {
         match checklist::item(&self.item) {
             Some(item) => item.label,

@@ -86,6 +86,21 @@ pub async fn answered(conn: &mut PgConnection, integration: Uuid) -> sqlx::Resul
     .collect())
 }
 
+impl Published {
+    /// Its line in an e-mail: where it is, its first words, and the link to it.
+    pub fn mail_line(
+        &self,
+        snapshot: Option<&crate::domain::revision::Snapshot>,
+        link: &str,
+    ) -> String {
+        format!(
+            "- {}: {}\n  {link}\n",
+            self.anchor.place(snapshot),
+            crate::domain::text::shorten(&self.body, 140)
+        )
+    }
+}
+
 /// A comment or reply a decision sent, for the partner's e-mail.
 #[derive(Debug, Clone)]
 pub struct Published {
