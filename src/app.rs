@@ -5,7 +5,8 @@ use axum::Router;
 use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::{
-    AppState, accounts, api, chasing, dashboard, intake, interop, mock, review, settings, staging,
+    AppState, accounts, api, chasing, dashboard, insights, intake, interop, mock, review, settings,
+    staging,
     web,
 };
 
@@ -21,6 +22,7 @@ pub fn app(state: AppState) -> Router {
         .merge(review::router())
         .merge(mock::pages(mock.clone()))
         .merge(chasing::router())
+        .merge(insights::router())
         .merge(staging::router())
         .merge(interop::router())
         .merge(api::pages())

@@ -13,6 +13,7 @@ pub mod dashboard;
 pub mod db;
 pub mod demo;
 pub mod domain;
+pub mod insights;
 pub mod intake;
 pub mod interop;
 pub mod mail;

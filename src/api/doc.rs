@@ -15,13 +15,15 @@ use super::routes::*;
         description = "Read integrations, endpoints, revisions, review comments and decisions. Authenticate with a personal access token from /account/tokens: `Authorization: Bearer ppat_…`."
     ),
     paths(list_integrations, get_integration, list_endpoints, get_endpoint, list_revisions, get_revision, list_comments, list_decisions, super::staging::list_staging_checks, super::import::import,
-        super::review::claim, super::review::sign_off, super::review::comment, super::review::reply, super::review::set_state, super::review::decide),
+        super::insights::insights, super::review::claim, super::review::sign_off, super::review::comment, super::review::reply, super::review::set_state, super::review::decide),
     components(schemas(
         ErrorBody, IntegrationList, IntegrationSummary, Integration, Endpoint, Completeness,
         RevisionSummary, Revision, CommentThread, Reply, Decision,
         super::staging::StagingCheck, super::staging::StagingLine,
         super::import::ImportResult, super::import::UpdatedEndpoint,
         super::import::ImportDocument, super::import::ImportDocumentInfo,
+        super::insights::InsightsFigures, super::insights::TimeSpread, super::insights::RoundCount,
+        super::insights::SendBackItemCount, super::insights::StalledIntegration, super::insights::WeekCount,
         super::review::Done, super::review::NewComment, super::review::NewReply, super::review::ReplyPosted,
         super::review::NewState, super::review::NewDecision, super::review::NewSignOff
     )),

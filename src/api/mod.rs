@@ -5,6 +5,7 @@
 
 pub mod doc;
 pub mod import;
+pub mod insights;
 pub mod review;
 pub mod routes;
 pub mod staging;
@@ -43,6 +44,7 @@ fn api_routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/openapi.json", get(doc::serve))
         .route("/api/v1/integrations", get(routes::list_integrations))
+        .route("/api/v1/insights", get(insights::insights))
         .route("/api/v1/integrations/{id}", get(routes::get_integration))
         .route(
             "/api/v1/integrations/{id}/endpoints",

@@ -13,7 +13,8 @@ use time::macros::format_description;
 
 use crate::AppState;
 use crate::accounts::viewer::Admin;
-use crate::domain::reminders::{Audience, Policy, default_policies};
+use crate::chasing;
+use crate::domain::reminders::{Audience, MAX_STEPS, Policy, step_problems};
 use crate::web::extract::{Form, Path};
 use crate::web::forms::FieldErrors;
 use crate::web::page::Page;
@@ -23,28 +24,48 @@ use crate::web::{AppError, Result};
 #[template(path = "chasing/reminders.html")]
 pub struct RemindersPage {
     pub page: Page,
-    pub policies: Vec<Policy>,
+    pub policies: Vec<PolicyView>,
     pub holidays: Vec<(String, String)>,
     pub day: String,
     pub name: String,
     pub errors: FieldErrors,
 }
 
-impl RemindersPage {
-    pub fn audience(&self, audience: &Audience) -> &'static str {
-        match audience {
-            Audience::PartnerTeam => "the partner's users and SPOC",
-            Audience::Reviewer => "the reviewer",
-            Audience::AllReviewers => "every reviewer",
+/// One policy's form: what is in force, or what the admin typed when it was refused.
+pub struct PolicyView {
+    pub policy: Policy,
+    pub enabled: bool,
+    /// `MAX_STEPS` rows of (days, audience key); an empty row adds a step.
+    pub steps: Vec<(String, String)>,
+}
+
+impl PolicyView {
+    fn of(policy: Policy) -> PolicyView {
+        let mut steps: Vec<(String, String)> = policy
+            .steps
+            .iter()
+            .map(|(after, audience)| (after.to_string(), audience.key().to_string()))
+            .collect();
+        steps.resize(MAX_STEPS, (String::new(), String::new()));
+        PolicyView {
+            enabled: policy.enabled,
+            policy,
+            steps,
         }
     }
 
-    pub fn unit(&self, policy: &Policy) -> &'static str {
-        if policy.calendar_days {
+    pub fn unit(&self) -> &'static str {
+        if self.policy.calendar_days {
             "days"
         } else {
             "business days"
         }
+    }
+}
+
+impl RemindersPage {
+    pub fn audiences(&self) -> [Audience; 3] {
+        Audience::ALL
     }
 }
 
@@ -60,7 +81,11 @@ async fn build(state: &AppState, page: Page) -> Result<RemindersPage> {
         .collect();
     Ok(RemindersPage {
         page,
-        policies: default_policies(),
+        policies: chasing::policies(&state.db)
+            .await?
+            .into_iter()
+            .map(PolicyView::of)
+            .collect(),
         holidays,
         day: String::new(),
         name: String::new(),
@@ -134,4 +159,72 @@ pub async fn remove_holiday(
     }
     messages.success("Holiday removed: it is a business day again.");
     Ok(Redirect::to("/admin/reminders#holidays").into_response())
+}
+
+/// One policy's form: on or off, and up to `MAX_STEPS` steps of days and audience.
+#[derive(Deserialize)]
+pub struct PolicyForm {
+    #[serde(default)]
+    enabled: Option<String>,
+    #[serde(default)]
+    after: Vec<String>,
+    #[serde(default)]
+    audience: Vec<String>,
+}
+
+pub async fn save_policy(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    page: Page,
+    messages: Messages,
+    Path(id): Path<String>,
+    Form(form): Form<PolicyForm>,
+) -> Result<Response> {
+    let mut view = build(&state, page).await?;
+    let Some(index) = view.policies.iter().position(|p| p.policy.id == id) else {
+        return Err(AppError::NotFound);
+    };
+    let field = |row: usize| format!("{id}-after-{row}");
+    let mut steps = Vec::new();
+    let mut typed = Vec::new();
+    for (row, after) in form.after.iter().take(MAX_STEPS).enumerate() {
+        let audience = form.audience.get(row).map(String::as_str).unwrap_or("");
+        typed.push((after.chars().take(12).collect(), audience.to_string()));
+        if after.trim().is_empty() {
+            continue;
+        }
+        match (after.trim().parse::<u32>(), Audience::parse(audience)) {
+            (Ok(days), Some(audience)) => steps.push((days, audience, row)),
+            (Err(_), _) => view.errors.add(field(row), "Give a whole number of days."),
+            (_, None) => view.errors.add(field(row), "Choose who is reminded."),
+        }
+    }
+    if view.errors.is_empty() {
+        let plain: Vec<(u32, Audience)> = steps.iter().map(|(d, a, _)| (*d, *a)).collect();
+        for (position, message) in step_problems(&plain) {
+            let row = steps.get(position).map(|(_, _, row)| *row).unwrap_or(0);
+            view.errors.add(field(row), message);
+        }
+        if view.errors.is_empty() {
+            sqlx::query!(
+                "INSERT INTO reminder_policies (policy, enabled, steps, updated_by) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (policy) DO UPDATE SET enabled = EXCLUDED.enabled, steps = EXCLUDED.steps,
+                   updated_by = EXCLUDED.updated_by, updated_at = now()",
+                id,
+                form.enabled.is_some(),
+                sqlx::types::Json(&plain) as _,
+                admin.id
+            )
+            .execute(&state.db)
+            .await?;
+            let state_word = if form.enabled.is_some() { "saved" } else { "switched off" };
+            messages.success(format!("“{}” {state_word}.", view.policies[index].policy.name));
+            return Ok(Redirect::to(&format!("/admin/reminders#policy-{id}")).into_response());
+        }
+    }
+    let refused = &mut view.policies[index];
+    refused.enabled = form.enabled.is_some();
+    typed.resize(MAX_STEPS, (String::new(), String::new()));
+    refused.steps = typed;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, view).into_response())
 }

@@ -37,6 +37,7 @@ mod mock_prism;
 mod parsers;
 mod password_reset;
 mod platform;
+mod insights;
 mod reminders;
 mod review;
 mod review_records;

@@ -181,7 +181,10 @@ async fn an_admin_keeps_the_holidays_and_a_bad_day_comes_back_as_typed(db: PgPoo
     let app = TestApp::spawn(db.clone()).await;
     let admin = app.signed_in("asha@haptik.example", PASSWORD).await;
     let (_, page) = admin.page("/admin/reminders").await;
-    assert!(page.contains("sent back, untouched") && page.contains("after 3 business days"));
+    assert!(
+        page.contains("sent back, untouched")
+            && page.contains(r#"id="sent_back-after-0" name="after" value="3""#)
+    );
 
     let refused = admin
         .post_form(
@@ -222,4 +225,123 @@ async fn an_admin_keeps_the_holidays_and_a_bad_day_comes_back_as_typed(db: PgPoo
         .post_form("/admin/reminders/holidays/2026-12-25/delete", &[])
         .await;
     assert_eq!(again.status(), StatusCode::NOT_FOUND);
+}
+
+#[sqlx::test]
+async fn an_admin_tunes_a_policy_and_the_reminders_follow(db: PgPool) {
+    create_user(&db, "asha@haptik.example", Role::Admin, None).await;
+    let app = TestApp::spawn(db.clone()).await;
+    let (_partner, sent_back) = sent_back_by_rohan(&app, &db).await;
+    let friday = datetime!(2026-12-04 10:00 UTC);
+    set_clock(&db, sent_back, friday, friday).await;
+    let admin = app.signed_in("asha@haptik.example", PASSWORD).await;
+    let policy = |after: [&'static str; 3], enabled: bool| {
+        let mut form = vec![];
+        if enabled {
+            form.push(("enabled", "on"));
+        }
+        for days in after {
+            form.push(("after", days));
+            form.push(("audience", "partner_team"));
+        }
+        form
+    };
+
+    // Typed wrong: the message is beside the step and what was typed stays.
+    let refused = admin
+        .post_form(
+            "/admin/reminders/policies/sent_back",
+            &policy(["5", "three", ""], true),
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = refused.text().await.unwrap();
+    assert!(html.contains(r#"id="sent_back-after-1-error""#), "{html}");
+    assert!(html.contains("Give a whole number of days") && html.contains(r#"value="three""#));
+    let backwards = admin
+        .post_form(
+            "/admin/reminders/policies/sent_back",
+            &policy(["5", "4", ""], true),
+        )
+        .await;
+    assert_eq!(backwards.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(backwards.text().await.unwrap().contains("Give more days than the step before (5)"));
+
+    // Five business days, the partner only: due Friday 11 December, not on the ninth.
+    let saved = admin
+        .post_form(
+            "/admin/reminders/policies/sent_back",
+            &policy(["5", "", ""], true),
+        )
+        .await;
+    assert_eq!(location(&saved), "/admin/reminders#policy-sent_back");
+    let due = partner_portal::chasing::due_at(&db, datetime!(2026-12-31 00:00 UTC))
+        .await
+        .unwrap();
+    assert_eq!(due.len(), 1, "{due:?}");
+    assert_eq!(due[0].due.due_at, datetime!(2026-12-11 10:00 UTC));
+    let (_, page) = admin.page("/admin/reminders").await;
+    assert!(page.contains(r#"id="sent_back-after-0" name="after" value="5""#));
+
+    // Switched off: nobody is reminded by it.
+    admin
+        .post_form(
+            "/admin/reminders/policies/sent_back",
+            &policy(["5", "", ""], false),
+        )
+        .await;
+    assert!(
+        partner_portal::chasing::due_at(&db, datetime!(2026-12-31 00:00 UTC))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let reviewer = app.signed_in("rohan@haptik.example", PASSWORD).await;
+    let not_theirs = reviewer
+        .post_form(
+            "/admin/reminders/policies/sent_back",
+            &policy(["1", "", ""], true),
+        )
+        .await;
+    assert_eq!(not_theirs.status(), StatusCode::FORBIDDEN);
+    let unknown = admin
+        .post_form("/admin/reminders/policies/nope", &policy(["1", "", ""], true))
+        .await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+}
+
+/// The SPOC works in IST (their hours say so): a Friday evening in UTC is already Saturday there,
+/// so their third business day comes a day before a colleague's whose zone is unknown (UTC).
+#[sqlx::test]
+async fn business_days_follow_the_recipients_time_zone(db: PgPool) {
+    let app = TestApp::spawn(db.clone()).await;
+    let (_partner, sent_back) = sent_back_by_rohan(&app, &db).await;
+    let company: Uuid = sqlx::query_scalar("SELECT company_id FROM integrations WHERE id = $1")
+        .bind(sent_back)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    create_user(&db, "priya@xyz.example", Role::Partner, Some(company)).await;
+    let friday_evening = datetime!(2026-12-04 20:00 UTC);
+    set_clock(&db, sent_back, friday_evening, friday_evening).await;
+
+    let due = partner_portal::chasing::due_at(&db, datetime!(2026-12-08 20:00 UTC))
+        .await
+        .unwrap();
+    assert_eq!(due.len(), 1, "{due:?}");
+    // Wednesday 01:30 in India.
+    assert_eq!(due[0].to, vec!["ravi@xyz.example".to_string()]);
+    assert_eq!(due[0].due.due_at, datetime!(2026-12-08 20:00 UTC));
+
+    let due = partner_portal::chasing::due_at(&db, datetime!(2026-12-09 20:00 UTC))
+        .await
+        .unwrap();
+    let priya = due
+        .iter()
+        .find(|d| d.to.contains(&"priya@xyz.example".to_string()))
+        .expect("priya's reminder");
+    assert_eq!(priya.due.due_at, datetime!(2026-12-09 20:00 UTC));
+    // The same reminder, one key, whoever it reaches when.
+    assert_eq!(priya.due.key, due[0].due.key);
 }
