@@ -6,8 +6,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::{
     AppState, accounts, api, chasing, dashboard, insights, intake, interop, mock, review, settings,
-    staging,
-    web,
+    staging, web,
 };
 
 /// Served by the binary and by the tests alike.

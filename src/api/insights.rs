@@ -93,12 +93,18 @@ fn figures(insights: Insights, partner: Option<Uuid>) -> InsightsFigures {
         rounds: insights
             .rounds
             .iter()
-            .map(|(&rounds, &integrations)| RoundCount { rounds, integrations })
+            .map(|(&rounds, &integrations)| RoundCount {
+                rounds,
+                integrations,
+            })
             .collect(),
         send_back_items: insights
             .send_back_items
             .into_iter()
-            .map(|i| SendBackItemCount { checklist_item: i.item, send_backs: i.send_backs })
+            .map(|i| SendBackItemCount {
+                checklist_item: i.item,
+                send_backs: i.send_backs,
+            })
             .collect(),
         stalled: insights
             .stalled

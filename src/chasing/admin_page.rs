@@ -54,6 +54,11 @@ impl PolicyView {
         }
     }
 
+    /// The id of a step's days field, which its error message is tied to.
+    pub fn field(&self, row: usize) -> String {
+        format!("{}-after-{row}", self.policy.id)
+    }
+
     pub fn unit(&self) -> &'static str {
         if self.policy.calendar_days {
             "days"
@@ -184,7 +189,10 @@ pub async fn save_policy(
     let Some(index) = view.policies.iter().position(|p| p.policy.id == id) else {
         return Err(AppError::NotFound);
     };
-    let field = |row: usize| format!("{id}-after-{row}");
+    let fields: Vec<String> = (0..MAX_STEPS)
+        .map(|row| view.policies[index].field(row))
+        .collect();
+    let field = |row: usize| fields[row].clone();
     let mut steps = Vec::new();
     let mut typed = Vec::new();
     for (row, after) in form.after.iter().take(MAX_STEPS).enumerate() {
@@ -217,8 +225,15 @@ pub async fn save_policy(
             )
             .execute(&state.db)
             .await?;
-            let state_word = if form.enabled.is_some() { "saved" } else { "switched off" };
-            messages.success(format!("“{}” {state_word}.", view.policies[index].policy.name));
+            let state_word = if form.enabled.is_some() {
+                "saved"
+            } else {
+                "switched off"
+            };
+            messages.success(format!(
+                "“{}” {state_word}.",
+                view.policies[index].policy.name
+            ));
             return Ok(Redirect::to(&format!("/admin/reminders#policy-{id}")).into_response());
         }
     }

@@ -134,8 +134,9 @@ pub struct Insights {
 impl Insights {
     /// Share approved at their first submission, as a whole percentage.
     pub fn first_time_percent(&self) -> Option<u32> {
-        (self.approved > 0)
-            .then(|| (self.approved_first_time as f64 * 100.0 / self.approved as f64).round() as u32)
+        (self.approved > 0).then(|| {
+            (self.approved_first_time as f64 * 100.0 / self.approved as f64).round() as u32
+        })
     }
 
     /// Stalled integrations waiting for one side.

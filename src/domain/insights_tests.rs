@@ -2,7 +2,11 @@ use time::macros::{date, datetime};
 
 use super::*;
 
-fn history(id: u128, submitted: &[OffsetDateTime], decisions: &[(OffsetDateTime, bool)]) -> History {
+fn history(
+    id: u128,
+    submitted: &[OffsetDateTime],
+    decisions: &[(OffsetDateTime, bool)],
+) -> History {
     History {
         integration: Uuid::from_u128(id),
         name: format!("integration {id}"),
@@ -12,7 +16,11 @@ fn history(id: u128, submitted: &[OffsetDateTime], decisions: &[(OffsetDateTime,
             Some((_, false)) => Status::ChangesRequested,
             None => Status::Submitted,
         },
-        move_since: decisions.last().map(|d| d.0).or(submitted.last().copied()).unwrap(),
+        move_since: decisions
+            .last()
+            .map(|d| d.0)
+            .or(submitted.last().copied())
+            .unwrap(),
         submitted: submitted.to_vec(),
         decisions: decisions
             .iter()
@@ -50,7 +58,10 @@ fn figures_count_what_happened_in_the_period() {
         // Sent back after 48 h, approved on the second round, 10 days after first submitting.
         history(
             2,
-            &[datetime!(2026-11-04 10:00 UTC), datetime!(2026-11-09 10:00 UTC)],
+            &[
+                datetime!(2026-11-04 10:00 UTC),
+                datetime!(2026-11-09 10:00 UTC),
+            ],
             &[
                 (datetime!(2026-11-06 10:00 UTC), false),
                 (datetime!(2026-11-14 10:00 UTC), true),
@@ -107,8 +118,14 @@ fn figures_count_what_happened_in_the_period() {
     assert_eq!(
         insights.send_back_items,
         vec![
-            ItemCount { item: "Error codes".into(), send_backs: 1 },
-            ItemCount { item: "Response examples".into(), send_backs: 1 },
+            ItemCount {
+                item: "Error codes".into(),
+                send_backs: 1
+            },
+            ItemCount {
+                item: "Response examples".into(),
+                send_backs: 1
+            },
         ]
     );
     assert_eq!(insights.stalled.len(), 1);

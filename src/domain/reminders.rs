@@ -202,11 +202,17 @@ pub fn step_problems(steps: &[(u32, Audience)]) -> Vec<(usize, String)> {
         if index >= MAX_STEPS {
             problems.push((index, format!("A policy has at most {MAX_STEPS} steps.")));
         } else if !(1..=MAX_DAYS).contains(after) {
-            problems.push((index, format!("Give a whole number of days from 1 to {MAX_DAYS}.")));
+            problems.push((
+                index,
+                format!("Give a whole number of days from 1 to {MAX_DAYS}."),
+            ));
         } else if index > 0 && *after <= steps[index - 1].0 {
             problems.push((
                 index,
-                format!("Give more days than the step before ({}).", steps[index - 1].0),
+                format!(
+                    "Give more days than the step before ({}).",
+                    steps[index - 1].0
+                ),
             ));
         }
     }

@@ -94,28 +94,28 @@ fn offset(text: &str) -> Option<jiff::tz::Offset> {
 }
 
 /// The moment as a local time in `zone`.
-pub fn local(at: OffsetDateTime, zone: &TimeZone) -> jiff::Zoned {
+pub fn local(at: OffsetDateTime, zone: &TimeZone) -> jiff::ZonedDateTime {
     // In range by construction: `time` and jiff cover the years the portal stores.
     let stamp = jiff::Timestamp::from_nanosecond(at.unix_timestamp_nanos())
         .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-    stamp.to_zoned(zone.clone())
+    stamp.to_zoned_datetime(zone.clone())
 }
 
 /// The same local time a civil day later (23 or 25 hours across a daylight-saving change).
-pub fn next_day(at: &jiff::Zoned) -> jiff::Zoned {
+pub fn next_day(at: &jiff::ZonedDateTime) -> jiff::ZonedDateTime {
     at.checked_add(jiff::Span::new().days(1))
         .unwrap_or_else(|_| at.clone())
 }
 
 /// The local date.
-pub fn date(at: &jiff::Zoned) -> Date {
+pub fn date(at: &jiff::ZonedDateTime) -> Date {
     let day = at.date();
     Month::try_from(day.month() as u8)
         .and_then(|month| Date::from_calendar_date(i32::from(day.year()), month, day.day() as u8))
         .unwrap_or(Date::MIN)
 }
 
-pub fn instant(at: &jiff::Zoned) -> OffsetDateTime {
+pub fn instant(at: &jiff::ZonedDateTime) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp_nanos(at.timestamp().as_nanosecond())
         .unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
@@ -129,18 +129,27 @@ mod tests {
 
     fn name(zone: Option<TimeZone>) -> Option<String> {
         zone.map(|z| {
-            z.iana_name().map(str::to_string).unwrap_or_else(|| {
-                format!("{}", z.to_offset(jiff::Timestamp::UNIX_EPOCH))
-            })
+            z.iana_name()
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("{}", z.to_offset(jiff::Timestamp::UNIX_EPOCH)))
         })
     }
 
     #[test]
     fn zones_are_read_from_what_people_write() {
         let read = |text: &str| name(from_hours_text(text));
-        assert_eq!(read("IST, 10:00-19:00 Mon-Fri").as_deref(), Some("Asia/Kolkata"));
-        assert_eq!(read("9-6 (Asia/Singapore)").as_deref(), Some("Asia/Singapore"));
-        assert_eq!(read("weekdays 9-5 pst").as_deref(), Some("America/Los_Angeles"));
+        assert_eq!(
+            read("IST, 10:00-19:00 Mon-Fri").as_deref(),
+            Some("Asia/Kolkata")
+        );
+        assert_eq!(
+            read("9-6 (Asia/Singapore)").as_deref(),
+            Some("Asia/Singapore")
+        );
+        assert_eq!(
+            read("weekdays 9-5 pst").as_deref(),
+            Some("America/Los_Angeles")
+        );
         assert_eq!(read("UTC").as_deref(), Some("UTC"));
         assert_eq!(read("GMT+5:30, 10 to 7").as_deref(), Some("+05:30"));
         assert_eq!(read("UTC-0300").as_deref(), Some("-03"));

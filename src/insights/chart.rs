@@ -75,15 +75,31 @@ pub fn columns(id: &'static str, title: &str, series: &[&'static str], groups: &
     let plot_height = 160.0;
     let slot = 28.0_f64.max(12.0 * series.len() as f64 + 8.0);
     let width = left + slot * groups.len().max(1) as f64 + 8.0;
-    let max = groups.iter().flat_map(|g| g.values.iter()).copied().max().unwrap_or(0).max(1);
+    let max = groups
+        .iter()
+        .flat_map(|g| g.values.iter())
+        .copied()
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let scale = plot_height / max as f64;
     let base = top + plot_height;
     let bar = (slot - 8.0) / series.len().max(1) as f64;
     let label_every = (groups.len() / 8).max(1);
     let mut rects = Vec::new();
     let mut texts = vec![
-        Text { x: left - 6.0, y: top + 4.0, anchor: "end", text: max.to_string() },
-        Text { x: left - 6.0, y: base, anchor: "end", text: "0".into() },
+        Text {
+            x: left - 6.0,
+            y: top + 4.0,
+            anchor: "end",
+            text: max.to_string(),
+        },
+        Text {
+            x: left - 6.0,
+            y: base,
+            anchor: "end",
+            text: "0".into(),
+        },
     ];
     for (index, group) in groups.iter().enumerate() {
         let x0 = left + slot * index as f64 + 4.0;
@@ -116,21 +132,36 @@ pub fn columns(id: &'static str, title: &str, series: &[&'static str], groups: &
         rects,
         texts,
         axis: (left, base, width - 4.0, base),
-        series: series.iter().enumerate().map(|(i, s)| (CLASSES[i % 2], *s)).collect(),
+        series: series
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (CLASSES[i % 2], *s))
+            .collect(),
     }
 }
 
 /// One bar per group, lying down, its label above it: for long labels (checklist items).
 pub fn rows(id: &'static str, title: &str, series: &'static str, groups: &[Group]) -> Chart {
     let (width, row, left) = (320.0, 34.0, 4.0);
-    let max = groups.iter().flat_map(|g| g.values.iter()).copied().max().unwrap_or(0).max(1);
+    let max = groups
+        .iter()
+        .flat_map(|g| g.values.iter())
+        .copied()
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let scale = (width - left - 40.0) / max as f64;
     let mut rects = Vec::new();
     let mut texts = Vec::new();
     for (index, group) in groups.iter().enumerate() {
         let y = row * index as f64;
         let value = group.values.first().copied().unwrap_or(0);
-        texts.push(Text { x: left, y: y + 12.0, anchor: "start", text: group.label.clone() });
+        texts.push(Text {
+            x: left,
+            y: y + 12.0,
+            anchor: "start",
+            text: group.label.clone(),
+        });
         rects.push(Rect {
             x: left,
             y: y + 16.0,

@@ -78,9 +78,16 @@ pub fn table(name: &str, insights: &Insights) -> Option<Vec<Vec<String>>> {
             )
             .collect(),
         "stalled" => std::iter::once(
-            ["integration_id", "integration", "partner", "whose_move", "since", "days"]
-                .map(String::from)
-                .to_vec(),
+            [
+                "integration_id",
+                "integration",
+                "partner",
+                "whose_move",
+                "since",
+                "days",
+            ]
+            .map(String::from)
+            .to_vec(),
         )
         .chain(insights.stalled.iter().map(|s| {
             vec![

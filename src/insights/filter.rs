@@ -50,14 +50,19 @@ pub fn read(
 ) -> (Filter, Vec<(&'static str, String)>) {
     let defaults = default_period(today);
     let mut problems = Vec::new();
-    let mut date = |field: &'static str, text: &Option<String>, default: Date| {
-        match text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            None => default,
-            Some(text) => Date::parse(text, DAY).unwrap_or_else(|_| {
-                problems.push((field, "Give the day as a date, e.g. 2026-11-01.".to_string()));
-                default
-            }),
-        }
+    let mut date = |field: &'static str, text: &Option<String>, default: Date| match text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        None => default,
+        Some(text) => Date::parse(text, DAY).unwrap_or_else(|_| {
+            problems.push((
+                field,
+                "Give the day as a date, e.g. 2026-11-01.".to_string(),
+            ));
+            default
+        }),
     };
     let mut period = Period {
         from: date("from", &query.from, defaults.from),
@@ -70,7 +75,12 @@ pub fn read(
         problems.push(("until", "Choose a period of at most two years.".to_string()));
         period = defaults;
     }
-    let partner = match query.partner.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+    let partner = match query
+        .partner
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
         None => None,
         Some(text) => {
             let known = text
@@ -135,8 +145,11 @@ mod tests {
         assert_eq!(problems[0].0, "until");
         let (_, problems) = read(&query("2020-01-01", "2026-11-01", ""), today, &partners);
         assert!(problems[0].1.contains("two years"));
-        let (filter, problems) =
-            read(&query("2026-11-01", "2026-11-30", &known.to_string()), today, &partners);
+        let (filter, problems) = read(
+            &query("2026-11-01", "2026-11-30", &known.to_string()),
+            today,
+            &partners,
+        );
         assert!(problems.is_empty());
         assert_eq!(filter.partner, Some(known));
         assert!(filter.query().contains("from=2026-11-01"));

@@ -92,5 +92,10 @@ pub async fn load(db: &PgPool, filter: &Filter, now: OffsetDateTime) -> sqlx::Re
         },
     })
     .collect::<Vec<_>>();
-    Ok(insights::compute(&histories, &send_backs, filter.period, now))
+    Ok(insights::compute(
+        &histories,
+        &send_backs,
+        filter.period,
+        now,
+    ))
 }

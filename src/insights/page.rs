@@ -52,8 +52,8 @@ impl InsightsPage {
         duration(*hours)
     }
 
-    pub fn day(&self, day: &Date) -> String {
-        long_day(*day)
+    pub fn day(&self, day: impl std::borrow::Borrow<Date>) -> String {
+        long_day(*day.borrow())
     }
 
     pub fn input(&self, value: &Option<String>) -> String {
@@ -68,9 +68,18 @@ impl InsightsPage {
         self.filter.partner == Some(*id)
     }
 
-    pub fn on(&self, party: &str) -> Vec<&Stalled> {
-        let party = if party == "partner" { Party::Partner } else { Party::Haptik };
-        self.insights.stalled_on(party).collect()
+    /// The stalled integrations under "The partner's move" and "Haptik's move".
+    pub fn stalled_groups(&self) -> [(&'static str, Vec<&Stalled>); 2] {
+        [
+            (
+                "The partner's move",
+                self.insights.stalled_on(Party::Partner).collect(),
+            ),
+            (
+                "Haptik's move",
+                self.insights.stalled_on(Party::Haptik).collect(),
+            ),
+        ]
     }
 
     pub fn period(&self) -> String {

@@ -108,6 +108,11 @@ async fn reviewer_and_admin_pages_fit_are_accessible_and_quiet(db: PgPool) {
             ("checklist", "/admin/checklist".to_string()),
             ("egress", "/admin/egress-ips".to_string()),
             ("reminders", "/admin/reminders".to_string()),
+            ("insights", "/insights".to_string()),
+            (
+                "insights-refused-filter",
+                "/insights?from=1+Nov&partner=nobody".to_string(),
+            ),
             ("staging-ports", "/admin/staging-ports".to_string()),
             ("audit", "/admin/audit".to_string()),
             ("admin-revision", review.clone()),

@@ -78,7 +78,14 @@ async fn submitted(db: &PgPool, id: Uuid, number: i32, by: Uuid, at: OffsetDateT
     .unwrap();
 }
 
-async fn decided(db: &PgPool, id: Uuid, revision: i32, by: Uuid, outcome: &str, at: OffsetDateTime) {
+async fn decided(
+    db: &PgPool,
+    id: Uuid,
+    revision: i32,
+    by: Uuid,
+    outcome: &str,
+    at: OffsetDateTime,
+) {
     sqlx::query(
         "INSERT INTO decisions (id, integration_id, revision, reviewer_id, outcome, summary, decided_at)
          VALUES ($1, $2, $3, $4, $5, 'Decided.', $6)",
@@ -131,17 +138,55 @@ async fn seed(db: &PgPool) -> Seeded {
     let sam = create_user(db, "sam@other.example", Role::Partner, Some(other)).await;
     let now = OffsetDateTime::now_utc();
 
-    let otp = integration(db, xyz, "OTP APIs", "approved", datetime!(2026-11-12 10:00 UTC)).await;
+    let otp = integration(
+        db,
+        xyz,
+        "OTP APIs",
+        "approved",
+        datetime!(2026-11-12 10:00 UTC),
+    )
+    .await;
     submitted(db, otp, 1, ravi, datetime!(2026-11-02 10:00 UTC)).await;
     commented(db, otp, 1, rohan, "response-example", None, true).await;
     commented(db, otp, 1, rohan, "", None, true).await;
-    decided(db, otp, 1, rohan, "sent_back", datetime!(2026-11-04 10:00 UTC)).await;
+    decided(
+        db,
+        otp,
+        1,
+        rohan,
+        "sent_back",
+        datetime!(2026-11-04 10:00 UTC),
+    )
+    .await;
     submitted(db, otp, 2, ravi, datetime!(2026-11-09 10:00 UTC)).await;
-    decided(db, otp, 2, rohan, "approved", datetime!(2026-11-12 10:00 UTC)).await;
+    decided(
+        db,
+        otp,
+        2,
+        rohan,
+        "approved",
+        datetime!(2026-11-12 10:00 UTC),
+    )
+    .await;
 
-    let kyc = integration(db, xyz, "KYC APIs", "approved", datetime!(2026-11-04 15:00 UTC)).await;
+    let kyc = integration(
+        db,
+        xyz,
+        "KYC APIs",
+        "approved",
+        datetime!(2026-11-04 15:00 UTC),
+    )
+    .await;
     submitted(db, kyc, 1, ravi, datetime!(2026-11-03 09:00 UTC)).await;
-    decided(db, kyc, 1, rohan, "approved", datetime!(2026-11-04 15:00 UTC)).await;
+    decided(
+        db,
+        kyc,
+        1,
+        rohan,
+        "approved",
+        datetime!(2026-11-04 15:00 UTC),
+    )
+    .await;
 
     let cards = integration(
         db,
@@ -158,9 +203,24 @@ async fn seed(db: &PgPool) -> Seeded {
     commented(db, cards, 1, rohan, "errors", Some(thread), true).await;
     commented(db, cards, 1, sam, "", Some(thread), true).await;
     commented(db, cards, 1, rohan, "headers", None, false).await;
-    decided(db, cards, 1, rohan, "sent_back", datetime!(2026-11-20 12:00 UTC)).await;
+    decided(
+        db,
+        cards,
+        1,
+        rohan,
+        "sent_back",
+        datetime!(2026-11-20 12:00 UTC),
+    )
+    .await;
 
-    let loans = integration(db, other, "Loans", "submitted", now - Duration::days(8) - Duration::hours(1)).await;
+    let loans = integration(
+        db,
+        other,
+        "Loans",
+        "submitted",
+        now - Duration::days(8) - Duration::hours(1),
+    )
+    .await;
     submitted(db, loans, 1, sam, datetime!(2026-11-24 10:00 UTC)).await;
 
     integration(db, xyz, "Draft", "draft", now - Duration::days(2)).await;
@@ -185,10 +245,19 @@ async fn the_figures_equal_those_computed_by_hand(db: PgPool) {
     assert_eq!(status, StatusCode::OK, "{page}");
     let html = Html::parse_document(&page);
     let figures = texts(&html, ".figures dl");
-    assert!(figures[0].contains("2.0 days") && figures[0].contains("3.6 days"), "{figures:?}");
+    assert!(
+        figures[0].contains("2.0 days") && figures[0].contains("3.6 days"),
+        "{figures:?}"
+    );
     assert!(figures[0].contains("3 first submitted"), "{figures:?}");
-    assert!(figures[1].contains("5.6 days") && figures[1].contains("9.1 days"), "{figures:?}");
-    assert!(figures[2].contains("50%") && figures[2].contains("1 of 2"), "{figures:?}");
+    assert!(
+        figures[1].contains("5.6 days") && figures[1].contains("9.1 days"),
+        "{figures:?}"
+    );
+    assert!(
+        figures[2].contains("50%") && figures[2].contains("1 of 2"),
+        "{figures:?}"
+    );
     // Interpolated as PostgreSQL's percentile_cont.
     let postgres: f64 = sqlx::query_scalar(
         "SELECT percentile_cont(0.9) WITHIN GROUP (ORDER BY h) FROM unnest(ARRAY[30.0, 48.0, 96.0]) h",
@@ -200,7 +269,11 @@ async fn the_figures_equal_those_computed_by_hand(db: PgPool) {
 
     assert_eq!(
         texts(&html, "#items-table tbody tr"),
-        ["Success response2", "An endpoint as a whole1", "Error scenarios1"]
+        [
+            "Success response2",
+            "An endpoint as a whole1",
+            "Error scenarios1"
+        ]
     );
     // The chart says what the table says: each bar's title and the description.
     let bars = texts(&html, "svg.chart-items rect title");
@@ -226,8 +299,14 @@ async fn the_figures_equal_those_computed_by_hand(db: PgPool) {
             cells[0], cells[1], cells[2]
         );
         assert!(desc.contains(&said), "{said} not in {desc}");
-        assert_eq!(week_bars[index * 2], format!("Week of {}: submissions {}", cells[0], cells[1]));
-        assert_eq!(week_bars[index * 2 + 1], format!("Week of {}: approvals {}", cells[0], cells[2]));
+        assert_eq!(
+            week_bars[index * 2],
+            format!("Week of {}: submissions {}", cells[0], cells[1])
+        );
+        assert_eq!(
+            week_bars[index * 2 + 1],
+            format!("Week of {}: approvals {}", cells[0], cells[2])
+        );
     }
 
     // Stalled by whose move, longest first; the draft of two days is not.
@@ -243,7 +322,10 @@ async fn the_figures_equal_those_computed_by_hand(db: PgPool) {
         .await;
     let html = Html::parse_document(&page);
     let figures = texts(&html, ".figures dl");
-    assert!(figures[0].contains("4.0 days") && figures[0].contains("1 first submitted"), "{figures:?}");
+    assert!(
+        figures[0].contains("4.0 days") && figures[0].contains("1 first submitted"),
+        "{figures:?}"
+    );
     assert!(figures[2].contains("0 of 0"), "{figures:?}");
     let _ = seeded.xyz;
 }
@@ -264,17 +346,34 @@ async fn each_table_downloads_as_csv_and_the_api_says_the_same(db: PgPool) {
             .contains("insights-weeks-2026-11-01-2026-11-30.csv")
     );
     let body = weeks.text().await.unwrap();
-    assert!(body.starts_with("week_of,submissions,approvals\n2026-10-26,0,0\n2026-11-02,2,1\n"), "{body}");
+    assert!(
+        body.starts_with("week_of,submissions,approvals\n2026-10-26,0,0\n2026-11-02,2,1\n"),
+        "{body}"
+    );
     let times = rohan
         .get("/insights/times.csv?from=2026-11-01&until=2026-11-30")
         .await
         .text()
         .await
         .unwrap();
-    assert!(times.contains("first review,3,48.00,86.40") && times.contains("approval,2,135.00,219.00"), "{times}");
-    let stalled = rohan.get("/insights/stalled.csv").await.text().await.unwrap();
-    assert!(stalled.contains(&format!("{},Cards,Other Bank,partner,", seeded.cards)), "{stalled}");
-    assert_eq!(rohan.get("/insights/secrets.csv").await.status(), StatusCode::NOT_FOUND);
+    assert!(
+        times.contains("first review,3,48.00,86.40") && times.contains("approval,2,135.00,219.00"),
+        "{times}"
+    );
+    let stalled = rohan
+        .get("/insights/stalled.csv")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        stalled.contains(&format!("{},Cards,Other Bank,partner,", seeded.cards)),
+        "{stalled}"
+    );
+    assert_eq!(
+        rohan.get("/insights/secrets.csv").await.status(),
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(
         rohan.get("/insights/weeks.csv?from=nope").await.status(),
         StatusCode::BAD_REQUEST
@@ -291,9 +390,18 @@ async fn each_table_downloads_as_csv_and_the_api_says_the_same(db: PgPool) {
     assert_eq!(figures["first_review"]["median_hours"], json!(48.0));
     assert_eq!(figures["approval"]["p90_hours"], json!(219.0));
     assert_eq!(figures["first_time_percent"], json!(50));
-    assert_eq!(figures["rounds"], json!([{"rounds": 1, "integrations": 1}, {"rounds": 2, "integrations": 1}]));
-    assert_eq!(figures["send_back_items"][0], json!({"checklist_item": "Success response", "send_backs": 2}));
-    assert_eq!(figures["weeks"][1], json!({"week_of": "2026-11-02", "submissions": 2, "approvals": 1}));
+    assert_eq!(
+        figures["rounds"],
+        json!([{"rounds": 1, "integrations": 1}, {"rounds": 2, "integrations": 1}])
+    );
+    assert_eq!(
+        figures["send_back_items"][0],
+        json!({"checklist_item": "Success response", "send_backs": 2})
+    );
+    assert_eq!(
+        figures["weeks"][1],
+        json!({"week_of": "2026-11-02", "submissions": 2, "approvals": 1})
+    );
     assert_eq!(figures["stalled"].as_array().unwrap().len(), 2);
     let (status, refused) = crate::api::api(&app, &token, "/api/v1/insights?partner=nope").await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
@@ -305,7 +413,10 @@ async fn partners_see_no_insights_and_a_bad_filter_is_named_beside_its_field(db:
     let app = TestApp::spawn(db.clone()).await;
     let ravi = app.signed_in("ravi@xyz.example", PASSWORD).await;
     assert_eq!(ravi.get("/insights").await.status(), StatusCode::FORBIDDEN);
-    assert_eq!(ravi.get("/insights/weeks.csv").await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        ravi.get("/insights/weeks.csv").await.status(),
+        StatusCode::FORBIDDEN
+    );
     let token = crate::api::token_for(&ravi, "mine").await;
     let (status, _) = crate::api::api(&app, &token, "/api/v1/insights").await;
     assert_eq!(status, StatusCode::FORBIDDEN);

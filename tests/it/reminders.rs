@@ -265,7 +265,13 @@ async fn an_admin_tunes_a_policy_and_the_reminders_follow(db: PgPool) {
         )
         .await;
     assert_eq!(backwards.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(backwards.text().await.unwrap().contains("Give more days than the step before (5)"));
+    assert!(
+        backwards
+            .text()
+            .await
+            .unwrap()
+            .contains("Give more days than the step before (5)")
+    );
 
     // Five business days, the partner only: due Friday 11 December, not on the ninth.
     let saved = admin
@@ -306,7 +312,10 @@ async fn an_admin_tunes_a_policy_and_the_reminders_follow(db: PgPool) {
         .await;
     assert_eq!(not_theirs.status(), StatusCode::FORBIDDEN);
     let unknown = admin
-        .post_form("/admin/reminders/policies/nope", &policy(["1", "", ""], true))
+        .post_form(
+            "/admin/reminders/policies/nope",
+            &policy(["1", "", ""], true),
+        )
         .await;
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
 }
