@@ -134,9 +134,10 @@ fn figures(insights: Insights, partner: Option<Uuid>) -> InsightsFigures {
     get, path = "/api/v1/insights", params(FilterQuery),
     responses(
         (status = 200, description = "How long integrations take and where they stall", body = InsightsFigures),
-        (status = 400, description = "A bad date or an unknown partner", body = ErrorBody),
+        (status = 400, description = "A day that is not a date, or a period that ends before it starts or is longer than two years", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Only Haptik's staff see insights", body = ErrorBody),
+        (status = 404, description = "No such partner", body = ErrorBody),
     ),
     security(("token" = []))
 )]
@@ -148,11 +149,33 @@ pub async fn insights(
     if !viewer.role.is_staff() {
         return Err(ApiError::Forbidden);
     }
+    // The page's form sends empty fields for "the default"; a client leaves them out.
+    for (field, value) in [
+        ("from", &query.from),
+        ("until", &query.until),
+        ("partner", &query.partner),
+    ] {
+        if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+            return Err(ApiError::BadRequest(format!(
+                "{field}: give a value or leave it out."
+            )));
+        }
+    }
+    if let Some(partner) = &query.partner
+        && partner.trim().parse::<Uuid>().is_err()
+    {
+        return Err(ApiError::BadRequest(
+            "partner: give a partner company's id.".into(),
+        ));
+    }
     let now = OffsetDateTime::now_utc();
     let partners = crate::insights::partners(&state.db).await?;
     let (filter, problems) = filter::read(&query, now.date(), &partners);
     if let Some((field, message)) = problems.into_iter().next() {
-        return Err(ApiError::BadRequest(format!("{field}: {message}")));
+        return Err(match field {
+            "partner" => ApiError::NotFound,
+            _ => ApiError::BadRequest(format!("{field}: {message}")),
+        });
     }
     let insights = crate::insights::load(&state.db, &filter, now).await?;
     Ok(Json(figures(insights, filter.partner)))

@@ -16,10 +16,13 @@ const DAY: &[time::format_description::FormatItem<'static>] =
 #[into_params(parameter_in = Query)]
 pub struct FilterQuery {
     /// First day, e.g. 2026-11-01 (default: the Monday eleven weeks before this week's).
+    #[param(format = Date, value_type = Option<String>)]
     pub from: Option<String>,
-    /// Last day, included (default: today).
+    /// Last day, included, not before `from` and at most two years after it (default: today).
+    #[param(format = Date, value_type = Option<String>)]
     pub until: Option<String>,
     /// A partner company's id (default: every partner).
+    #[param(format = Uuid, value_type = Option<String>)]
     pub partner: Option<String>,
 }
 

@@ -100,7 +100,12 @@ impl Driver {
                 .execute("return document.readyState", vec![])
                 .await
                 .unwrap();
-            if url.path() == path && ready == "complete" {
+            // A path with a query string is reached when both match.
+            let at = match url.query() {
+                Some(query) if path.contains('?') => format!("{}?{query}", url.path()),
+                _ => url.path().to_string(),
+            };
+            if at == path && ready == "complete" {
                 return;
             }
             if Instant::now() > deadline {

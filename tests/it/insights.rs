@@ -403,8 +403,22 @@ async fn each_table_downloads_as_csv_and_the_api_says_the_same(db: PgPool) {
         json!({"week_of": "2026-11-02", "submissions": 2, "approvals": 1})
     );
     assert_eq!(figures["stalled"].as_array().unwrap().len(), 2);
-    let (status, refused) = crate::api::api(&app, &token, "/api/v1/insights?partner=nope").await;
+    let (status, refused) = crate::api::api(
+        &app,
+        &token,
+        "/api/v1/insights?from=2026-11-30&until=2026-11-01",
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+    let (status, _) = crate::api::api(&app, &token, "/api/v1/insights?partner=nope").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = crate::api::api(
+        &app,
+        &token,
+        &format!("/api/v1/insights?partner={}", Uuid::new_v4()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
 #[sqlx::test]
