@@ -94,7 +94,7 @@ for i in "${!paths[@]}"; do mapfile -t extra < <(wrk_args "$i"); bench_wrk "$bas
 duration="$duration_measured"
 
 echo
-echo "Measured runs: wrk -t2 -c$connections -d$duration --latency; reference, page, reference"
+echo "Measured runs: wrk -t2 -c$connections -d$duration --latency; reference, page, reference (load average $(cut -d' ' -f1-3 /proc/loadavg))"
 rows=()
 for i in "${!paths[@]}"; do
   mapfile -t extra < <(wrk_args "$i")

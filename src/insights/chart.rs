@@ -73,7 +73,8 @@ fn described(series: &[&'static str], groups: &[Group]) -> String {
 pub fn columns(id: &'static str, title: &str, series: &[&'static str], groups: &[Group]) -> Chart {
     let (left, top, bottom) = (36.0, 12.0, 28.0);
     let plot_height = 160.0;
-    let slot = 28.0_f64.max(12.0 * series.len() as f64 + 8.0);
+    // Wide enough for a label such as "16 Nov" under every group.
+    let slot = 40.0_f64.max(12.0 * series.len() as f64 + 8.0);
     let width = left + slot * groups.len().max(1) as f64 + 8.0;
     let max = groups
         .iter()

@@ -56,8 +56,16 @@ impl InsightsPage {
         long_day(*day.borrow())
     }
 
-    pub fn input(&self, value: &Option<String>) -> String {
-        value.as_deref().unwrap_or("").chars().take(40).collect()
+    /// What the date field shows: what was typed, or else the day in force.
+    pub fn input(
+        &self,
+        value: &Option<String>,
+        in_force: impl std::borrow::Borrow<Date>,
+    ) -> String {
+        match value.as_deref().filter(|v| !v.trim().is_empty()) {
+            Some(typed) => typed.chars().take(40).collect(),
+            None => filter::day(*in_force.borrow()),
+        }
     }
 
     pub fn csv(&self, table: &str) -> String {

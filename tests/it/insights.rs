@@ -444,3 +444,37 @@ async fn partners_see_no_insights_and_a_bad_filter_is_named_beside_its_field(db:
     assert!(page.contains(r#"value="1 Nov""#), "what was typed stays");
     assert!(page.contains(r#"id="partner-error""#));
 }
+
+/// The page with a month of figures, as a person sees it at both widths: no overflow, no console
+/// error under the CSP, no serious axe-core violation; the charts are screenshotted in view.
+#[sqlx::test]
+async fn the_page_with_charts_fits_and_is_accessible(db: PgPool) {
+    seed(&db).await;
+    let app = TestApp::spawn(db.clone()).await;
+    let base = format!("http://{}", app.addr);
+    let driver = crate::browser::Driver::start().await;
+    crate::browser::sign_in_as(&driver, &base, "rohan@haptik.example", PASSWORD).await;
+    for (width, height, screen) in crate::browser_screens::SCREENS {
+        driver.client.set_window_size(width, height).await.unwrap();
+        crate::browser_workbench::judge(&driver, &base, NOVEMBER, "insights-november", screen)
+            .await;
+        for part in ["weeks", "items"] {
+            crate::browser_workbench::js(
+                &driver.client,
+                &format!("document.getElementById('{part}').scrollIntoView()"),
+            )
+            .await;
+            driver
+                .screenshot(&format!("insights-{screen}-{part}"))
+                .await;
+        }
+        // The chart is drawn at the column's width, not wider.
+        let chart = crate::browser_workbench::js(
+            &driver.client,
+            "const r = document.querySelector('svg.chart-weekly').getBoundingClientRect(); return r.right <= document.documentElement.clientWidth && r.width > 200",
+        )
+        .await;
+        assert_eq!(chart, serde_json::json!(true), "on a {screen}");
+    }
+    driver.client.clone().close().await.unwrap();
+}
