@@ -3,7 +3,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_messages::Messages;
@@ -29,6 +29,10 @@ pub struct RemindersPage {
     pub day: String,
     pub name: String,
     pub errors: FieldErrors,
+    /// The policy just saved, whose card says so beside its button.
+    pub saved: Option<String>,
+    /// The policy just refused.
+    pub refused: Option<String>,
 }
 
 /// One policy's form: what is in force, or what the admin typed when it was refused.
@@ -95,15 +99,27 @@ async fn build(state: &AppState, page: Page) -> Result<RemindersPage> {
         day: String::new(),
         name: String::new(),
         errors: FieldErrors::default(),
+        saved: None,
+        refused: None,
     })
+}
+
+#[derive(Deserialize)]
+pub struct Shown {
+    saved: Option<String>,
 }
 
 pub async fn show(
     State(state): State<AppState>,
     _admin: Admin,
     page: Page,
+    Query(shown): Query<Shown>,
 ) -> Result<RemindersPage> {
-    build(&state, page).await
+    let mut view = build(&state, page).await?;
+    view.saved = shown
+        .saved
+        .filter(|id| view.policies.iter().any(|p| p.policy.id == id));
+    Ok(view)
 }
 
 #[derive(Deserialize)]
@@ -181,7 +197,6 @@ pub async fn save_policy(
     State(state): State<AppState>,
     Admin(admin): Admin,
     page: Page,
-    messages: Messages,
     Path(id): Path<String>,
     Form(form): Form<PolicyForm>,
 ) -> Result<Response> {
@@ -225,18 +240,13 @@ pub async fn save_policy(
             )
             .execute(&state.db)
             .await?;
-            let state_word = if form.enabled.is_some() {
-                "saved"
-            } else {
-                "switched off"
-            };
-            messages.success(format!(
-                "“{}” {state_word}.",
-                view.policies[index].policy.name
-            ));
-            return Ok(Redirect::to(&format!("/admin/reminders#policy-{id}")).into_response());
+            return Ok(
+                Redirect::to(&format!("/admin/reminders?saved={id}#policy-{id}-outcome"))
+                    .into_response(),
+            );
         }
     }
+    view.refused = Some(id);
     let refused = &mut view.policies[index];
     refused.enabled = form.enabled.is_some();
     typed.resize(MAX_STEPS, (String::new(), String::new()));

@@ -280,14 +280,18 @@ async fn an_admin_tunes_a_policy_and_the_reminders_follow(db: PgPool) {
             &policy(["5", "", ""], true),
         )
         .await;
-    assert_eq!(location(&saved), "/admin/reminders#policy-sent_back");
+    assert_eq!(
+        location(&saved),
+        "/admin/reminders?saved=sent_back#policy-sent_back-outcome"
+    );
     let due = partner_portal::chasing::due_at(&db, datetime!(2026-12-31 00:00 UTC))
         .await
         .unwrap();
     assert_eq!(due.len(), 1, "{due:?}");
     assert_eq!(due[0].due.due_at, datetime!(2026-12-11 10:00 UTC));
-    let (_, page) = admin.page("/admin/reminders").await;
+    let (_, page) = admin.page("/admin/reminders?saved=sent_back").await;
     assert!(page.contains(r#"id="sent_back-after-0" name="after" value="5""#));
+    assert!(page.contains("Saved: it reminds as above from now on."));
 
     // Switched off: nobody is reminded by it.
     admin
@@ -353,4 +357,94 @@ async fn business_days_follow_the_recipients_time_zone(db: PgPool) {
     assert_eq!(priya.due.due_at, datetime!(2026-12-09 20:00 UTC));
     // The same reminder, one key, whoever it reaches when.
     assert_eq!(priya.due.key, due[0].due.key);
+}
+
+/// In the browser at both widths: a refused step keeps what was typed, its field takes the focus
+/// with the message beside it in view; the saved policy says so beside its button.
+#[sqlx::test]
+async fn an_admin_fixes_a_refused_step_in_the_browser(db: PgPool) {
+    use crate::browser::{Driver, click, fill, sign_in_as, wait_for_text};
+    use crate::browser_workbench::js;
+    create_user(&db, "asha@haptik.example", Role::Admin, None).await;
+    let app = TestApp::spawn(db.clone()).await;
+    let base = format!("http://{}", app.addr);
+    let driver = Driver::start().await;
+    let browser = &driver.client;
+    sign_in_as(&driver, &base, "asha@haptik.example", PASSWORD).await;
+    let in_view = "const r = document.querySelector(arguments[0]).getBoundingClientRect(); \
+                   return r.top >= 0 && r.bottom <= window.innerHeight";
+    for (width, height, screen) in crate::browser_screens::SCREENS {
+        browser.set_window_size(width, height).await.unwrap();
+        browser
+            .goto(&format!("{base}/admin/reminders"))
+            .await
+            .unwrap();
+        driver.wait_for_path("/admin/reminders").await;
+        fill(browser, "#sent_back-after-1", "three").await;
+        click(browser, "#policy-sent_back button[type=submit]").await;
+        wait_for_text(
+            &driver,
+            "#sent_back-after-1-error",
+            "Give a whole number of days",
+        )
+        .await;
+        let focused = js(browser, "return document.activeElement.id").await;
+        assert_eq!(
+            focused,
+            serde_json::json!("sent_back-after-1"),
+            "on a {screen}"
+        );
+        let message = browser
+            .execute(in_view, vec![serde_json::json!("#sent_back-after-1-error")])
+            .await
+            .unwrap();
+        assert_eq!(
+            message,
+            serde_json::json!(true),
+            "the message is in view on a {screen}"
+        );
+        driver
+            .screenshot(&format!("reminders-{screen}-refused"))
+            .await;
+        let (over, widest) = crate::browser_screens::overflow(browser).await;
+        assert!(over <= 0, "{widest} sticks out by {over} px on a {screen}");
+        assert!(
+            crate::browser_audit::axe_violations(browser)
+                .await
+                .is_empty()
+        );
+        // Chrome logs the refused post's own 422 as a failed load; anything else is an error.
+        let errors: Vec<String> = crate::browser_audit::console_errors(browser)
+            .await
+            .into_iter()
+            .filter(|e| !e.contains("/admin/reminders/policies/sent_back - Failed to load resource: the server responded with a status of 422"))
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}");
+
+        fill(browser, "#sent_back-after-1", "8").await;
+        click(browser, "#policy-sent_back button[type=submit]").await;
+        wait_for_text(&driver, "#policy-sent_back .saved", "Saved").await;
+        let saved = browser
+            .execute(in_view, vec![serde_json::json!("#policy-sent_back .saved")])
+            .await
+            .unwrap();
+        assert_eq!(
+            saved,
+            serde_json::json!(true),
+            "the outcome is in view on a {screen}"
+        );
+        driver
+            .screenshot(&format!("reminders-{screen}-saved"))
+            .await;
+    }
+    let steps: serde_json::Value =
+        sqlx::query_scalar("SELECT steps FROM reminder_policies WHERE policy = 'sent_back'")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert_eq!(
+        steps,
+        serde_json::json!([[3, "partner_team"], [8, "partner_team"], [10, "reviewer"]])
+    );
+    driver.client.clone().close().await.unwrap();
 }
