@@ -6,6 +6,7 @@ use tokio::sync::{Notify, OnceCell};
 
 use crate::config::Config;
 use crate::domain::password::Passwords;
+use crate::shared_cache::SharedCache;
 
 /// What every handler may ask for; `FromRef` lets a handler take only the part it uses.
 #[derive(Clone, FromRef)]
@@ -17,6 +18,8 @@ pub struct AppState {
     pub outbox_wakeup: Arc<Notify>,
     /// The key pre-session CSRF tokens are signed with, read from the database on first use.
     pub csrf_key: Arc<OnceCell<[u8; 32]>>,
+    /// Settings and users every page reads, kept current across instances.
+    pub shared: Arc<SharedCache>,
 }
 
 impl AppState {
@@ -27,6 +30,7 @@ impl AppState {
             passwords: Passwords::new(),
             outbox_wakeup: Arc::new(Notify::new()),
             csrf_key: Arc::new(OnceCell::new()),
+            shared: Arc::new(SharedCache::default()),
         }
     }
 }

@@ -58,7 +58,11 @@ impl FromRequestParts<AppState> for Viewer {
         let viewer = match session.get::<SignedIn>(SIGNED_IN_KEY).await? {
             None => None,
             Some(signed_in) => {
-                let user = users::find(&state.db, signed_in.user_id).await?;
+                let id = signed_in.user_id;
+                let user = state
+                    .shared
+                    .user(&state.db, id, || users::find(&state.db, id))
+                    .await?;
                 let age = OffsetDateTime::now_utc() - signed_in.at;
                 match user {
                     Some(user)

@@ -320,7 +320,8 @@ async fn saved_page(
 ) -> Result<EndpointPage> {
     let loaded = super::load_own(state, partner, id).await?;
     let (spec, version) = find_endpoint(&loaded, endpoint)?;
-    let settings = Settings::load(&state.db).await?;
+    let site = state.shared.site(&state.db).await?;
+    let settings = &site.checklist;
     let threads = endpoint_threads(state, partner, id, endpoint).await?;
     let fingerprint = crate::domain::fingerprint::staging_fingerprint(&loaded.sections, &spec);
     let mut view = EndpointPage::build(
@@ -330,7 +331,7 @@ async fn saved_page(
         &spec.clone(),
         spec,
         version,
-        &settings,
+        settings,
     );
     view.threads = threads;
     view.staging = crate::staging::results::latest_success(&state.db, id, endpoint)

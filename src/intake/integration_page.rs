@@ -269,33 +269,53 @@ pub(super) async fn render_base(
     page: Page,
     loaded: Loaded,
 ) -> Result<IntegrationPage> {
-    let settings = Settings::load(&state.db).await?;
-    let egress = store::egress_ips(&state.db).await?;
-    let decision = crate::review::decisions::latest(&state.db, loaded.integration.id).await?;
+    let site = state.shared.site(&state.db).await?;
+    let (settings, egress) = (&site.checklist, site.egress.clone());
     let company = loaded.integration.company_id;
-    let mut view = IntegrationPage::build(page, loaded, &settings, egress);
-    view.company_partner_code = crate::accounts::companies::find(&state.db, company)
-        .await?
-        .and_then(|c| c.partner_code);
-    view.decision = decision;
+    let mut view = IntegrationPage::build(page, loaded, settings, egress);
     view.events = crate::audit::timeline(&state.db, view.id).await?;
     let mut conn = state.db.acquire().await?;
     let viewer = view.page.user.as_ref().map(|u| u.id);
     if let Some(viewer) = &view.page.user {
         view.threads = Threads::load(&mut conn, view.id, viewer).await?;
     }
-    // One statement for both: the page's statement count is watched (intake tests).
-    let counted = sqlx::query!(
+    // The small things around the page in one statement: its statement count is watched (intake
+    // tests, bench/pages.sh).
+    let around = sqlx::query!(
         r#"SELECT (SELECT count(*) FROM revisions WHERE integration_id = $1) AS "revisions!",
                   (SELECT until FROM reminder_snoozes
-                   WHERE integration_id = $1 AND user_id = $2 AND until > now()) AS snoozed_until"#,
+                   WHERE integration_id = $1 AND user_id = $2 AND until > now()) AS snoozed_until,
+                  (SELECT partner_code FROM companies WHERE id = $3) AS partner_code,
+                  d.outcome AS "outcome?", d.summary AS "summary?", d.revision AS "decided_revision?",
+                  u.display_name AS "reviewer?", d.decided_at AS "decided_at?"
+           FROM (SELECT 1) AS one
+           LEFT JOIN LATERAL (SELECT * FROM decisions WHERE integration_id = $1
+                              ORDER BY decided_at DESC LIMIT 1) d ON true
+           LEFT JOIN users u ON u.id = d.reviewer_id"#,
         view.id,
-        viewer
+        viewer,
+        company
     )
     .fetch_one(&mut *conn)
     .await?;
-    view.revisions = counted.revisions;
-    view.snoozed_until = counted.snoozed_until.map(crate::web::dates::date_time);
+    view.revisions = around.revisions;
+    view.snoozed_until = around.snoozed_until.map(crate::web::dates::date_time);
+    view.company_partner_code = around.partner_code;
+    if let (Some(outcome), Some(summary), Some(revision), Some(reviewer), Some(decided_at)) = (
+        around.outcome,
+        around.summary,
+        around.decided_revision,
+        around.reviewer,
+        around.decided_at,
+    ) {
+        view.decision = Some(crate::review::decisions::LatestDecision {
+            outcome,
+            summary,
+            revision,
+            reviewer,
+            decided_at,
+        });
+    }
     Ok(view)
 }
 

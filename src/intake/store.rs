@@ -310,14 +310,5 @@ pub async fn record_secret_override(
 }
 
 pub async fn egress_ips(db: &PgPool) -> sqlx::Result<Vec<(String, String)>> {
-    let rows = sqlx::query!(
-        r#"SELECT host(address) || CASE WHEN masklen(address) IN (32, 128) THEN '' ELSE '/' || masklen(address) END AS "address!", note
-           FROM egress_ips ORDER BY address"#
-    )
-    .fetch_all(db)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| (row.address, row.note))
-        .collect())
+    crate::shared_cache::egress_ips(db).await
 }

@@ -10,11 +10,11 @@ use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use sqlx::PgPool;
-use sqlx::postgres::PgListener;
 use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 use super::dispatch::MockSet;
+use crate::listen::Heard;
 
 /// Which description a call is answered from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -138,66 +138,28 @@ impl MockCache {
     /// Starts this instance's listener on first use and waits until it listens, so nothing read
     /// after this call can miss its change notice.
     pub async fn listen(self: &Arc<Self>, db: &PgPool) {
+        let cache = Arc::downgrade(self);
         self.listener
-            .get_or_init(|| async {
-                let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
-                tokio::spawn(listen_for_changes(
-                    Arc::downgrade(self),
-                    db.clone(),
-                    ready_tx,
-                ));
-                let _ = ready_rx.await;
+            .get_or_init(|| {
+                crate::listen::listen(db, "mock_changed", move |heard| heard_by(&cache, heard))
             })
             .await;
     }
 }
 
-async fn listen_for_changes(
-    cache: Weak<MockCache>,
-    db: PgPool,
-    ready: tokio::sync::oneshot::Sender<()>,
-) {
-    let mut ready = Some(ready);
-    loop {
-        let listener = match PgListener::connect_with(&db).await {
-            Ok(mut listener) => match listener.listen("mock_changed").await {
-                Ok(()) => Some(listener),
-                Err(_) => None,
-            },
-            Err(_) => None,
-        };
-        if let Some(ready) = ready.take() {
-            let _ = ready.send(());
-        }
-        let Some(mut listener) = listener else {
-            if db.is_closed() {
-                return;
-            }
-            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-            continue;
-        };
-        let Some(held) = cache.upgrade() else { return };
-        held.set_live(true);
-        drop(held);
-        loop {
-            let received = listener.try_recv().await;
-            let Some(held) = cache.upgrade() else { return };
-            match received {
-                Ok(Some(notice)) => match notice.payload().parse::<Uuid>() {
-                    Ok(integration) => held.forget(integration),
-                    Err(_) => held.forget_all(),
-                },
-                // The connection dropped: notices may have been missed meanwhile.
-                Ok(None) => held.forget_all(),
-                Err(_) => {
-                    held.set_live(false);
-                    break;
-                }
-            }
-        }
-        if db.is_closed() {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+/// What a notice means for the cache; false once the cache is gone.
+fn heard_by(cache: &Weak<MockCache>, heard: Heard<'_>) -> bool {
+    let Some(held) = cache.upgrade() else {
+        return false;
+    };
+    match heard {
+        Heard::Live => held.set_live(true),
+        Heard::Notice(payload) => match payload.parse::<Uuid>() {
+            Ok(integration) => held.forget(integration),
+            Err(_) => held.forget_all(),
+        },
+        Heard::Missed => held.forget_all(),
+        Heard::Lost => held.set_live(false),
     }
+    true
 }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::accounts::viewer::Staff;
-use crate::domain::checklist::{self, Assessment, EndpointAssessment, Settings};
+use crate::domain::checklist::{self, Assessment, EndpointAssessment};
 use crate::domain::curl;
 use crate::domain::model::{AuthScheme, ReachMode};
 use crate::domain::revision::{Snapshot, SnapshotEndpoint};
@@ -238,10 +238,11 @@ pub async fn build(
     .fetch_optional(&state.db)
     .await?;
     let latest = latest.ok_or(AppError::NotFound)?;
-    let settings = Settings::load(&state.db).await?;
+    let site = state.shared.site(&state.db).await?;
+    let settings = &site.checklist;
     let snapshot = latest.snapshot.0;
     let specs: Vec<_> = snapshot.endpoints.iter().map(|e| (e.id, &e.spec)).collect();
-    let assessment = checklist::assess(&snapshot.sections, &specs, &settings);
+    let assessment = checklist::assess(&snapshot.sections, &specs, settings);
     let events = crate::audit::timeline(&state.db, id).await?;
     let mut conn = state.db.acquire().await?;
     let threads = Threads::load(&mut conn, id, reviewer).await?;

@@ -44,6 +44,7 @@ mod review_records;
 mod review_routing;
 mod review_workbench;
 mod settings;
+mod shared_cache;
 mod staging;
 mod staging_review;
 mod staging_server;

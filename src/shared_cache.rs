@@ -1,0 +1,208 @@
+//! What nearly every page reads and rarely changes, kept in memory: the checklist settings, the
+//! egress addresses and the signed-in users. PostgreSQL triggers announce each change on the
+//! `portal_changed` channel (see the migration) and every instance drops what it holds, so a
+//! deactivated user or a changed setting takes effect on all instances at once. Nothing is kept
+//! while the listener is down, nothing read before a notice is kept after it, and nothing is
+//! used longer than `MAX_AGE` whatever the listener says.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
+
+use sqlx::PgPool;
+use tokio::sync::OnceCell;
+use uuid::Uuid;
+
+use crate::domain::account::User;
+use crate::domain::checklist::Settings;
+use crate::listen::Heard;
+
+const MAX_AGE: Duration = Duration::from_secs(60);
+/// More users than this and the map starts again: a bound, not an eviction policy.
+const MAX_USERS: usize = 10_000;
+
+/// Settings every page of the checklist needs.
+#[derive(Debug, Clone)]
+pub struct SiteSettings {
+    pub checklist: Settings,
+    /// Haptik's egress addresses and their notes, as partners are shown them.
+    pub egress: Vec<(String, String)>,
+}
+
+impl SiteSettings {
+    pub async fn load(db: &PgPool) -> sqlx::Result<SiteSettings> {
+        Ok(SiteSettings {
+            checklist: Settings::load(db).await?,
+            egress: egress_ips(db).await?,
+        })
+    }
+}
+
+/// Haptik's egress addresses ("10.0.0.0/24" or a single address) with their notes.
+pub async fn egress_ips(db: &PgPool) -> sqlx::Result<Vec<(String, String)>> {
+    let rows = sqlx::query!(
+        r#"SELECT host(address) || CASE WHEN masklen(address) IN (32, 128) THEN '' ELSE '/' || masklen(address) END AS "address!", note
+           FROM egress_ips ORDER BY address"#
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| (row.address, row.note))
+        .collect())
+}
+
+#[derive(Default)]
+pub struct SharedCache {
+    site: Mutex<Option<(Instant, Arc<SiteSettings>)>>,
+    users: Mutex<HashMap<Uuid, (Instant, User)>>,
+    listener: OnceCell<()>,
+    live: AtomicBool,
+    epoch: AtomicU64,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl SharedCache {
+    /// The site settings, from memory when they are known to be current.
+    pub async fn site(self: &Arc<Self>, db: &PgPool) -> sqlx::Result<Arc<SiteSettings>> {
+        self.listen(db).await;
+        if let Some((at, site)) = lock(&self.site).as_ref()
+            && at.elapsed() < MAX_AGE
+        {
+            return Ok(site.clone());
+        }
+        let epoch = self.epoch.load(Ordering::Acquire);
+        let site = Arc::new(SiteSettings::load(db).await?);
+        let mut held = lock(&self.site);
+        if self.keeps(epoch) {
+            *held = Some((Instant::now(), site.clone()));
+        }
+        Ok(site)
+    }
+
+    /// A user by id, from memory when known to be current.
+    pub async fn user<F, Fut>(
+        self: &Arc<Self>,
+        db: &PgPool,
+        id: Uuid,
+        load: F,
+    ) -> sqlx::Result<Option<User>>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = sqlx::Result<Option<User>>>,
+    {
+        self.listen(db).await;
+        if let Some((at, user)) = lock(&self.users).get(&id)
+            && at.elapsed() < MAX_AGE
+        {
+            return Ok(Some(user.clone()));
+        }
+        let epoch = self.epoch.load(Ordering::Acquire);
+        let user = load().await?;
+        if let Some(user) = &user {
+            let mut held = lock(&self.users);
+            if self.keeps(epoch) {
+                if held.len() >= MAX_USERS {
+                    held.clear();
+                }
+                held.insert(id, (Instant::now(), user.clone()));
+            }
+        }
+        Ok(user)
+    }
+
+    /// Whether a value read at `epoch` may be kept: the listener is up and no notice came since.
+    fn keeps(&self, epoch: u64) -> bool {
+        self.live.load(Ordering::Acquire) && self.epoch.load(Ordering::Acquire) == epoch
+    }
+
+    /// Drops what a notice names ("settings", "user:<id>", or anything else: everything). The
+    /// epoch moves on while the maps are held, so nothing read before can be kept after.
+    fn forget(&self, payload: &str) {
+        let mut site = lock(&self.site);
+        let mut users = lock(&self.users);
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        match payload.strip_prefix("user:").map(str::parse::<Uuid>) {
+            Some(Ok(id)) => {
+                users.remove(&id);
+            }
+            _ if payload == "settings" => *site = None,
+            _ => {
+                *site = None;
+                users.clear();
+            }
+        }
+    }
+
+    fn heard(&self, heard: Heard<'_>) {
+        match heard {
+            Heard::Live => {
+                self.forget("");
+                self.live.store(true, Ordering::Release);
+            }
+            Heard::Notice(payload) => self.forget(payload),
+            Heard::Missed => self.forget(""),
+            Heard::Lost => {
+                self.live.store(false, Ordering::Release);
+                self.forget("");
+            }
+        }
+    }
+
+    async fn listen(self: &Arc<Self>, db: &PgPool) {
+        let cache: Weak<SharedCache> = Arc::downgrade(self);
+        self.listener
+            .get_or_init(|| {
+                crate::listen::listen(db, "portal_changed", move |heard| match cache.upgrade() {
+                    Some(held) => {
+                        held.heard(heard);
+                        true
+                    }
+                    None => false,
+                })
+            })
+            .await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_notice_drops_what_it_names_and_stops_what_was_read_before_it() {
+        let cache = SharedCache::default();
+        cache.live.store(true, Ordering::Release);
+        let before = cache.epoch.load(Ordering::Acquire);
+        *lock(&cache.site) = Some((
+            Instant::now(),
+            Arc::new(SiteSettings {
+                checklist: Settings::default(),
+                egress: vec![],
+            }),
+        ));
+        cache.forget(&format!("user:{}", Uuid::nil()));
+        assert!(
+            lock(&cache.site).is_some(),
+            "a user's change keeps the settings"
+        );
+        assert!(
+            !cache.keeps(before),
+            "a value read before the notice is not kept"
+        );
+        cache.forget("settings");
+        assert!(lock(&cache.site).is_none());
+        cache.heard(Heard::Lost);
+        assert!(
+            !cache.keeps(cache.epoch.load(Ordering::Acquire)),
+            "nothing is kept while down"
+        );
+    }
+}

@@ -1,0 +1,83 @@
+//! The settings and users every instance keeps in memory stay current across instances: a user
+//! deactivated through one instance is signed out on another at once, and a checklist setting
+//! changed through one shows on another's pages.
+
+use partner_portal::accounts::Role;
+use reqwest::StatusCode;
+use sqlx::PgPool;
+use std::time::{Duration, Instant};
+
+use crate::helpers::*;
+
+/// Polls `check` until it holds: a change notice travels through PostgreSQL, in milliseconds.
+async fn soon<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !check().await {
+        assert!(Instant::now() < deadline, "{what} did not happen");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[sqlx::test]
+async fn a_deactivation_through_one_instance_signs_the_user_out_on_another(db: PgPool) {
+    create_user(&db, "asha@haptik.example", Role::Admin, None).await;
+    let first = TestApp::spawn(db.clone()).await;
+    let second = TestApp::spawn(db.clone()).await;
+    let (partner, id) =
+        crate::fixtures::partner_with_integration(&first, "XYZ Finance", "ravi@xyz.example").await;
+    let page = format!("/integrations/{id}");
+    // Served twice, so the first instance holds the user in memory.
+    for _ in 0..2 {
+        assert_eq!(partner.page(&page).await.0, StatusCode::OK);
+    }
+    let ravi: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM users WHERE email = 'ravi@xyz.example'")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    let admin = second.signed_in("asha@haptik.example", PASSWORD).await;
+    let response = admin
+        .post_form(
+            &format!("/admin/users/{ravi}/active"),
+            &[("active", "false")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    soon("the sign-out on the first instance", || async {
+        let response = partner.get(&page).await;
+        response.status() == StatusCode::SEE_OTHER && location(&response).starts_with("/login")
+    })
+    .await;
+}
+
+#[sqlx::test]
+async fn a_checklist_setting_changed_through_one_instance_shows_on_another(db: PgPool) {
+    create_user(&db, "asha@haptik.example", Role::Admin, None).await;
+    let first = TestApp::spawn(db.clone()).await;
+    let second = TestApp::spawn(db.clone()).await;
+    let (partner, id) =
+        crate::fixtures::partner_with_integration(&first, "XYZ Finance", "ravi@xyz.example").await;
+    let page = format!("/integrations/{id}");
+    let (_, before) = partner.page(&page).await;
+    assert!(
+        !before.contains(": not asked for"),
+        "every item is asked for by default"
+    );
+    // Written as another instance would: straight to the database.
+    let _ = second;
+    sqlx::query(
+        "INSERT INTO checklist_settings (item, requirement) VALUES ('partner-code', 'off')",
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+    soon("the setting on the first instance", || async {
+        let (_, html) = partner.page(&page).await;
+        html.contains(": not asked for")
+    })
+    .await;
+}
