@@ -17,11 +17,14 @@ use uuid::Uuid;
 
 use crate::domain::account::User;
 use crate::domain::checklist::Settings;
+use crate::domain::integration::Loaded;
 use crate::listen::Heard;
 
 const MAX_AGE: Duration = Duration::from_secs(60);
 /// More users than this and the map starts again: a bound, not an eviction policy.
 const MAX_USERS: usize = 10_000;
+/// Decoded integrations kept (a 50-endpoint one is about 100 KB).
+const MAX_LOADED: usize = 256;
 
 /// Settings every page of the checklist needs.
 #[derive(Debug, Clone)]
@@ -54,10 +57,16 @@ pub async fn egress_ips(db: &PgPool) -> sqlx::Result<Vec<(String, String)>> {
         .collect())
 }
 
+/// A decoded integration, the row version it was read at, and when.
+type KeptLoaded = (String, Instant, Arc<Loaded>);
+
 #[derive(Default)]
 pub struct SharedCache {
     site: Mutex<Option<(Instant, Arc<SiteSettings>)>>,
     users: Mutex<HashMap<Uuid, (Instant, User)>>,
+    /// Decoded integrations by id, with the row version they were read at: checked against the
+    /// row on every use, so they need no notice.
+    loaded: Mutex<HashMap<Uuid, KeptLoaded>>,
     listener: OnceCell<()>,
     live: AtomicBool,
     epoch: AtomicU64,
@@ -118,6 +127,21 @@ impl SharedCache {
         Ok(user)
     }
 
+    /// The decoded integration kept for this row version, if any.
+    pub fn loaded(&self, id: Uuid, row_version: &str) -> Option<Arc<Loaded>> {
+        let held = lock(&self.loaded);
+        let (version, at, loaded) = held.get(&id)?;
+        (version == row_version && at.elapsed() < MAX_AGE).then(|| loaded.clone())
+    }
+
+    pub fn keep_loaded(&self, id: Uuid, row_version: String, loaded: Arc<Loaded>) {
+        let mut held = lock(&self.loaded);
+        if held.len() >= MAX_LOADED {
+            held.clear();
+        }
+        held.insert(id, (row_version, Instant::now(), loaded));
+    }
+
     /// Whether a value read at `epoch` may be kept: the listener is up and no notice came since.
     fn keeps(&self, epoch: u64) -> bool {
         self.live.load(Ordering::Acquire) && self.epoch.load(Ordering::Acquire) == epoch
@@ -132,11 +156,14 @@ impl SharedCache {
         match payload.strip_prefix("user:").map(str::parse::<Uuid>) {
             Some(Ok(id)) => {
                 users.remove(&id);
+                // Their name may be shown as who saved a section.
+                lock(&self.loaded).clear();
             }
             _ if payload == "settings" => *site = None,
             _ => {
                 *site = None;
                 users.clear();
+                lock(&self.loaded).clear();
             }
         }
     }

@@ -15,6 +15,7 @@ use uuid::Uuid;
 use super::conflict::Conflict;
 use super::forms::table_edits::{RowEdit, TableState};
 use super::forms::{self, Action, OverviewForm, SectionForm};
+use super::integration_around::{self, Around};
 use super::section_nav::{self, EndpointLink, SectionNav};
 use super::store::{self, Saved};
 use crate::AppState;
@@ -269,53 +270,31 @@ pub(super) async fn render_base(
     page: Page,
     loaded: Loaded,
 ) -> Result<IntegrationPage> {
+    let (id, company) = (loaded.integration.id, loaded.integration.company_id);
+    let viewer = page.user.as_ref().map(|u| u.id);
+    let around = integration_around::read(state, id, company, viewer).await?;
+    render_with(state, page, loaded, around).await
+}
+
+/// The page for an integration and what is around it.
+async fn render_with(
+    state: &AppState,
+    page: Page,
+    loaded: Loaded,
+    around: Around,
+) -> Result<IntegrationPage> {
     let site = state.shared.site(&state.db).await?;
     let (settings, egress) = (&site.checklist, site.egress.clone());
-    let company = loaded.integration.company_id;
     let mut view = IntegrationPage::build(page, loaded, settings, egress);
     view.events = crate::audit::timeline(&state.db, view.id).await?;
-    let mut conn = state.db.acquire().await?;
-    let viewer = view.page.user.as_ref().map(|u| u.id);
     if let Some(viewer) = &view.page.user {
+        let mut conn = state.db.acquire().await?;
         view.threads = Threads::load(&mut conn, view.id, viewer).await?;
     }
-    // The small things around the page in one statement: its statement count is watched (intake
-    // tests, bench/pages.sh).
-    let around = sqlx::query!(
-        r#"SELECT (SELECT count(*) FROM revisions WHERE integration_id = $1) AS "revisions!",
-                  (SELECT until FROM reminder_snoozes
-                   WHERE integration_id = $1 AND user_id = $2 AND until > now()) AS snoozed_until,
-                  (SELECT partner_code FROM companies WHERE id = $3) AS partner_code,
-                  d.outcome AS "outcome?", d.summary AS "summary?", d.revision AS "decided_revision?",
-                  u.display_name AS "reviewer?", d.decided_at AS "decided_at?"
-           FROM (SELECT 1) AS one
-           LEFT JOIN LATERAL (SELECT * FROM decisions WHERE integration_id = $1
-                              ORDER BY decided_at DESC LIMIT 1) d ON true
-           LEFT JOIN users u ON u.id = d.reviewer_id"#,
-        view.id,
-        viewer,
-        company
-    )
-    .fetch_one(&mut *conn)
-    .await?;
     view.revisions = around.revisions;
     view.snoozed_until = around.snoozed_until.map(crate::web::dates::date_time);
     view.company_partner_code = around.partner_code;
-    if let (Some(outcome), Some(summary), Some(revision), Some(reviewer), Some(decided_at)) = (
-        around.outcome,
-        around.summary,
-        around.decided_revision,
-        around.reviewer,
-        around.decided_at,
-    ) {
-        view.decision = Some(crate::review::decisions::LatestDecision {
-            outcome,
-            summary,
-            revision,
-            reviewer,
-            decided_at,
-        });
-    }
+    view.decision = around.decision;
     Ok(view)
 }
 
@@ -341,8 +320,11 @@ pub async fn show(
         };
         return answer_section_post(&state, &partner, replaying, (id, section), form).await;
     }
-    let loaded = super::load_own(&state, &partner, id).await?;
-    Ok(render_base(&state, posting.page, loaded)
+    // Read-only: the decoded integration comes from memory while its row is unchanged.
+    let viewer = posting.page.user.as_ref().map(|u| u.id);
+    let around = integration_around::read(&state, id, partner.company_id, viewer).await?;
+    let loaded = integration_around::loaded(&state, id, partner.company_id, &around).await?;
+    Ok(render_with(&state, posting.page, (*loaded).clone(), around)
         .await?
         .into_response())
 }

@@ -5,6 +5,7 @@ pub mod conflict;
 pub mod endpoint_list;
 pub mod endpoint_page;
 pub mod forms;
+pub mod integration_around;
 pub mod integration_page;
 pub mod integration_view;
 pub mod list;

@@ -516,7 +516,7 @@ async fn the_integration_page_runs_the_same_queries_for_1_or_50_endpoints(db: Pg
         counts[0], counts[1],
         "queries per page must not grow with endpoints"
     );
-    assert!(counts[1] <= 7, "{} queries for one page", counts[1]);
+    assert!(counts[1] <= 4, "{} queries for one page", counts[1]);
 }
 
 /// htmx gets the page's content without the layout (smaller, and nothing to re-parse twice); a

@@ -81,3 +81,24 @@ async fn a_checklist_setting_changed_through_one_instance_shows_on_another(db: P
     })
     .await;
 }
+
+/// The decoded integration kept in memory is checked against its row on every view: a change
+/// another instance made shows at once, without waiting for any notice.
+#[sqlx::test]
+async fn a_change_made_elsewhere_shows_on_the_next_view(db: PgPool) {
+    let app = TestApp::spawn(db.clone()).await;
+    let (partner, id) =
+        crate::fixtures::partner_with_integration(&app, "XYZ Finance", "ravi@xyz.example").await;
+    let page = format!("/integrations/{id}");
+    for _ in 0..2 {
+        assert!(!partner.page(&page).await.1.contains("Renamed elsewhere"));
+    }
+    sqlx::query(
+        "UPDATE integrations SET name = 'Renamed elsewhere', version = version + 1 WHERE id = $1",
+    )
+    .bind(id)
+    .execute(&db)
+    .await
+    .unwrap();
+    assert!(partner.page(&page).await.1.contains("Renamed elsewhere"));
+}
