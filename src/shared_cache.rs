@@ -18,6 +18,7 @@ use uuid::Uuid;
 use crate::domain::account::User;
 use crate::domain::checklist::Settings;
 use crate::domain::integration::Loaded;
+use crate::domain::revision::Snapshot;
 use crate::listen::Heard;
 
 const MAX_AGE: Duration = Duration::from_secs(60);
@@ -25,6 +26,8 @@ const MAX_AGE: Duration = Duration::from_secs(60);
 const MAX_USERS: usize = 10_000;
 /// Decoded integrations kept (a 50-endpoint one is about 100 KB).
 const MAX_LOADED: usize = 256;
+/// Decoded revision snapshots kept.
+const MAX_SNAPSHOTS: usize = 64;
 
 /// Settings every page of the checklist needs.
 #[derive(Debug, Clone)]
@@ -67,6 +70,8 @@ pub struct SharedCache {
     /// Decoded integrations by id, with the row version they were read at: checked against the
     /// row on every use, so they need no notice.
     loaded: Mutex<HashMap<Uuid, KeptLoaded>>,
+    /// Decoded revision snapshots by revision id: revisions never change.
+    snapshots: Mutex<HashMap<Uuid, Arc<Snapshot>>>,
     listener: OnceCell<()>,
     live: AtomicBool,
     epoch: AtomicU64,
@@ -140,6 +145,18 @@ impl SharedCache {
             held.clear();
         }
         held.insert(id, (row_version, Instant::now(), loaded));
+    }
+
+    pub fn snapshot(&self, revision: Uuid) -> Option<Arc<Snapshot>> {
+        lock(&self.snapshots).get(&revision).cloned()
+    }
+
+    pub fn keep_snapshot(&self, revision: Uuid, snapshot: Arc<Snapshot>) {
+        let mut held = lock(&self.snapshots);
+        if held.len() >= MAX_SNAPSHOTS {
+            held.clear();
+        }
+        held.insert(revision, snapshot);
     }
 
     /// Whether a value read at `epoch` may be kept: the listener is up and no notice came since.

@@ -4,6 +4,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
+use std::sync::Arc;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -25,14 +26,18 @@ use crate::web::{AppError, Result};
 
 #[derive(sqlx::FromRow)]
 struct LatestRevision {
+    revision_id: Uuid,
     number: i32,
-    snapshot: sqlx::types::Json<Snapshot>,
     submitted_by: String,
     submitted_at: OffsetDateTime,
     status: Status,
     claimed_by: Option<String>,
     claimed_by_id: Option<Uuid>,
     move_since: OffsetDateTime,
+    /// The revision a reviewer compares against: the latest one decided on before this one,
+    /// else the one just before it.
+    compare_id: Option<Uuid>,
+    compare_number: Option<i32>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -43,7 +48,7 @@ pub struct RevisionPage {
     pub number: i32,
     pub submitted_by: String,
     pub submitted_at: String,
-    pub snapshot: Snapshot,
+    pub snapshot: Arc<Snapshot>,
     pub assessment: Assessment,
     pub claimed_by: Option<String>,
     pub claimed_by_id: Option<Uuid>,
@@ -227,11 +232,18 @@ pub async fn build(
 ) -> Result<RevisionPage> {
     let latest = sqlx::query_as!(
         LatestRevision,
-        r#"SELECT r.number, r.snapshot AS "snapshot: sqlx::types::Json<Snapshot>",
-                  u.display_name AS submitted_by, r.submitted_at, i.status AS "status: Status",
-                  cu.display_name AS "claimed_by?", i.claimed_by AS claimed_by_id, i.move_since
+        r#"SELECT r.id AS revision_id, r.number, u.display_name AS submitted_by, r.submitted_at,
+                  i.status AS "status: Status", cu.display_name AS "claimed_by?",
+                  i.claimed_by AS claimed_by_id, i.move_since,
+                  seen.id AS "compare_id?", seen.number AS "compare_number?"
            FROM revisions r JOIN users u ON u.id = r.submitted_by JOIN integrations i ON i.id = r.integration_id
            LEFT JOIN users cu ON cu.id = i.claimed_by
+           LEFT JOIN LATERAL (
+               SELECT p.id, p.number FROM revisions p
+               WHERE p.integration_id = r.integration_id AND p.number < r.number
+               ORDER BY EXISTS (SELECT 1 FROM decisions d WHERE d.integration_id = p.integration_id AND d.revision = p.number) DESC,
+                        p.number DESC
+               LIMIT 1) seen ON true
            WHERE r.integration_id = $1 ORDER BY r.number DESC LIMIT 1"#,
         id
     )
@@ -240,7 +252,7 @@ pub async fn build(
     let latest = latest.ok_or(AppError::NotFound)?;
     let site = state.shared.site(&state.db).await?;
     let settings = &site.checklist;
-    let snapshot = latest.snapshot.0;
+    let snapshot = snapshot(state, latest.revision_id).await?;
     let specs: Vec<_> = snapshot.endpoints.iter().map(|e| (e.id, &e.spec)).collect();
     let assessment = checklist::assess(&snapshot.sections, &specs, settings);
     let events = crate::audit::timeline(&state.db, id).await?;
@@ -248,9 +260,12 @@ pub async fn build(
     let threads = Threads::load(&mut conn, id, reviewer).await?;
     let signoffs = SignOffs::load(&mut conn, id, &snapshot).await?;
     let viewed = Viewed::load(&mut conn, id, reviewer.id, &snapshot).await?;
-    let since = match last_seen(&mut conn, id, latest.number).await? {
-        Some((number, old)) => Some(diff::diff(number, &old, latest.number, &snapshot)),
-        None => None,
+    let since = match (latest.compare_id, latest.compare_number) {
+        (Some(old), Some(number)) => {
+            let old = self::snapshot(state, old).await?;
+            Some(diff::diff(number, &old, latest.number, &snapshot))
+        }
+        _ => None,
     };
     let staging = crate::staging::results::latest_verdicts(&mut *conn, id).await?;
     let open = matches!(latest.status, Status::Submitted | Status::InReview);
@@ -284,23 +299,19 @@ pub async fn build(
     })
 }
 
-/// The revision a reviewer compares against: the latest one decided on before `current`, else the
-/// one just before it.
-async fn last_seen(
-    conn: &mut sqlx::PgConnection,
-    id: Uuid,
-    current: i32,
-) -> sqlx::Result<Option<(i32, Snapshot)>> {
-    let row = sqlx::query!(
-        r#"SELECT r.number, r.snapshot AS "snapshot: sqlx::types::Json<Snapshot>" FROM revisions r
-           WHERE r.integration_id = $1 AND r.number < $2
-           ORDER BY EXISTS (SELECT 1 FROM decisions d WHERE d.integration_id = $1 AND d.revision = r.number) DESC,
-                    r.number DESC
-           LIMIT 1"#,
-        id,
-        current
+/// A revision's snapshot, decoded once: revisions never change, so one kept in memory is
+/// current for as long as it is kept.
+async fn snapshot(state: &AppState, revision: Uuid) -> Result<Arc<Snapshot>> {
+    if let Some(kept) = state.shared.snapshot(revision) {
+        return Ok(kept);
+    }
+    let stored = sqlx::query_scalar!(
+        r#"SELECT snapshot AS "snapshot: sqlx::types::Json<Snapshot>" FROM revisions WHERE id = $1"#,
+        revision
     )
-    .fetch_optional(conn)
+    .fetch_one(&state.db)
     .await?;
-    Ok(row.map(|row| (row.number, row.snapshot.0)))
+    let snapshot = Arc::new(stored.0);
+    state.shared.keep_snapshot(revision, snapshot.clone());
+    Ok(snapshot)
 }
