@@ -57,7 +57,8 @@ async fn show(
             view.heading = user.company_name.clone().unwrap_or_default();
         }
         _ => {
-            let queue = queue::fetch(&state.db, &Filter::default(), user.id, 10).await?;
+            let queue =
+                queue::fetch(&state.db, &state.shared, &Filter::default(), user.id, 10).await?;
             view.waiting = queue.rows;
             view.waiting_total = queue.total;
             view.companies =

@@ -26,6 +26,8 @@ const MAX_AGE: Duration = Duration::from_secs(60);
 const MAX_USERS: usize = 10_000;
 /// Decoded integrations kept (a 50-endpoint one is about 100 KB).
 const MAX_LOADED: usize = 256;
+/// Queue counts kept (one per filter seen).
+const MAX_COUNTS: usize = 1_000;
 /// Decoded revision snapshots kept.
 const MAX_SNAPSHOTS: usize = 64;
 
@@ -72,6 +74,8 @@ pub struct SharedCache {
     loaded: Mutex<HashMap<Uuid, KeptLoaded>>,
     /// Decoded revision snapshots by revision id: revisions never change.
     snapshots: Mutex<HashMap<Uuid, Arc<Snapshot>>>,
+    /// Counts of the review queue by filter, until the integrations table changes.
+    counts: Mutex<HashMap<String, (Instant, i64)>>,
     listener: OnceCell<()>,
     live: AtomicBool,
     epoch: AtomicU64,
@@ -132,6 +136,35 @@ impl SharedCache {
         Ok(user)
     }
 
+    /// A count over the integrations table, kept until the table changes.
+    pub async fn count<F, Fut>(
+        self: &Arc<Self>,
+        db: &PgPool,
+        key: &str,
+        load: F,
+    ) -> sqlx::Result<i64>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = sqlx::Result<i64>>,
+    {
+        self.listen(db).await;
+        if let Some((at, count)) = lock(&self.counts).get(key)
+            && at.elapsed() < MAX_AGE
+        {
+            return Ok(*count);
+        }
+        let epoch = self.epoch.load(Ordering::Acquire);
+        let count = load().await?;
+        let mut held = lock(&self.counts);
+        if self.keeps(epoch) {
+            if held.len() >= MAX_COUNTS {
+                held.clear();
+            }
+            held.insert(key.to_string(), (Instant::now(), count));
+        }
+        Ok(count)
+    }
+
     /// The decoded integration kept for this row version, if any.
     pub fn loaded(&self, id: Uuid, row_version: &str) -> Option<Arc<Loaded>> {
         let held = lock(&self.loaded);
@@ -164,11 +197,13 @@ impl SharedCache {
         self.live.load(Ordering::Acquire) && self.epoch.load(Ordering::Acquire) == epoch
     }
 
-    /// Drops what a notice names ("settings", "user:<id>", or anything else: everything). The
-    /// epoch moves on while the maps are held, so nothing read before can be kept after.
+    /// Drops what a notice names ("settings", "queue", "user:<id>", or anything else:
+    /// everything). The epoch moves on while the maps are held, so nothing read before can be
+    /// kept after.
     fn forget(&self, payload: &str) {
         let mut site = lock(&self.site);
         let mut users = lock(&self.users);
+        let mut counts = lock(&self.counts);
         self.epoch.fetch_add(1, Ordering::AcqRel);
         match payload.strip_prefix("user:").map(str::parse::<Uuid>) {
             Some(Ok(id)) => {
@@ -177,9 +212,11 @@ impl SharedCache {
                 lock(&self.loaded).clear();
             }
             _ if payload == "settings" => *site = None,
+            _ if payload == "queue" => counts.clear(),
             _ => {
                 *site = None;
                 users.clear();
+                counts.clear();
                 lock(&self.loaded).clear();
             }
         }

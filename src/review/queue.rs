@@ -138,6 +138,7 @@ pub struct QueuePage {
 /// One page of the queue.
 pub async fn fetch(
     db: &sqlx::PgPool,
+    shared: &std::sync::Arc<crate::shared_cache::SharedCache>,
     filter: &Filter,
     viewer: Uuid,
     limit: i64,
@@ -197,17 +198,22 @@ pub async fn fetch(
     .bind(viewer)
     .fetch_all(db)
     .await?;
-    let total: i64 = sqlx::query_scalar(&format!(
-        "SELECT count(*) FROM integrations i WHERE {filter_sql}"
-    ))
-    .bind(&statuses)
-    .bind(mine)
-    .bind(limit)
-    .bind(0_i64)
-    .bind(&pattern)
-    .bind(viewer)
-    .fetch_one(db)
-    .await?;
+    // Counting 10,000 waiting rows costs more than the page itself; the count is kept until the
+    // integrations table changes (a `queue` notice), on every instance.
+    let count_sql = format!("SELECT count(*) FROM integrations i WHERE {filter_sql}");
+    let key = format!("{statuses:?}|{mine:?}|{pattern}|{by_partner}");
+    let total = shared
+        .count(db, &key, || {
+            sqlx::query_scalar(&count_sql)
+                .bind(&statuses)
+                .bind(mine)
+                .bind(limit)
+                .bind(0_i64)
+                .bind(&pattern)
+                .bind(viewer)
+                .fetch_one(db)
+        })
+        .await?;
     Ok(QueuePage { rows, total })
 }
 
@@ -243,7 +249,8 @@ pub async fn show(
     page: Page,
     Query(filter): Query<Filter>,
 ) -> Result<QueueView> {
-    let QueuePage { rows, total } = fetch(&state.db, &filter, reviewer.id, PAGE_SIZE).await?;
+    let QueuePage { rows, total } =
+        fetch(&state.db, &state.shared, &filter, reviewer.id, PAGE_SIZE).await?;
     Ok(QueueView {
         page,
         filter,

@@ -102,3 +102,24 @@ async fn a_change_made_elsewhere_shows_on_the_next_view(db: PgPool) {
     .unwrap();
     assert!(partner.page(&page).await.1.contains("Renamed elsewhere"));
 }
+
+/// The queue's count is kept until the integrations table changes, on every instance.
+#[sqlx::test]
+async fn the_queue_count_follows_a_submission_made_through_another_instance(db: PgPool) {
+    create_user(&db, "rohan@haptik.example", Role::Reviewer, None).await;
+    let first = TestApp::spawn(db.clone()).await;
+    let second = TestApp::spawn(db.clone()).await;
+    let reviewer = first.signed_in("rohan@haptik.example", PASSWORD).await;
+    for _ in 0..2 {
+        assert!(reviewer.page("/review").await.1.contains("0 submissions"));
+    }
+    let (partner, id, _) = crate::fixtures::complete_otp(&second).await;
+    let submitted = partner
+        .post_form(&format!("/integrations/{id}/submit"), &[])
+        .await;
+    assert_eq!(submitted.status(), StatusCode::SEE_OTHER);
+    soon("the count on the first instance", || async {
+        reviewer.page("/review").await.1.contains("1 submission ·")
+    })
+    .await;
+}
