@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use crate::domain::account::User;
 use crate::domain::checklist::Settings;
+use crate::domain::fingerprint::Fingerprints;
 use crate::domain::integration::Loaded;
 use crate::domain::revision::Snapshot;
 use crate::listen::Heard;
@@ -62,6 +63,9 @@ pub async fn egress_ips(db: &PgPool) -> sqlx::Result<Vec<(String, String)>> {
         .collect())
 }
 
+/// A revision's decoded snapshot with its fingerprints.
+pub type Frozen = (Arc<Snapshot>, Arc<Fingerprints>);
+
 /// A decoded integration, the row version it was read at, and when.
 type KeptLoaded = (String, Instant, Arc<Loaded>);
 
@@ -73,7 +77,7 @@ pub struct SharedCache {
     /// row on every use, so they need no notice.
     loaded: Mutex<HashMap<Uuid, KeptLoaded>>,
     /// Decoded revision snapshots by revision id: revisions never change.
-    snapshots: Mutex<HashMap<Uuid, Arc<Snapshot>>>,
+    snapshots: Mutex<HashMap<Uuid, Frozen>>,
     /// Counts of the review queue by filter, until the integrations table changes.
     counts: Mutex<HashMap<String, (Instant, i64)>>,
     listener: OnceCell<()>,
@@ -180,11 +184,11 @@ impl SharedCache {
         held.insert(id, (row_version, Instant::now(), loaded));
     }
 
-    pub fn snapshot(&self, revision: Uuid) -> Option<Arc<Snapshot>> {
+    pub fn snapshot(&self, revision: Uuid) -> Option<Frozen> {
         lock(&self.snapshots).get(&revision).cloned()
     }
 
-    pub fn keep_snapshot(&self, revision: Uuid, snapshot: Arc<Snapshot>) {
+    pub fn keep_snapshot(&self, revision: Uuid, snapshot: Frozen) {
         let mut held = lock(&self.snapshots);
         if held.len() >= MAX_SNAPSHOTS {
             held.clear();

@@ -196,7 +196,8 @@ async fn refuse_decision(
     let snapshot = revision::snapshot(conn, locked.id, decision.revision)
         .await?
         .ok_or(sqlx::Error::RowNotFound)?;
-    let signoffs = SignOffs::load(conn, locked.id, &snapshot).await?;
+    let fingerprints = crate::domain::fingerprint::Fingerprints::of(&snapshot);
+    let signoffs = SignOffs::load(conn, locked.id, &snapshot, &fingerprints).await?;
     if signoffs.outstanding() > 0 {
         return Ok(Some(Refusal::NotSignedOff {
             outstanding: signoffs.outstanding(),

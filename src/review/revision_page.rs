@@ -12,6 +12,7 @@ use crate::AppState;
 use crate::accounts::viewer::Staff;
 use crate::domain::checklist::{self, Assessment, EndpointAssessment};
 use crate::domain::curl;
+use crate::domain::fingerprint::Fingerprints;
 use crate::domain::model::{AuthScheme, ReachMode};
 use crate::domain::revision::{Snapshot, SnapshotEndpoint};
 use crate::domain::workflow::Outcome;
@@ -20,6 +21,7 @@ use crate::review::comments::{Thread, Threads};
 use crate::review::diff::{self, RevisionDiff};
 use crate::review::signoffs::SignOffs;
 use crate::review::viewed::Viewed;
+use crate::shared_cache::Frozen;
 use crate::web::extract::Path;
 use crate::web::page::Page;
 use crate::web::{AppError, Result};
@@ -49,6 +51,8 @@ pub struct RevisionPage {
     pub submitted_by: String,
     pub submitted_at: String,
     pub snapshot: Arc<Snapshot>,
+    /// Computed once per revision, with the snapshot.
+    pub fingerprints: Arc<Fingerprints>,
     pub assessment: Assessment,
     pub claimed_by: Option<String>,
     pub claimed_by_id: Option<Uuid>,
@@ -191,7 +195,13 @@ impl RevisionPage {
     }
 
     pub fn fingerprint(&self, endpoint: &SnapshotEndpoint) -> String {
-        crate::domain::fingerprint::staging_fingerprint(&self.snapshot.sections, &endpoint.spec)
+        match self.fingerprints.staging.get(&endpoint.id) {
+            Some(fingerprint) => fingerprint.clone(),
+            None => crate::domain::fingerprint::staging_fingerprint(
+                &self.snapshot.sections,
+                &endpoint.spec,
+            ),
+        }
     }
 
     /// An example pretty-printed and highlighted, when it is JSON.
@@ -252,17 +262,17 @@ pub async fn build(
     let latest = latest.ok_or(AppError::NotFound)?;
     let site = state.shared.site(&state.db).await?;
     let settings = &site.checklist;
-    let snapshot = snapshot(state, latest.revision_id).await?;
+    let (snapshot, fingerprints) = snapshot(state, latest.revision_id).await?;
     let specs: Vec<_> = snapshot.endpoints.iter().map(|e| (e.id, &e.spec)).collect();
     let assessment = checklist::assess(&snapshot.sections, &specs, settings);
     let events = crate::audit::timeline(&state.db, id).await?;
     let mut conn = state.db.acquire().await?;
     let threads = Threads::load(&mut conn, id, reviewer).await?;
-    let signoffs = SignOffs::load(&mut conn, id, &snapshot).await?;
-    let viewed = Viewed::load(&mut conn, id, reviewer.id, &snapshot).await?;
+    let signoffs = SignOffs::load(&mut conn, id, &snapshot, &fingerprints).await?;
+    let viewed = Viewed::load(&mut conn, id, reviewer.id, &snapshot, &fingerprints).await?;
     let since = match (latest.compare_id, latest.compare_number) {
         (Some(old), Some(number)) => {
-            let old = self::snapshot(state, old).await?;
+            let (old, _) = self::snapshot(state, old).await?;
             Some(diff::diff(number, &old, latest.number, &snapshot))
         }
         _ => None,
@@ -281,6 +291,7 @@ pub async fn build(
         submitted_by: latest.submitted_by,
         submitted_at: crate::web::dates::date_time(latest.submitted_at),
         snapshot,
+        fingerprints,
         assessment,
         claimed_by: latest.claimed_by,
         claimed_by_id: latest.claimed_by_id,
@@ -299,9 +310,9 @@ pub async fn build(
     })
 }
 
-/// A revision's snapshot, decoded once: revisions never change, so one kept in memory is
-/// current for as long as it is kept.
-async fn snapshot(state: &AppState, revision: Uuid) -> Result<Arc<Snapshot>> {
+/// A revision's snapshot and its fingerprints, decoded and computed once: revisions never
+/// change, so what is kept in memory is current for as long as it is kept.
+async fn snapshot(state: &AppState, revision: Uuid) -> Result<Frozen> {
     if let Some(kept) = state.shared.snapshot(revision) {
         return Ok(kept);
     }
@@ -311,7 +322,8 @@ async fn snapshot(state: &AppState, revision: Uuid) -> Result<Arc<Snapshot>> {
     )
     .fetch_one(&state.db)
     .await?;
-    let snapshot = Arc::new(stored.0);
-    state.shared.keep_snapshot(revision, snapshot.clone());
-    Ok(snapshot)
+    let fingerprints = Arc::new(Fingerprints::of(&stored.0));
+    let frozen = (Arc::new(stored.0), fingerprints);
+    state.shared.keep_snapshot(revision, frozen.clone());
+    Ok(frozen)
 }

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::accounts::viewer::Staff;
-use crate::domain::fingerprint::{endpoint_fingerprint, integration_fingerprint};
+use crate::domain::fingerprint::Fingerprints;
 use crate::domain::revision::{self, Snapshot};
 use crate::domain::workflow::{self, ReviewPart, Scope};
 use crate::web::extract::{Form, Path};
@@ -25,13 +25,20 @@ pub const INTEGRATION: &str = "integration";
 
 /// Every target of a revision with the fingerprint of its content there.
 pub fn targets(snapshot: &Snapshot) -> Vec<(String, String)> {
-    std::iter::once((INTEGRATION.to_string(), integration_fingerprint(snapshot)))
-        .chain(
-            snapshot
+    targets_of(snapshot, &Fingerprints::of(snapshot))
+}
+
+/// The targets with the fingerprints already computed for this snapshot.
+fn targets_of(snapshot: &Snapshot, fingerprints: &Fingerprints) -> Vec<(String, String)> {
+    std::iter::once((INTEGRATION.to_string(), fingerprints.integration.clone()))
+        .chain(snapshot.endpoints.iter().map(|e| {
+            let fingerprint = fingerprints
                 .endpoints
-                .iter()
-                .map(|e| (e.id.to_string(), endpoint_fingerprint(&e.spec))),
-        )
+                .get(&e.id)
+                .cloned()
+                .unwrap_or_default();
+            (e.id.to_string(), fingerprint)
+        }))
         .collect()
 }
 
@@ -47,6 +54,7 @@ impl SignOffs {
         conn: &mut PgConnection,
         integration: Uuid,
         snapshot: &Snapshot,
+        fingerprints: &Fingerprints,
     ) -> sqlx::Result<SignOffs> {
         let rows = sqlx::query!(
             "SELECT s.target, s.fingerprint, u.display_name, s.revision
@@ -65,7 +73,7 @@ impl SignOffs {
                     )
                 })
                 .collect(),
-            current: targets(snapshot).into_iter().collect(),
+            current: targets_of(snapshot, fingerprints).into_iter().collect(),
         })
     }
 

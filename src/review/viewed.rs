@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::accounts::viewer::Staff;
-use crate::domain::fingerprint::endpoint_fingerprint;
+use crate::domain::fingerprint::{Fingerprints, endpoint_fingerprint};
 use crate::domain::revision::{self, Snapshot};
 use crate::web::extract::{Form, Path};
 use crate::web::{AppError, Result};
@@ -29,6 +29,7 @@ impl Viewed {
         integration: Uuid,
         reviewer: Uuid,
         snapshot: &Snapshot,
+        fingerprints: &Fingerprints,
     ) -> sqlx::Result<Viewed> {
         let marks: HashMap<Uuid, String> = sqlx::query!(
             "SELECT endpoint_id, fingerprint FROM endpoint_views WHERE integration_id = $1 AND user_id = $2",
@@ -43,7 +44,9 @@ impl Viewed {
         let current = snapshot
             .endpoints
             .iter()
-            .filter(|e| marks.get(&e.id) == Some(&endpoint_fingerprint(&e.spec)))
+            .filter(|e| {
+                marks.contains_key(&e.id) && marks.get(&e.id) == fingerprints.endpoints.get(&e.id)
+            })
             .map(|e| e.id)
             .collect();
         Ok(Viewed { current })
