@@ -23,11 +23,12 @@ pub fn router() -> axum::Router<crate::AppState> {
         .route("/insights/{table}", get(csv::download))
 }
 
-/// Partner companies that have an integration, by name: the filter's choices.
+/// Partner companies that have submitted an integration, by name: the filter's choices.
 pub async fn partners(db: &PgPool) -> sqlx::Result<Vec<(Uuid, String)>> {
     Ok(sqlx::query!(
         "SELECT c.id, c.name FROM companies c
-         WHERE EXISTS (SELECT 1 FROM integrations i WHERE i.company_id = c.id) ORDER BY c.name, c.id"
+         WHERE EXISTS (SELECT 1 FROM integrations i WHERE i.company_id = c.id AND i.waiting_since IS NOT NULL)
+         ORDER BY c.name, c.id"
     )
     .fetch_all(db)
     .await?
@@ -36,7 +37,8 @@ pub async fn partners(db: &PgPool) -> sqlx::Result<Vec<(Uuid, String)>> {
     .collect())
 }
 
-/// The figures for a filter, as they stand at `now`.
+/// The figures for a filter, as they stand at `now`. Staff see what partners submitted, as on
+/// every other page: a draft never submitted is the partner's own and counts nowhere here.
 pub async fn load(db: &PgPool, filter: &Filter, now: OffsetDateTime) -> sqlx::Result<Insights> {
     let histories: Vec<History> = sqlx::query!(
         r#"SELECT i.id, i.name, c.name AS company, i.status AS "status: Status", i.move_since,
@@ -44,7 +46,7 @@ pub async fn load(db: &PgPool, filter: &Filter, now: OffsetDateTime) -> sqlx::Re
                   ARRAY(SELECT d.decided_at FROM decisions d WHERE d.integration_id = i.id ORDER BY d.decided_at) AS "decided!",
                   ARRAY(SELECT d.outcome = 'approved' FROM decisions d WHERE d.integration_id = i.id ORDER BY d.decided_at) AS "approved!: Vec<bool>"
            FROM integrations i JOIN companies c ON c.id = i.company_id
-           WHERE $1::uuid IS NULL OR i.company_id = $1"#,
+           WHERE i.waiting_since IS NOT NULL AND ($1::uuid IS NULL OR i.company_id = $1)"#,
         filter.partner
     )
     .fetch_all(db)

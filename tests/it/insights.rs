@@ -6,7 +6,8 @@
 //! | KYC APIs | XYZ | Tue 3 Nov 09:00 | approved Wed 4 Nov 15:00 (30 h) | 1 round |
 //! | Cards | Other Bank | Mon 16 Nov 12:00 | sent back Fri 20 Nov 12:00 (96 h) | the partner's move for 9 days |
 //! | Loans | Other Bank | Tue 24 Nov 10:00 | — | Haptik's move for 8 days |
-//! | Draft | XYZ | — | — | the partner's move for 2 days: not stalled |
+//! | Draft | XYZ | — | — | untouched for 20 days, never submitted: the partner's own, not shown |
+//! | Secret plans | Drafts Only Ltd | — | — | never submitted: neither it nor its company shown |
 //!
 //! First review: 30, 48, 96 h → median 48 h (2.0 days), 90th percentile 86.4 h (3.6 days).
 //! Approval: 30, 240 h → median 135 h (5.6 days), 90th percentile 219 h (9.1 days).
@@ -76,6 +77,13 @@ async fn submitted(db: &PgPool, id: Uuid, number: i32, by: Uuid, at: OffsetDateT
     .execute(db)
     .await
     .unwrap();
+    // As the workflow's submit does: the integration waits for Haptik from then on.
+    sqlx::query("UPDATE integrations SET waiting_since = $2 WHERE id = $1")
+        .bind(id)
+        .bind(at)
+        .execute(db)
+        .await
+        .unwrap();
 }
 
 async fn decided(
@@ -223,7 +231,16 @@ async fn seed(db: &PgPool) -> Seeded {
     .await;
     submitted(db, loans, 1, sam, datetime!(2026-11-24 10:00 UTC)).await;
 
-    integration(db, xyz, "Draft", "draft", now - Duration::days(2)).await;
+    integration(db, xyz, "Draft", "draft", now - Duration::days(20)).await;
+    let drafts_only = company(db, "Drafts Only Ltd").await;
+    integration(
+        db,
+        drafts_only,
+        "Secret plans",
+        "draft",
+        now - Duration::days(20),
+    )
+    .await;
     Seeded { xyz, other, cards }
 }
 
@@ -314,7 +331,12 @@ async fn the_figures_equal_those_computed_by_hand(db: PgPool) {
     assert_eq!(stalled, ["The partner's move: 1", "Haptik's move: 1"]);
     assert!(page.contains(&format!("href=\"/review/{}\"", seeded.cards)));
     assert!(page.contains("9 days") && page.contains("8 days"));
-    assert!(!page.contains(">Draft<"));
+    // Staff see what was submitted: never-submitted drafts and their companies stay the partner's.
+    assert!(!page.contains(">Draft<") && !page.contains("Secret plans"));
+    assert!(
+        !page.contains("Drafts Only Ltd"),
+        "not among the partners to filter by"
+    );
 
     // One partner: only its integrations.
     let (_, page) = rohan
