@@ -69,24 +69,31 @@ fn described(series: &[&'static str], groups: &[Group]) -> String {
         .join("; ")
 }
 
-/// Columns side by side per group, labels under them (every `label_every`th, so they fit).
-pub fn columns(id: &'static str, title: &str, series: &[&'static str], groups: &[Group]) -> Chart {
-    let (left, top, bottom) = (36.0, 12.0, 28.0);
-    let plot_height = 160.0;
-    // Wide enough for a label such as "16 Nov" under every group.
-    let slot = 40.0_f64.max(12.0 * series.len() as f64 + 8.0);
-    let width = left + slot * groups.len().max(1) as f64 + 8.0;
-    let max = groups
+/// The largest value, at least 1 (the scale's top).
+fn largest(groups: &[Group]) -> usize {
+    groups
         .iter()
         .flat_map(|g| g.values.iter())
         .copied()
         .max()
         .unwrap_or(0)
-        .max(1);
+        .max(1)
+}
+
+/// Columns side by side per group, labels under them (every `label_every`th, so they fit).
+pub fn columns(id: &'static str, title: &str, series: &[&'static str], groups: &[Group]) -> Chart {
+    let (left, top, bottom) = (36.0, 12.0, 28.0);
+    let plot_height = 160.0;
+    // Twelve weeks get room for a label such as "16 Nov" under each; two years share about the
+    // same width (so the chart keeps its shape when scaled), labelled every few groups.
+    let slot = (480.0 / groups.len().max(1) as f64).clamp(6.0, 40.0);
+    let gap = slot * 0.2;
+    let width = left + slot * groups.len().max(1) as f64 + 8.0;
+    let max = largest(groups);
     let scale = plot_height / max as f64;
     let base = top + plot_height;
-    let bar = (slot - 8.0) / series.len().max(1) as f64;
-    let label_every = (groups.len() / 8).max(1);
+    let bar = (slot - gap) / series.len().max(1) as f64;
+    let label_every = (40.0 / slot).ceil() as usize;
     let mut rects = Vec::new();
     let mut texts = vec![
         Text {
@@ -103,7 +110,7 @@ pub fn columns(id: &'static str, title: &str, series: &[&'static str], groups: &
         },
     ];
     for (index, group) in groups.iter().enumerate() {
-        let x0 = left + slot * index as f64 + 4.0;
+        let x0 = left + slot * index as f64 + gap / 2.0;
         for (s, value) in group.values.iter().enumerate() {
             let height = *value as f64 * scale;
             rects.push(Rect {
@@ -117,7 +124,7 @@ pub fn columns(id: &'static str, title: &str, series: &[&'static str], groups: &
         }
         if index % label_every == 0 {
             texts.push(Text {
-                x: x0 + (slot - 8.0) / 2.0,
+                x: x0 + (slot - gap) / 2.0,
                 y: base + 16.0,
                 anchor: "middle",
                 text: group.label.clone(),
@@ -144,13 +151,7 @@ pub fn columns(id: &'static str, title: &str, series: &[&'static str], groups: &
 /// One bar per group, lying down, its label above it: for long labels (checklist items).
 pub fn rows(id: &'static str, title: &str, series: &'static str, groups: &[Group]) -> Chart {
     let (width, row, left) = (320.0, 34.0, 4.0);
-    let max = groups
-        .iter()
-        .flat_map(|g| g.values.iter())
-        .copied()
-        .max()
-        .unwrap_or(0)
-        .max(1);
+    let max = largest(groups);
     let scale = (width - left - 40.0) / max as f64;
     let mut rects = Vec::new();
     let mut texts = Vec::new();
@@ -230,6 +231,28 @@ mod tests {
         assert_eq!(chart.rects[0].height, 160.0);
         assert!((chart.rects[1].height - 160.0 / 3.0).abs() < 1e-9);
         assert_eq!(chart.rects[2].height, 0.0);
+    }
+
+    #[test]
+    fn two_years_of_weeks_keep_the_width_of_twelve_and_labels_apart() {
+        let weeks: Vec<Group> = (0..105).map(|i| week(&format!("w{i}"), i, 1)).collect();
+        let long = columns("weekly", "Per week", &["submissions", "approvals"], &weeks);
+        let short = columns(
+            "weekly",
+            "Per week",
+            &["submissions", "approvals"],
+            &weeks[..12],
+        );
+        assert!(
+            long.width <= 700.0 && short.width >= 480.0,
+            "{} {}",
+            long.width,
+            short.width
+        );
+        assert_eq!(long.rects.len(), 210, "every week keeps its bars");
+        let labels: Vec<f64> = long.texts.iter().skip(2).map(|t| t.x).collect();
+        assert!(labels.windows(2).all(|pair| pair[1] - pair[0] >= 40.0));
+        assert!(labels.len() >= 10);
     }
 
     #[test]
