@@ -5,14 +5,12 @@
 //! while the listener is down, nothing read before a notice is kept after it, and nothing is
 //! used longer than `MAX_AGE` whatever the listener says.
 
-use std::collections::HashMap;
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, Weak};
-use std::time::{Duration, Instant};
+use std::hash::Hash;
+use std::sync::{Arc, Weak};
+use std::time::Duration;
 
 use sqlx::PgPool;
-use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 use crate::domain::account::User;
@@ -20,7 +18,7 @@ use crate::domain::checklist::Settings;
 use crate::domain::fingerprint::Fingerprints;
 use crate::domain::integration::Loaded;
 use crate::domain::revision::Snapshot;
-use crate::listen::Heard;
+use crate::listen::{Freshness, Heard, KeptMap};
 
 const MAX_AGE: Duration = Duration::from_secs(60);
 /// More users than this and the map starts again: a bound, not an eviction policy.
@@ -66,47 +64,63 @@ pub async fn egress_ips(db: &PgPool) -> sqlx::Result<Vec<(String, String)>> {
 /// A revision's decoded snapshot with its fingerprints.
 pub type Frozen = (Arc<Snapshot>, Arc<Fingerprints>);
 
-/// A decoded integration, the row version it was read at, and when.
-type KeptLoaded = (String, Instant, Arc<Loaded>);
-
-#[derive(Default)]
 pub struct SharedCache {
-    site: Mutex<Option<(Instant, Arc<SiteSettings>)>>,
-    users: Mutex<HashMap<Uuid, (Instant, User)>>,
+    site: KeptMap<(), Arc<SiteSettings>>,
+    users: KeptMap<Uuid, Option<User>>,
+    /// Counts of the review queue by filter, until the integrations table changes.
+    counts: KeptMap<String, i64>,
     /// Decoded integrations by id, with the row version they were read at: checked against the
     /// row on every use, so they need no notice.
-    loaded: Mutex<HashMap<Uuid, KeptLoaded>>,
+    loaded: KeptMap<Uuid, (String, Arc<Loaded>)>,
     /// Decoded revision snapshots by revision id: revisions never change.
-    snapshots: Mutex<HashMap<Uuid, Frozen>>,
-    /// Counts of the review queue by filter, until the integrations table changes.
-    counts: Mutex<HashMap<String, (Instant, i64)>>,
-    listener: OnceCell<()>,
-    live: AtomicBool,
-    epoch: AtomicU64,
+    snapshots: KeptMap<Uuid, Frozen>,
+    freshness: Freshness,
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+impl Default for SharedCache {
+    fn default() -> Self {
+        SharedCache {
+            site: KeptMap::new(1, MAX_AGE),
+            users: KeptMap::new(MAX_USERS, MAX_AGE),
+            counts: KeptMap::new(MAX_COUNTS, MAX_AGE),
+            loaded: KeptMap::new(MAX_LOADED, MAX_AGE),
+            snapshots: KeptMap::new(MAX_SNAPSHOTS, Duration::from_secs(3600)),
+            freshness: Freshness::default(),
+        }
+    }
 }
 
 impl SharedCache {
+    /// A value from `map`, or else loaded and kept if no notice came meanwhile.
+    async fn cached<K, V, F, Fut>(
+        self: &Arc<Self>,
+        db: &PgPool,
+        map: &KeptMap<K, V>,
+        key: K,
+        load: F,
+    ) -> sqlx::Result<V>
+    where
+        K: Eq + Hash,
+        V: Clone,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = sqlx::Result<V>>,
+    {
+        self.listen(db).await;
+        if let Some(value) = map.get(&key) {
+            return Ok(value);
+        }
+        let epoch = self.freshness.epoch();
+        let value = load().await?;
+        map.keep(key, value.clone(), &self.freshness, epoch);
+        Ok(value)
+    }
+
     /// The site settings, from memory when they are known to be current.
     pub async fn site(self: &Arc<Self>, db: &PgPool) -> sqlx::Result<Arc<SiteSettings>> {
-        self.listen(db).await;
-        if let Some((at, site)) = lock(&self.site).as_ref()
-            && at.elapsed() < MAX_AGE
-        {
-            return Ok(site.clone());
-        }
-        let epoch = self.epoch.load(Ordering::Acquire);
-        let site = Arc::new(SiteSettings::load(db).await?);
-        let mut held = lock(&self.site);
-        if self.keeps(epoch) {
-            *held = Some((Instant::now(), site.clone()));
-        }
-        Ok(site)
+        self.cached(db, &self.site, (), || async {
+            Ok(Arc::new(SiteSettings::load(db).await?))
+        })
+        .await
     }
 
     /// A user by id, from memory when known to be current.
@@ -120,24 +134,7 @@ impl SharedCache {
         F: FnOnce() -> Fut,
         Fut: Future<Output = sqlx::Result<Option<User>>>,
     {
-        self.listen(db).await;
-        if let Some((at, user)) = lock(&self.users).get(&id)
-            && at.elapsed() < MAX_AGE
-        {
-            return Ok(Some(user.clone()));
-        }
-        let epoch = self.epoch.load(Ordering::Acquire);
-        let user = load().await?;
-        if let Some(user) = &user {
-            let mut held = lock(&self.users);
-            if self.keeps(epoch) {
-                if held.len() >= MAX_USERS {
-                    held.clear();
-                }
-                held.insert(id, (Instant::now(), user.clone()));
-            }
-        }
-        Ok(user)
+        self.cached(db, &self.users, id, load).await
     }
 
     /// A count over the integrations table, kept until the table changes.
@@ -151,77 +148,44 @@ impl SharedCache {
         F: FnOnce() -> Fut,
         Fut: Future<Output = sqlx::Result<i64>>,
     {
-        self.listen(db).await;
-        if let Some((at, count)) = lock(&self.counts).get(key)
-            && at.elapsed() < MAX_AGE
-        {
-            return Ok(*count);
-        }
-        let epoch = self.epoch.load(Ordering::Acquire);
-        let count = load().await?;
-        let mut held = lock(&self.counts);
-        if self.keeps(epoch) {
-            if held.len() >= MAX_COUNTS {
-                held.clear();
-            }
-            held.insert(key.to_string(), (Instant::now(), count));
-        }
-        Ok(count)
+        self.cached(db, &self.counts, key.to_string(), load).await
     }
 
     /// The decoded integration kept for this row version, if any.
     pub fn loaded(&self, id: Uuid, row_version: &str) -> Option<Arc<Loaded>> {
-        let held = lock(&self.loaded);
-        let (version, at, loaded) = held.get(&id)?;
-        (version == row_version && at.elapsed() < MAX_AGE).then(|| loaded.clone())
+        let (version, loaded) = self.loaded.get(&id)?;
+        (version == row_version).then_some(loaded)
     }
 
     pub fn keep_loaded(&self, id: Uuid, row_version: String, loaded: Arc<Loaded>) {
-        let mut held = lock(&self.loaded);
-        if held.len() >= MAX_LOADED {
-            held.clear();
-        }
-        held.insert(id, (row_version, Instant::now(), loaded));
+        self.loaded.keep_checked(id, (row_version, loaded));
     }
 
     pub fn snapshot(&self, revision: Uuid) -> Option<Frozen> {
-        lock(&self.snapshots).get(&revision).cloned()
+        self.snapshots.get(&revision)
     }
 
     pub fn keep_snapshot(&self, revision: Uuid, snapshot: Frozen) {
-        let mut held = lock(&self.snapshots);
-        if held.len() >= MAX_SNAPSHOTS {
-            held.clear();
-        }
-        held.insert(revision, snapshot);
-    }
-
-    /// Whether a value read at `epoch` may be kept: the listener is up and no notice came since.
-    fn keeps(&self, epoch: u64) -> bool {
-        self.live.load(Ordering::Acquire) && self.epoch.load(Ordering::Acquire) == epoch
+        self.snapshots.keep_checked(revision, snapshot);
     }
 
     /// Drops what a notice names ("settings", "queue", "user:<id>", or anything else:
-    /// everything). The epoch moves on while the maps are held, so nothing read before can be
-    /// kept after.
+    /// everything), after moving the epoch on so nothing read before can be kept after.
     fn forget(&self, payload: &str) {
-        let mut site = lock(&self.site);
-        let mut users = lock(&self.users);
-        let mut counts = lock(&self.counts);
-        self.epoch.fetch_add(1, Ordering::AcqRel);
+        self.freshness.advance();
         match payload.strip_prefix("user:").map(str::parse::<Uuid>) {
             Some(Ok(id)) => {
-                users.remove(&id);
+                self.users.retain(|user, _| *user != id);
                 // Their name may be shown as who saved a section.
-                lock(&self.loaded).clear();
+                self.loaded.clear();
             }
-            _ if payload == "settings" => *site = None,
-            _ if payload == "queue" => counts.clear(),
+            _ if payload == "settings" => self.site.clear(),
+            _ if payload == "queue" => self.counts.clear(),
             _ => {
-                *site = None;
-                users.clear();
-                counts.clear();
-                lock(&self.loaded).clear();
+                self.site.clear();
+                self.users.clear();
+                self.counts.clear();
+                self.loaded.clear();
             }
         }
     }
@@ -229,13 +193,13 @@ impl SharedCache {
     fn heard(&self, heard: Heard<'_>) {
         match heard {
             Heard::Live => {
+                self.freshness.set_live(true);
                 self.forget("");
-                self.live.store(true, Ordering::Release);
             }
             Heard::Notice(payload) => self.forget(payload),
             Heard::Missed => self.forget(""),
             Heard::Lost => {
-                self.live.store(false, Ordering::Release);
+                self.freshness.set_live(false);
                 self.forget("");
             }
         }
@@ -243,15 +207,13 @@ impl SharedCache {
 
     async fn listen(self: &Arc<Self>, db: &PgPool) {
         let cache: Weak<SharedCache> = Arc::downgrade(self);
-        self.listener
-            .get_or_init(|| {
-                crate::listen::listen(db, "portal_changed", move |heard| match cache.upgrade() {
-                    Some(held) => {
-                        held.heard(heard);
-                        true
-                    }
-                    None => false,
-                })
+        self.freshness
+            .start(db, "portal_changed", move |heard| match cache.upgrade() {
+                Some(held) => {
+                    held.heard(heard);
+                    true
+                }
+                None => false,
             })
             .await;
     }
@@ -264,30 +226,35 @@ mod tests {
     #[test]
     fn a_notice_drops_what_it_names_and_stops_what_was_read_before_it() {
         let cache = SharedCache::default();
-        cache.live.store(true, Ordering::Release);
-        let before = cache.epoch.load(Ordering::Acquire);
-        *lock(&cache.site) = Some((
-            Instant::now(),
-            Arc::new(SiteSettings {
-                checklist: Settings::default(),
-                egress: vec![],
-            }),
-        ));
+        cache.freshness.set_live(true);
+        let settings = Arc::new(SiteSettings {
+            checklist: Settings::default(),
+            egress: vec![],
+        });
+        let before = cache.freshness.epoch();
+        cache
+            .site
+            .keep((), settings.clone(), &cache.freshness, before);
         cache.forget(&format!("user:{}", Uuid::nil()));
         assert!(
-            lock(&cache.site).is_some(),
+            cache.site.get(&()).is_some(),
             "a user's change keeps the settings"
         );
+        cache
+            .site
+            .keep((), settings.clone(), &cache.freshness, before);
         assert!(
-            !cache.keeps(before),
+            !cache.freshness.keeps(before),
             "a value read before the notice is not kept"
         );
         cache.forget("settings");
-        assert!(lock(&cache.site).is_none());
+        assert!(cache.site.get(&()).is_none());
         cache.heard(Heard::Lost);
+        let now = cache.freshness.epoch();
+        cache.site.keep((), settings, &cache.freshness, now);
         assert!(
-            !cache.keeps(cache.epoch.load(Ordering::Acquire)),
-            "nothing is kept while down"
+            cache.site.get(&()).is_none(),
+            "nothing is kept while the listener is down"
         );
     }
 }

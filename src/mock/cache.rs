@@ -4,17 +4,14 @@
 //! listener drops what it holds for that integration, so every instance answers from the current
 //! description. Until the listener runs, and whenever it lost its connection, nothing is cached.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, Weak};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Weak};
+use std::time::Duration;
 
 use sqlx::PgPool;
-use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 use super::dispatch::MockSet;
-use crate::listen::Heard;
+use crate::listen::{Freshness, Heard, KeptMap};
 
 /// Which description a call is answered from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -41,96 +38,67 @@ pub struct KnownKey {
     pub created_by: Uuid,
 }
 
-/// More than this many entries and the map starts again: a bound, not an eviction policy.
+/// Entries per map.
 const MAX_ENTRIES: usize = 256;
 /// However quiet the listener, nothing is used longer than this: a backstop for a connection that
 /// died without saying so.
 const MAX_AGE: Duration = Duration::from_secs(60);
 
-/// An entry and when it was kept.
-type Kept<T> = (Instant, T);
-/// Compiled mocks by integration and source.
-type Sets = HashMap<(Uuid, Source), Kept<Arc<Compiled>>>;
-
-#[derive(Default)]
 pub struct MockCache {
-    sets: Mutex<Sets>,
-    keys: Mutex<HashMap<Vec<u8>, Kept<KnownKey>>>,
-    listener: OnceCell<()>,
-    /// True while the listener holds its connection: only then may anything be kept.
-    live: AtomicBool,
-    /// Moves on with every notice: what was read from the database before a notice arrived is
-    /// not kept after it (`epoch()` before the read, `keep_*` with it).
-    epoch: AtomicU64,
+    /// Compiled mocks by integration and source.
+    sets: KeptMap<(Uuid, Source), Arc<Compiled>>,
+    keys: KeptMap<Vec<u8>, KnownKey>,
+    freshness: Freshness,
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+impl Default for MockCache {
+    fn default() -> Self {
+        MockCache {
+            sets: KeptMap::new(MAX_ENTRIES, MAX_AGE),
+            keys: KeptMap::new(MAX_ENTRIES, MAX_AGE),
+            freshness: Freshness::default(),
+        }
+    }
 }
 
 impl MockCache {
     /// Taken before reading from the database; what was read is kept only if no notice came since.
     pub fn epoch(&self) -> u64 {
-        self.epoch.load(Ordering::Acquire)
+        self.freshness.epoch()
     }
 
     pub fn set(&self, integration: Uuid, source: Source) -> Option<Arc<Compiled>> {
-        lock(&self.sets)
-            .get(&(integration, source))
-            .filter(|(at, _)| at.elapsed() < MAX_AGE)
-            .map(|(_, compiled)| compiled.clone())
+        self.sets.get(&(integration, source))
     }
 
     pub fn keep_set(&self, integration: Uuid, source: Source, compiled: Arc<Compiled>, epoch: u64) {
-        let mut sets = lock(&self.sets);
-        if !self.live.load(Ordering::Acquire) || self.epoch() != epoch {
-            return;
-        }
-        if sets.len() >= MAX_ENTRIES {
-            sets.clear();
-        }
-        sets.insert((integration, source), (Instant::now(), compiled));
+        self.sets
+            .keep((integration, source), compiled, &self.freshness, epoch);
     }
 
     pub fn key(&self, digest: &[u8]) -> Option<KnownKey> {
-        lock(&self.keys)
-            .get(digest)
-            .filter(|(at, _)| at.elapsed() < MAX_AGE)
-            .map(|(_, key)| key.clone())
+        self.keys.get(digest)
     }
 
     pub fn keep_key(&self, digest: Vec<u8>, key: KnownKey, epoch: u64) {
-        let mut keys = lock(&self.keys);
-        if !self.live.load(Ordering::Acquire) || self.epoch() != epoch {
-            return;
-        }
-        if keys.len() >= MAX_ENTRIES {
-            keys.clear();
-        }
-        keys.insert(digest, (Instant::now(), key));
+        self.keys.keep(digest, key, &self.freshness, epoch);
     }
 
-    /// Both maps are held while the epoch moves on, so nothing read before can be kept after.
     fn forget(&self, integration: Uuid) {
-        let mut sets = lock(&self.sets);
-        let mut keys = lock(&self.keys);
-        self.epoch.fetch_add(1, Ordering::AcqRel);
-        sets.retain(|(id, _), _| *id != integration);
-        keys.retain(|_, (_, key)| key.integration != integration);
+        self.freshness.advance();
+        self.sets.retain(|(id, _), _| *id != integration);
+        self.keys
+            .retain(|_, (_, key)| key.integration != integration);
     }
 
     fn forget_all(&self) {
-        let mut sets = lock(&self.sets);
-        let mut keys = lock(&self.keys);
-        self.epoch.fetch_add(1, Ordering::AcqRel);
-        sets.clear();
-        keys.clear();
+        self.freshness.advance();
+        self.sets.clear();
+        self.keys.clear();
     }
 
     fn set_live(&self, live: bool) {
-        self.live.store(live, Ordering::Release);
+        self.freshness.set_live(live);
         // Whatever was kept may have missed notices while the connection was down.
         self.forget_all();
     }
@@ -139,10 +107,8 @@ impl MockCache {
     /// after this call can miss its change notice.
     pub async fn listen(self: &Arc<Self>, db: &PgPool) {
         let cache = Arc::downgrade(self);
-        self.listener
-            .get_or_init(|| {
-                crate::listen::listen(db, "mock_changed", move |heard| heard_by(&cache, heard))
-            })
+        self.freshness
+            .start(db, "mock_changed", move |heard| heard_by(&cache, heard))
             .await;
     }
 }
