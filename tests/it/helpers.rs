@@ -374,3 +374,16 @@ pub mod query_count {
         counts().lock().unwrap().get(request).copied().unwrap_or(0)
     }
 }
+
+/// Waits until `check` holds: what other instances learn by notice arrives a moment later.
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !check().await {
+        assert!(std::time::Instant::now() < deadline, "never: {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

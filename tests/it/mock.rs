@@ -2,8 +2,6 @@
 //! documented answers and scenarios, validation, a revoked key, the draft for the partner's own
 //! team only, and the call log.
 
-use std::time::{Duration, Instant};
-
 use partner_portal::accounts::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -71,19 +69,6 @@ pub(crate) async fn call(
         scenario,
         source,
         body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    }
-}
-
-/// Waits until `check` holds: what other instances learn by notice arrives a moment later.
-async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while !check().await {
-        assert!(Instant::now() < deadline, "never: {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 

@@ -5,35 +5,27 @@
 use partner_portal::accounts::Role;
 use reqwest::StatusCode;
 use sqlx::PgPool;
-use std::time::{Duration, Instant};
 
 use crate::helpers::*;
 
-/// Polls `check` until it holds: a change notice travels through PostgreSQL, in milliseconds.
-async fn soon<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while !check().await {
-        assert!(Instant::now() < deadline, "{what} did not happen");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-#[sqlx::test]
-async fn a_deactivation_through_one_instance_signs_the_user_out_on_another(db: PgPool) {
-    create_user(&db, "asha@haptik.example", Role::Admin, None).await;
+/// Two instances on one database, an admin, and a partner signed in on the first with an
+/// integration whose page that instance has served (so it holds what the page reads).
+async fn two_instances(db: &PgPool) -> (TestApp, TestApp, Browser, String) {
+    create_user(db, "asha@haptik.example", Role::Admin, None).await;
     let first = TestApp::spawn(db.clone()).await;
     let second = TestApp::spawn(db.clone()).await;
     let (partner, id) =
         crate::fixtures::partner_with_integration(&first, "XYZ Finance", "ravi@xyz.example").await;
     let page = format!("/integrations/{id}");
-    // Served twice, so the first instance holds the user in memory.
     for _ in 0..2 {
         assert_eq!(partner.page(&page).await.0, StatusCode::OK);
     }
+    (first, second, partner, page)
+}
+
+#[sqlx::test]
+async fn a_deactivation_through_one_instance_signs_the_user_out_on_another(db: PgPool) {
+    let (_first, second, partner, page) = two_instances(&db).await;
     let ravi: uuid::Uuid =
         sqlx::query_scalar("SELECT id FROM users WHERE email = 'ravi@xyz.example'")
             .fetch_one(&db)
@@ -47,7 +39,7 @@ async fn a_deactivation_through_one_instance_signs_the_user_out_on_another(db: P
         )
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    soon("the sign-out on the first instance", || async {
+    eventually("the sign-out on the first instance", || async {
         let response = partner.get(&page).await;
         response.status() == StatusCode::SEE_OTHER && location(&response).starts_with("/login")
     })
@@ -56,26 +48,17 @@ async fn a_deactivation_through_one_instance_signs_the_user_out_on_another(db: P
 
 #[sqlx::test]
 async fn a_checklist_setting_changed_through_one_instance_shows_on_another(db: PgPool) {
-    create_user(&db, "asha@haptik.example", Role::Admin, None).await;
-    let first = TestApp::spawn(db.clone()).await;
-    let second = TestApp::spawn(db.clone()).await;
-    let (partner, id) =
-        crate::fixtures::partner_with_integration(&first, "XYZ Finance", "ravi@xyz.example").await;
-    let page = format!("/integrations/{id}");
-    let (_, before) = partner.page(&page).await;
+    let (_first, second, partner, page) = two_instances(&db).await;
     assert!(
-        !before.contains(": not asked for"),
+        !partner.page(&page).await.1.contains(": not asked for"),
         "every item is asked for by default"
     );
-    // Written as another instance would: straight to the database.
-    let _ = second;
-    sqlx::query(
-        "INSERT INTO checklist_settings (item, requirement) VALUES ('partner-code', 'off')",
-    )
-    .execute(&db)
-    .await
-    .unwrap();
-    soon("the setting on the first instance", || async {
+    let admin = second.signed_in("asha@haptik.example", PASSWORD).await;
+    let response = admin
+        .post_form("/admin/checklist", &[("partner-code", "off")])
+        .await;
+    assert_eq!(location(&response), "/admin/checklist");
+    eventually("the setting on the first instance", || async {
         let (_, html) = partner.page(&page).await;
         html.contains(": not asked for")
     })
@@ -118,7 +101,7 @@ async fn the_queue_count_follows_a_submission_made_through_another_instance(db: 
         .post_form(&format!("/integrations/{id}/submit"), &[])
         .await;
     assert_eq!(submitted.status(), StatusCode::SEE_OTHER);
-    soon("the count on the first instance", || async {
+    eventually("the count on the first instance", || async {
         reviewer.page("/review").await.1.contains("1 submission ·")
     })
     .await;
