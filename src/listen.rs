@@ -184,6 +184,14 @@ impl<K: Eq + Hash, V: Clone> KeptMap<K, V> {
         map.insert(key, (Instant::now(), value));
     }
 
+    pub fn remove<Q>(&self, key: &Q)
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Eq + Hash + ?Sized,
+    {
+        self.lock().remove(key);
+    }
+
     pub fn retain(&self, keep: impl FnMut(&K, &mut (Instant, V)) -> bool) {
         self.lock().retain(keep);
     }

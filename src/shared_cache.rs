@@ -1,16 +1,18 @@
 //! What nearly every page reads and rarely changes, kept in memory: the checklist settings, the
-//! egress addresses and the signed-in users. PostgreSQL triggers announce each change on the
+//! egress addresses, the signed-in users and their session records. PostgreSQL triggers announce each change on the
 //! `portal_changed` channel (see the migration) and every instance drops what it holds, so a
 //! deactivated user or a changed setting takes effect on all instances at once. Nothing is kept
 //! while the listener is down, nothing read before a notice is kept after it, and nothing is
 //! used longer than `MAX_AGE` whatever the listener says.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::hash::Hash;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use sqlx::PgPool;
+use tower_sessions::session::Record;
 use uuid::Uuid;
 
 use crate::domain::account::User;
@@ -29,6 +31,8 @@ const MAX_LOADED: usize = 256;
 const MAX_COUNTS: usize = 1_000;
 /// Decoded revision snapshots kept.
 const MAX_SNAPSHOTS: usize = 64;
+/// Session records kept (about a kilobyte each).
+const MAX_SESSIONS: usize = 10_000;
 
 /// Settings every page of the checklist needs.
 #[derive(Debug, Clone)]
@@ -74,6 +78,11 @@ pub struct SharedCache {
     loaded: KeptMap<Uuid, (String, Arc<Loaded>)>,
     /// Decoded revision snapshots by revision id: revisions never change.
     snapshots: KeptMap<Uuid, Frozen>,
+    /// HTML the review page renders from a revision's endpoints, by revision id (immutable as the
+    /// revision is).
+    revision_html: KeptMap<Uuid, Arc<HashMap<Uuid, String>>>,
+    /// Session records by session id, until the session is saved or deleted anywhere.
+    sessions: KeptMap<String, Record>,
     freshness: Freshness,
 }
 
@@ -85,6 +94,8 @@ impl Default for SharedCache {
             counts: KeptMap::new(MAX_COUNTS, MAX_AGE),
             loaded: KeptMap::new(MAX_LOADED, MAX_AGE),
             snapshots: KeptMap::new(MAX_SNAPSHOTS, Duration::from_secs(3600)),
+            revision_html: KeptMap::new(MAX_SNAPSHOTS, Duration::from_secs(3600)),
+            sessions: KeptMap::new(MAX_SESSIONS, MAX_AGE),
             freshness: Freshness::default(),
         }
     }
@@ -169,13 +180,59 @@ impl SharedCache {
         self.snapshots.keep_checked(revision, snapshot);
     }
 
-    /// Drops what a notice names ("settings", "queue", "user:<id>", or anything else:
-    /// everything), after moving the epoch on so nothing read before can be kept after.
+    pub fn revision_html(&self, revision: Uuid) -> Option<Arc<HashMap<Uuid, String>>> {
+        self.revision_html.get(&revision)
+    }
+
+    pub fn keep_revision_html(&self, revision: Uuid, html: Arc<HashMap<Uuid, String>>) {
+        self.revision_html.keep_checked(revision, html);
+    }
+
+    /// A session record, from memory when known to be current, else loaded by `load` and kept
+    /// (a missing session is not kept: anyone can make up session ids).
+    pub async fn session<F, Fut, E>(
+        self: &Arc<Self>,
+        db: &PgPool,
+        id: &str,
+        load: F,
+    ) -> Result<Option<Record>, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Option<Record>, E>>,
+    {
+        self.listen(db).await;
+        if let Some(record) = self.sessions.get(id) {
+            if record.expiry_date > time::OffsetDateTime::now_utc() {
+                return Ok(Some(record));
+            }
+            return Ok(None);
+        }
+        let epoch = self.freshness.epoch();
+        let record = load().await?;
+        if let Some(record) = &record {
+            self.sessions
+                .keep(id.to_string(), record.clone(), &self.freshness, epoch);
+        }
+        Ok(record)
+    }
+
+    /// This instance wrote or deleted a session: the next read goes to the database (the notice
+    /// other instances get would arrive too late for a redirect that follows at once).
+    pub fn forget_session(&self, id: &str) {
+        self.forget(&format!("session:{id}"));
+    }
+
+    /// Drops what a notice names ("settings", "queue", "user:<id>", "session:<id>", or anything
+    /// else: everything), after moving the epoch on so nothing read before can be kept after.
     fn forget(&self, payload: &str) {
         self.freshness.advance();
+        if let Some(id) = payload.strip_prefix("session:") {
+            self.sessions.remove(id);
+            return;
+        }
         match payload.strip_prefix("user:").map(str::parse::<Uuid>) {
             Some(Ok(id)) => {
-                self.users.retain(|user, _| *user != id);
+                self.users.remove(&id);
                 // Their name may be shown as who saved a section.
                 self.loaded.clear();
             }
@@ -186,6 +243,7 @@ impl SharedCache {
                 self.users.clear();
                 self.counts.clear();
                 self.loaded.clear();
+                self.sessions.clear();
             }
         }
     }

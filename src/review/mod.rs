@@ -6,6 +6,8 @@ pub mod compare_page;
 pub mod decision_mail;
 pub mod decisions;
 pub mod diff;
+pub mod evidence;
+pub mod marks;
 pub mod queue;
 pub mod review_nav;
 pub mod revision_page;

@@ -19,6 +19,7 @@ use crate::domain::workflow::Outcome;
 use crate::domain::workflow::Status;
 use crate::review::comments::{Thread, Threads};
 use crate::review::diff::{self, RevisionDiff};
+use crate::review::marks::Marks;
 use crate::review::signoffs::SignOffs;
 use crate::review::viewed::Viewed;
 use crate::shared_cache::Frozen;
@@ -53,6 +54,8 @@ pub struct RevisionPage {
     pub snapshot: Arc<Snapshot>,
     /// Computed once per revision, with the snapshot.
     pub fingerprints: Arc<Fingerprints>,
+    /// Each endpoint's evidence as HTML, rendered once per revision.
+    pub evidence: Arc<std::collections::HashMap<Uuid, String>>,
     pub assessment: Assessment,
     pub claimed_by: Option<String>,
     pub claimed_by_id: Option<Uuid>,
@@ -204,9 +207,9 @@ impl RevisionPage {
         }
     }
 
-    /// An example pretty-printed and highlighted, when it is JSON.
-    pub fn json(&self, text: &str) -> Option<Vec<crate::web::json_view::Token>> {
-        crate::web::json_view::highlighted(text)
+    /// What the partner entered for the endpoint, rendered once per revision (`evidence.rs`).
+    pub fn evidence(&self, id: &Uuid) -> &str {
+        self.evidence.get(id).map_or("", String::as_str)
     }
 
     pub fn method(&self, endpoint: &SnapshotEndpoint) -> &'static str {
@@ -268,8 +271,9 @@ pub async fn build(
     let events = crate::audit::timeline(&state.db, id).await?;
     let mut conn = state.db.acquire().await?;
     let threads = Threads::load(&mut conn, id, reviewer).await?;
-    let signoffs = SignOffs::load(&mut conn, id, &snapshot, &fingerprints).await?;
-    let viewed = Viewed::load(&mut conn, id, reviewer.id, &snapshot, &fingerprints).await?;
+    let evidence = crate::review::evidence::of(&state.shared, latest.revision_id, &snapshot)
+        .map_err(anyhow::Error::from)?;
+    let marks = Marks::load(&mut conn, id, reviewer.id, &snapshot, &fingerprints).await?;
     let since = match (latest.compare_id, latest.compare_number) {
         (Some(old), Some(number)) => {
             let (old, _) = self::snapshot(state, old).await?;
@@ -277,7 +281,6 @@ pub async fn build(
         }
         _ => None,
     };
-    let staging = crate::staging::results::latest_verdicts(&mut *conn, id).await?;
     let open = matches!(latest.status, Status::Submitted | Status::InReview);
     let assignable = if reviewer.role == crate::domain::account::Role::Admin && open {
         crate::review::assign::candidates(&state.db).await?
@@ -292,21 +295,22 @@ pub async fn build(
         submitted_at: crate::web::dates::date_time(latest.submitted_at),
         snapshot,
         fingerprints,
+        evidence,
         assessment,
         claimed_by: latest.claimed_by,
         claimed_by_id: latest.claimed_by_id,
         whose_move: crate::web::whose_move::of(latest.status, latest.move_since, false),
         events,
         threads,
-        signoffs,
-        viewed,
+        signoffs: marks.signoffs,
+        viewed: marks.viewed,
         since,
         refusal: None,
         summary: String::new(),
         chosen: None,
         only_changed: false,
         assignable,
-        staging,
+        staging: marks.staging,
     })
 }
 

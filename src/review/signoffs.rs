@@ -63,18 +63,27 @@ impl SignOffs {
         )
         .fetch_all(conn)
         .await?;
-        Ok(SignOffs {
+        Ok(SignOffs::of(
+            rows.into_iter()
+                .map(|row| (row.target, row.fingerprint, row.display_name, row.revision)),
+            snapshot,
+            fingerprints,
+        ))
+    }
+
+    /// From stored sign-offs (target, fingerprint, who, revision) and the revision shown.
+    pub fn of(
+        rows: impl IntoIterator<Item = (String, String, String, i32)>,
+        snapshot: &Snapshot,
+        fingerprints: &Fingerprints,
+    ) -> SignOffs {
+        SignOffs {
             by_target: rows
                 .into_iter()
-                .map(|row| {
-                    (
-                        row.target,
-                        (row.fingerprint, row.display_name, row.revision),
-                    )
-                })
+                .map(|(target, fingerprint, who, revision)| (target, (fingerprint, who, revision)))
                 .collect(),
             current: targets_of(snapshot, fingerprints).into_iter().collect(),
-        })
+        }
     }
 
     /// Who signed this target off, and on which revision, if it still holds for this content.

@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::AppState;
@@ -24,23 +23,12 @@ pub struct Viewed {
 }
 
 impl Viewed {
-    pub async fn load(
-        conn: &mut PgConnection,
-        integration: Uuid,
-        reviewer: Uuid,
+    /// From the reviewer's stored marks (endpoint → fingerprint when marked) and the revision shown.
+    pub fn of(
+        marks: &HashMap<Uuid, String>,
         snapshot: &Snapshot,
         fingerprints: &Fingerprints,
-    ) -> sqlx::Result<Viewed> {
-        let marks: HashMap<Uuid, String> = sqlx::query!(
-            "SELECT endpoint_id, fingerprint FROM endpoint_views WHERE integration_id = $1 AND user_id = $2",
-            integration,
-            reviewer
-        )
-        .fetch_all(conn)
-        .await?
-        .into_iter()
-        .map(|row| (row.endpoint_id, row.fingerprint))
-        .collect();
+    ) -> Viewed {
         let current = snapshot
             .endpoints
             .iter()
@@ -49,7 +37,7 @@ impl Viewed {
             })
             .map(|e| e.id)
             .collect();
-        Ok(Viewed { current })
+        Viewed { current }
     }
 
     pub fn has(&self, endpoint: &Uuid) -> bool {

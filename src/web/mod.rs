@@ -48,14 +48,17 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; st
 /// of one person's data.
 pub fn pages(routes: Router<AppState>, state: &AppState) -> Router<AppState> {
     let config = &state.config;
-    let sessions = SessionManagerLayer::new(session_store::PageSessions::new(state.db.clone()))
-        .with_name(session_cookie_name(config))
-        .with_http_only(true)
-        .with_same_site(SameSite::Lax)
-        .with_secure(config.secure_cookies())
-        .with_expiry(Expiry::OnInactivity(
-            time::Duration::try_from(config.session_idle).unwrap_or(time::Duration::hours(2)),
-        ));
+    let sessions = SessionManagerLayer::new(session_store::PageSessions::new(
+        state.db.clone(),
+        state.shared.clone(),
+    ))
+    .with_name(session_cookie_name(config))
+    .with_http_only(true)
+    .with_same_site(SameSite::Lax)
+    .with_secure(config.secure_cookies())
+    .with_expiry(Expiry::OnInactivity(
+        time::Duration::try_from(config.session_idle).unwrap_or(time::Duration::hours(2)),
+    ));
     routes
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), csrf::verify))

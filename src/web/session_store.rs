@@ -7,42 +7,69 @@
 //! session write loses is a flash message or an idle-timer refresh; a sign-in whose session could
 //! not be stored finds itself signed out on the next page. Loads and deletes still fail loudly:
 //! a sign-out must never seem to work when the session lives on.
+//!
+//! A session read is kept in memory (`SharedCache::session`) until the session is written or
+//! deleted: here at once, on other instances when the trigger's notice reaches them.
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
 use tower_sessions_sqlx_store::PostgresStore;
 
-#[derive(Debug, Clone)]
-pub struct PageSessions(PostgresStore);
+use crate::shared_cache::SharedCache;
+
+#[derive(Clone)]
+pub struct PageSessions {
+    store: PostgresStore,
+    db: sqlx::PgPool,
+    shared: Arc<SharedCache>,
+}
+
+impl std::fmt::Debug for PageSessions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PageSessions").finish_non_exhaustive()
+    }
+}
 
 impl PageSessions {
-    pub fn new(db: sqlx::PgPool) -> Self {
-        Self(PostgresStore::new(db))
+    pub fn new(db: sqlx::PgPool, shared: Arc<SharedCache>) -> Self {
+        Self {
+            store: PostgresStore::new(db.clone()),
+            db,
+            shared,
+        }
     }
 }
 
 #[async_trait]
 impl SessionStore for PageSessions {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        if let Err(err) = self.0.create(record).await {
+        if let Err(err) = self.store.create(record).await {
             tracing::error!(%err, "storing a new session failed; the response goes out without it");
         }
+        self.shared.forget_session(&record.id.to_string());
         Ok(())
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        if let Err(err) = self.0.save(record).await {
+        if let Err(err) = self.store.save(record).await {
             tracing::error!(%err, "saving the session failed; the response goes out without it");
         }
+        self.shared.forget_session(&record.id.to_string());
         Ok(())
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        self.0.load(id).await
+        self.shared
+            .session(&self.db, &id.to_string(), || self.store.load(id))
+            .await
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        self.0.delete(id).await
+        let deleted = self.store.delete(id).await;
+        self.shared.forget_session(&id.to_string());
+        deleted
     }
 }

@@ -472,53 +472,6 @@ async fn endpoints_reorder_and_delete_after_confirmation(db: PgPool) {
     assert!(!html.contains(">Generate OTP</a>") && html.contains(">Validate OTP</a>"));
 }
 
-#[sqlx::test]
-async fn the_integration_page_runs_the_same_queries_for_1_or_50_endpoints(db: PgPool) {
-    query_count::install();
-    partner_portal::db::prepare(&db).await.unwrap();
-    let small = partner_portal::seed::run(&db, 1, 1)
-        .await
-        .unwrap()
-        .integrations[0];
-    let large = partner_portal::seed::run(&db, 1, 50)
-        .await
-        .unwrap()
-        .integrations[0];
-    let app = TestApp::spawn(db).await;
-    let partner = app
-        .signed_in(partner_portal::seed::LOGIN, partner_portal::seed::PASSWORD)
-        .await;
-    // Warm the session and the pool's prepared statements, so only the page's own work is counted.
-    for _ in 0..3 {
-        partner.page(&format!("/integrations/{small}")).await;
-        partner.page(&format!("/integrations/{large}")).await;
-    }
-
-    let mut counts = Vec::new();
-    for (id, marker) in [
-        (small, "API 1 to generate OTP"),
-        (large, "API 50 to generate OTP"),
-    ] {
-        let request = Uuid::new_v4().to_string();
-        let response = partner
-            .client
-            .get(partner.url(&format!("/integrations/{id}")))
-            .header("x-request-id", &request)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::OK);
-        assert!(response.text().await.unwrap().contains(marker));
-        counts.push(query_count::of(&request));
-    }
-    assert!(counts[0] > 0, "the counter sees the server's queries");
-    assert_eq!(
-        counts[0], counts[1],
-        "queries per page must not grow with endpoints"
-    );
-    assert!(counts[1] <= 4, "{} queries for one page", counts[1]);
-}
-
 /// htmx gets the page's content without the layout (smaller, and nothing to re-parse twice); a
 /// plain form post is redirected. Both carry what the form's `hx-select` and `hx-select-oob` pick.
 #[sqlx::test]

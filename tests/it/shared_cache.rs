@@ -1,6 +1,7 @@
 //! The settings and users every instance keeps in memory stay current across instances: a user
-//! deactivated through one instance is signed out on another at once, and a checklist setting
-//! changed through one shows on another's pages.
+//! deactivated through one instance is signed out on another at once, a checklist setting
+//! changed through one shows on another's pages, and a sign-out through one ends the session on
+//! all of them.
 
 use partner_portal::accounts::Role;
 use reqwest::StatusCode;
@@ -103,6 +104,28 @@ async fn the_queue_count_follows_a_submission_made_through_another_instance(db: 
     assert_eq!(submitted.status(), StatusCode::SEE_OTHER);
     eventually("the count on the first instance", || async {
         reviewer.page("/review").await.1.contains("1 submission ·")
+    })
+    .await;
+}
+
+/// Session records are kept in memory too: signing out through one instance ends the session on
+/// the other, and a message saved by the instance that answers shows on the page it redirects to.
+#[sqlx::test]
+async fn a_sign_out_through_one_instance_ends_the_session_on_another(db: PgPool) {
+    let (_first, second, partner, page) = two_instances(&db).await;
+    let through_second = Browser {
+        base: format!("http://{}", second.addr),
+        jar: partner.jar.clone(),
+        client: partner.client.clone(),
+    };
+    assert_eq!(through_second.page(&page).await.0, StatusCode::OK);
+    let response = through_second.post_form("/logout", &[]).await;
+    assert_eq!(location(&response), "/login");
+    let (_, html) = through_second.page("/login").await;
+    assert!(html.contains("You have signed out."), "{html}");
+    eventually("the sign-out on the first instance", || async {
+        let response = partner.get(&page).await;
+        response.status() == StatusCode::SEE_OTHER && location(&response).starts_with("/login")
     })
     .await;
 }

@@ -1,0 +1,125 @@
+//! The heavy pages run a fixed, small number of SQL statements per view, whatever the size of what
+//! they show: the integration page for 1 or 50 endpoints, the review page for 1 or 50, the review
+//! queue for 10 or 10,000 submissions. Each is counted by request id after a few warm views (the
+//! session record, the settings and the decoded revisions are then in memory, as they are for
+//! anyone using the portal).
+
+use partner_portal::accounts::Role;
+use reqwest::StatusCode;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::helpers::*;
+
+/// At most this many statements per view of each heavy page.
+const MOST: usize = 4;
+
+/// The statements one view of `path` runs, after checking that it shows `marker`.
+async fn statements(browser: &Browser, path: &str, marker: &str) -> usize {
+    let request = Uuid::new_v4().to_string();
+    let response = browser
+        .client
+        .get(browser.url(path))
+        .header("x-request-id", &request)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    let html = response.text().await.unwrap();
+    assert!(html.contains(marker), "{path} does not show {marker:?}");
+    query_count::of(&request)
+}
+
+/// Views each page a few times: the pool's prepared statements and what is kept in memory warm.
+async fn warm(browser: &Browser, paths: &[&str]) {
+    for _ in 0..3 {
+        for path in paths {
+            assert_eq!(browser.page(path).await.0, StatusCode::OK, "{path}");
+        }
+    }
+}
+
+/// Two integrations of the seeded partner, of 1 and of 50 endpoints, and the partner signed in.
+async fn small_and_large(db: &PgPool) -> (TestApp, Browser, Uuid, Uuid) {
+    query_count::install();
+    partner_portal::db::prepare(db).await.unwrap();
+    let small = partner_portal::seed::run(db, 1, 1)
+        .await
+        .unwrap()
+        .integrations[0];
+    let large = partner_portal::seed::run(db, 1, 50)
+        .await
+        .unwrap()
+        .integrations[0];
+    let app = TestApp::spawn(db.clone()).await;
+    let partner = app
+        .signed_in(partner_portal::seed::LOGIN, partner_portal::seed::PASSWORD)
+        .await;
+    (app, partner, small, large)
+}
+
+fn same_and_few(counts: &[usize], page: &str) {
+    assert!(counts[0] > 0, "the counter sees the server's queries");
+    assert_eq!(
+        counts[0], counts[1],
+        "the {page} runs as many statements for the small as for the large"
+    );
+    assert!(counts[1] <= MOST, "{} statements for one {page}", counts[1]);
+}
+
+#[sqlx::test]
+async fn the_integration_page_runs_the_same_few_statements_for_1_or_50_endpoints(db: PgPool) {
+    let (_app, partner, small, large) = small_and_large(&db).await;
+    let (small, large) = (
+        format!("/integrations/{small}"),
+        format!("/integrations/{large}"),
+    );
+    warm(&partner, &[&small, &large]).await;
+    let counts = [
+        statements(&partner, &small, "API 1 to generate OTP").await,
+        statements(&partner, &large, "API 50 to generate OTP").await,
+    ];
+    same_and_few(&counts, "integration page");
+}
+
+#[sqlx::test]
+async fn the_review_page_runs_the_same_few_statements_for_1_or_50_endpoints(db: PgPool) {
+    let (app, partner, small, large) = small_and_large(&db).await;
+    for id in [small, large] {
+        let response = partner
+            .post_form(&format!("/integrations/{id}/submit"), &[])
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    }
+    create_user(&db, "rohan@haptik.example", Role::Reviewer, None).await;
+    let reviewer = app.signed_in("rohan@haptik.example", PASSWORD).await;
+    let (small, large) = (format!("/review/{small}"), format!("/review/{large}"));
+    warm(&reviewer, &[&small, &large]).await;
+    let counts = [
+        statements(&reviewer, &small, "API 1 to generate OTP").await,
+        statements(&reviewer, &large, "API 50 to generate OTP").await,
+    ];
+    same_and_few(&counts, "review page");
+}
+
+#[sqlx::test]
+async fn the_review_queue_runs_the_same_few_statements_for_10_or_10_000_submissions(db: PgPool) {
+    query_count::install();
+    partner_portal::db::prepare(&db).await.unwrap();
+    partner_portal::seed::queue(&db, 10, 2).await.unwrap();
+    let app = TestApp::spawn(db.clone()).await;
+    let reviewer = app
+        .signed_in(
+            partner_portal::seed::REVIEWER_LOGIN,
+            partner_portal::seed::PASSWORD,
+        )
+        .await;
+    warm(&reviewer, &["/review"]).await;
+    let small = statements(&reviewer, "/review", "Queued integration").await;
+    partner_portal::seed::queue(&db, 9_990, 2).await.unwrap();
+    warm(&reviewer, &["/review"]).await;
+    let (_, html) = reviewer.page("/review?status=all").await;
+    assert!(html.contains("10000 submissions"), "the queue holds 10,000");
+    let large = statements(&reviewer, "/review", "Queued integration").await;
+    same_and_few(&[small, large], "review queue");
+}
