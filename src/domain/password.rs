@@ -1,7 +1,7 @@
-//! Password hashing (argon2id with OWASP's parameters), off the async runtime and bounded,
+//! Password hashing (argon2id with OWASP's parameters) on its own bounded, low-priority threads,
 //! and the policy new passwords must meet.
 
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, LazyLock, Mutex, mpsc};
 
 use argon2::password_hash::{
     PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
@@ -33,11 +33,13 @@ static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
         .to_string()
 });
 
-/// Hashes on the blocking pool, at most one per core at a time, so a burst of sign-ins
-/// queues instead of starving the runtime or exhausting memory (19 MiB each).
+/// Hashes on a pool of its own: fewer threads than cores (one on two cores), each at the lowest
+/// scheduling priority. A flood of sign-ins then queues for those threads, and can neither take
+/// every core from the pages nor exhaust memory (19 MiB per hash). Tokio's blocking pool would not
+/// do: its threads run other work too, so their priority could not be lowered for good.
 #[derive(Clone)]
 pub struct Passwords {
-    permits: Arc<Semaphore>,
+    pool: &'static HashingPool,
 }
 
 impl Default for Passwords {
@@ -46,26 +48,98 @@ impl Default for Passwords {
     }
 }
 
+type Job = Box<dyn FnOnce() + Send>;
+
+struct HashingPool {
+    /// One per thread, taken before a job is sent: a request that gives up while waiting costs
+    /// nothing, and a sent job starts at once.
+    permits: Arc<Semaphore>,
+    jobs: mpsc::Sender<Job>,
+}
+
+/// The process's CPU is shared by every `Passwords`, so there is one pool, started on first use.
+static POOL: LazyLock<HashingPool> = LazyLock::new(|| {
+    let threads = hashing_threads(std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let (jobs, queue) = mpsc::channel::<Job>();
+    let queue = Arc::new(Mutex::new(queue));
+    for n in 0..threads {
+        let queue = queue.clone();
+        std::thread::Builder::new()
+            .name(format!("password-hashing-{n}"))
+            .spawn(move || {
+                lower_priority();
+                loop {
+                    let job = match queue.lock() {
+                        Ok(queue) => queue.recv(),
+                        Err(_) => return,
+                    };
+                    match job {
+                        Ok(job) => job(),
+                        Err(_) => return,
+                    }
+                }
+            })
+            .expect("the hashing thread starts");
+    }
+    HashingPool {
+        permits: Arc::new(Semaphore::new(threads)),
+        jobs,
+    }
+});
+
+/// Half the cores, at least one: the other half stays with the pages whatever the sign-ins do.
+fn hashing_threads(cores: usize) -> usize {
+    (cores / 2).max(1)
+}
+
+/// Niceness 19 under the batch policy: the scheduler runs a hash when the pages leave it room,
+/// and still runs it (unlike the idle policy) when they do not.
+fn lower_priority() {
+    use thread_priority::{
+        NormalThreadSchedulePolicy, ThreadPriority, ThreadSchedulePolicy,
+        set_thread_priority_and_policy, thread_native_id,
+    };
+    let batch = ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Batch);
+    if let Err(err) = set_thread_priority_and_policy(thread_native_id(), ThreadPriority::Min, batch)
+    {
+        tracing::warn!(error = ?err, "password hashing runs at normal priority");
+    }
+}
+
 impl Passwords {
     pub fn new() -> Self {
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Self {
-            permits: Arc::new(Semaphore::new(cores)),
-        }
+        Self { pool: &POOL }
+    }
+
+    /// Runs `work` on a hashing thread once one is free.
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> anyhow::Result<T> {
+        let permit = self.pool.permits.clone().acquire_owned().await?;
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            // Held by the hashing itself: a request that times out does not free it early.
+            let _permit = permit;
+            let _ = answer.send(work());
+        });
+        self.pool
+            .jobs
+            .send(job)
+            .map_err(|_| anyhow::anyhow!("the hashing threads have stopped"))?;
+        Ok(answered.await?)
     }
 
     pub async fn hash(&self, password: String) -> anyhow::Result<Secret<String>> {
-        let permit = self.permits.clone().acquire_owned().await?;
-        let hash = tokio::task::spawn_blocking(move || {
-            // Held by the hashing itself: a request that times out does not free it early.
-            let _permit = permit;
-            let salt = SaltString::generate(&mut OsRng);
-            argon2()
-                .hash_password(password.as_bytes(), &salt)
-                .map(|hash| hash.to_string())
-                .map_err(|err| anyhow::anyhow!("hashing failed: {err}"))
-        })
-        .await??;
+        let hash = self
+            .run(move || {
+                let salt = SaltString::generate(&mut OsRng);
+                argon2()
+                    .hash_password(password.as_bytes(), &salt)
+                    .map(|hash| hash.to_string())
+                    .map_err(|err| anyhow::anyhow!("hashing failed: {err}"))
+            })
+            .await??;
         Ok(Secret::new(hash))
     }
 
@@ -75,9 +149,7 @@ impl Passwords {
         password: String,
         stored: Option<Secret<String>>,
     ) -> anyhow::Result<bool> {
-        let permit = self.permits.clone().acquire_owned().await?;
-        let matched = tokio::task::spawn_blocking(move || {
-            let _permit = permit;
+        self.run(move || {
             let real = stored.is_some();
             let hash_text = stored.map_or_else(|| DUMMY_HASH.clone(), |s| s.expose().clone());
             let Ok(hash) = PasswordHash::new(&hash_text) else {
@@ -86,8 +158,7 @@ impl Passwords {
             let ok = argon2().verify_password(password.as_bytes(), &hash).is_ok();
             ok && real
         })
-        .await?;
-        Ok(matched)
+        .await
     }
 }
 
@@ -146,6 +217,29 @@ mod tests {
         let context = ["priya.sharma@partner.example", "Priya Sharma"];
         assert!(check_policy("priya.sharma@partner.example", &context).is_err());
         assert!(check_policy("copper kettle drifts sideways", &[]).is_ok());
+    }
+
+    #[test]
+    fn hashing_leaves_cores_to_the_pages() {
+        assert_eq!(hashing_threads(1), 1);
+        assert_eq!(hashing_threads(2), 1);
+        assert_eq!(hashing_threads(3), 1);
+        assert_eq!(hashing_threads(8), 4);
+    }
+
+    #[tokio::test]
+    async fn hashing_threads_run_at_the_lowest_priority() {
+        let nice = Passwords::new()
+            .run(|| {
+                let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap();
+                // The fields after the command name's closing parenthesis; niceness is the 19th
+                // field of the line, the 17th after it.
+                let after = &stat[stat.rfind(')').unwrap() + 2..];
+                after.split(' ').nth(16).unwrap().parse::<i32>().unwrap()
+            })
+            .await
+            .unwrap();
+        assert_eq!(nice, 19);
     }
 
     #[test]
