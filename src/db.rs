@@ -4,7 +4,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::migrate::MigrateDatabase;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgSslMode};
 use sqlx::{PgPool, Postgres};
 use tower_sessions_sqlx_store::PostgresStore;
 
@@ -27,7 +27,10 @@ pub enum StartupError {
 
 /// Connects to the portal's database, creating it first if the server has none by that name.
 pub async fn connect(url: &str) -> Result<PgPool, StartupError> {
-    let options = PgConnectOptions::from_str(url).map_err(StartupError::BadUrl)?;
+    let options = without_loopback_tls(
+        PgConnectOptions::from_str(url).map_err(StartupError::BadUrl)?,
+        url,
+    );
     let target = format!(
         "{}:{} as {} (database {})",
         options.get_host(),
@@ -58,6 +61,24 @@ pub async fn connect(url: &str) -> Result<PgPool, StartupError> {
         .map_err(unreachable)
 }
 
+/// On this machine's own loopback or socket, TLS protects nothing and costs every statement an
+/// encryption on both sides; sqlx's default (`prefer`) would use it whenever the server offers it.
+/// An `sslmode` written in the URL is always obeyed.
+fn without_loopback_tls(options: PgConnectOptions, url: &str) -> PgConnectOptions {
+    let host = options.get_host();
+    let local = host.starts_with('/')
+        || host == "localhost"
+        || host
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|address| address.is_loopback());
+    if local && !url.contains("sslmode=") {
+        options.ssl_mode(PgSslMode::Disable)
+    } else {
+        options
+    }
+}
+
 /// Brings the schema up to date; safe to run from several instances at once (sqlx takes a lock).
 pub async fn prepare(pool: &PgPool) -> Result<(), StartupError> {
     MIGRATIONS.run(pool).await?;
@@ -66,4 +87,38 @@ pub async fn prepare(pool: &PgPool) -> Result<(), StartupError> {
         .await
         .map_err(StartupError::Sessions)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mode(url: &str) -> PgSslMode {
+        without_loopback_tls(PgConnectOptions::from_str(url).unwrap(), url).get_ssl_mode()
+    }
+
+    #[test]
+    fn tls_is_left_off_only_on_loopback_and_only_unless_asked_for() {
+        assert!(matches!(
+            mode("postgres://p@127.0.0.1:5432/db"),
+            PgSslMode::Disable
+        ));
+        assert!(matches!(
+            mode("postgres://p@localhost/db"),
+            PgSslMode::Disable
+        ));
+        assert!(matches!(
+            mode("postgres://p@[::1]:5432/db"),
+            PgSslMode::Disable
+        ));
+        assert!(matches!(mode("postgres://p@db:5432/db"), PgSslMode::Prefer));
+        assert!(matches!(
+            mode("postgres://p@10.0.0.5/db"),
+            PgSslMode::Prefer
+        ));
+        assert!(matches!(
+            mode("postgres://p@127.0.0.1/db?sslmode=require"),
+            PgSslMode::Require
+        ));
+    }
 }
