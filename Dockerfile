@@ -1,7 +1,7 @@
 # Build once with the full toolchain, ship only the binary and the vendored assets.
 FROM rust:1.95-bookworm AS build
 WORKDIR /src
-COPY Cargo.toml Cargo.lock ./
+COPY Cargo.toml Cargo.lock askama.toml ./
 # SQLX_OFFLINE from .cargo/config.toml: the query! macros read .sqlx/, so no database is needed.
 COPY .cargo .cargo
 COPY .sqlx .sqlx
