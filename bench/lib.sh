@@ -94,7 +94,9 @@ bench_count() {
   local session=()
   [ "$jar" = - ] || session=(-b "$jar")
   id="bench-count-$RANDOM$RANDOM"
-  curl -s "${session[@]}" -o /dev/null "$base$page" || true   # warm-up
+  # Two warm-up views: the first after a sign-in also saves the session (its idle timer).
+  curl -s "${session[@]}" -o /dev/null "$base$page" || true
+  curl -s "${session[@]}" -o /dev/null "$base$page" || true
   status="$(curl -s "${session[@]}" -H "x-request-id: $id" -o "$work/page.html" -w '%{http_code}' "$base$page" || true)"
   [ "$status" = 200 ] || { echo "$page answered ${status:-nothing}, not 200: did the sign-in fail?" >&2; return 1; }
   sleep 0.5

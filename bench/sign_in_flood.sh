@@ -20,9 +20,10 @@ page="$(echo "$seeded" | grep -o '/integrations/[0-9a-f-]*' | awk 'NR == 1')"
 PORTAL_TRUST_FORWARDED_FOR=true bench_serve_default
 bench_sign_in bench@seeded.example
 page_cookie="$cookie"
-# The flood's anonymous session: a cookie and the CSRF token of its sign-in form.
+# The flood is an anonymous visitor: the sign-in form's CSRF token and the pre-session cookie
+# it is bound to (every cookie the form set).
 flood_token="$(curl -fs -c "$work/flood.jar" "$base/login" | grep -o 'name="csrf_token" value="[^"]*"' | awk 'NR == 1' | sed 's/.*value="//; s/"$//')"
-flood_cookie="$(awk '$6 ~ /portal_session/ {print $6"="$7}' "$work/flood.jar")"
+flood_cookie="$(awk 'NF >= 7 && $1 !~ /^#/ || $1 ~ /^#HttpOnly_/ {print $6"="$7}' "$work/flood.jar" | paste -sd ';' - | sed 's/;/; /g')"
 [ -n "$flood_token" ] && [ -n "$flood_cookie" ] || { echo "no session for the flood" >&2; exit 1; }
 # One attempt by hand: it must be refused as a wrong password (401), not as a bad form or a lock.
 status="$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $flood_cookie" -H "X-Forwarded-For: 10.250.0.1" \
