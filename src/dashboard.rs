@@ -27,7 +27,7 @@ pub struct DashboardPage {
     pending_invitations: usize,
     companies: i64,
     integrations: Vec<IntegrationSummary>,
-    waiting: Vec<QueueRow>,
+    waiting: std::sync::Arc<Vec<QueueRow>>,
     waiting_total: i64,
 }
 
@@ -43,7 +43,7 @@ async fn show(
         pending_invitations: 0,
         companies: 0,
         integrations: Vec::new(),
-        waiting: Vec::new(),
+        waiting: Default::default(),
         waiting_total: 0,
     };
     match (user.role, user.company_id) {

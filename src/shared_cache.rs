@@ -5,6 +5,7 @@
 //! while the listener is down, nothing read before a notice is kept after it, and nothing is
 //! used longer than `MAX_AGE` whatever the listener says.
 
+use std::any::Any;
 use std::collections::HashMap;
 use std::future::Future;
 use std::hash::Hash;
@@ -73,6 +74,9 @@ pub struct SharedCache {
     users: KeptMap<Uuid, Option<User>>,
     /// Counts of the review queue by filter, until the integrations table changes.
     counts: KeptMap<String, i64>,
+    /// Pages of the review queue by filter, viewer and page number, until the integrations or
+    /// revisions tables change or a user is renamed. Typed by the queue (`queue_page`).
+    queue_pages: KeptMap<String, Arc<dyn Any + Send + Sync>>,
     /// Decoded integrations by id, with the row version they were read at: checked against the
     /// row on every use, so they need no notice.
     loaded: KeptMap<Uuid, (String, Arc<Loaded>)>,
@@ -92,6 +96,7 @@ impl Default for SharedCache {
             site: KeptMap::new(1, MAX_AGE),
             users: KeptMap::new(MAX_USERS, MAX_AGE),
             counts: KeptMap::new(MAX_COUNTS, MAX_AGE),
+            queue_pages: KeptMap::new(MAX_COUNTS, MAX_AGE),
             loaded: KeptMap::new(MAX_LOADED, MAX_AGE),
             snapshots: KeptMap::new(MAX_SNAPSHOTS, Duration::from_secs(3600)),
             revision_html: KeptMap::new(MAX_SNAPSHOTS, Duration::from_secs(3600)),
@@ -160,6 +165,28 @@ impl SharedCache {
         Fut: Future<Output = sqlx::Result<i64>>,
     {
         self.cached(db, &self.counts, key.to_string(), load).await
+    }
+
+    /// A page of the review queue, kept until a `queue` notice (the integrations or revisions
+    /// tables changed) or a user's change (reviewers' names are on it).
+    pub async fn queue_page<T, F, Fut>(
+        self: &Arc<Self>,
+        db: &PgPool,
+        key: String,
+        load: F,
+    ) -> sqlx::Result<Arc<T>>
+    where
+        T: Any + Send + Sync,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = sqlx::Result<T>>,
+    {
+        let kept = self
+            .cached(db, &self.queue_pages, key, || async {
+                Ok(Arc::new(load().await?) as Arc<dyn Any + Send + Sync>)
+            })
+            .await?;
+        kept.downcast::<T>()
+            .map_err(|_| sqlx::Error::Protocol("a kept queue page has another type".into()))
     }
 
     /// The decoded integration kept for this row version, if any.
@@ -233,15 +260,20 @@ impl SharedCache {
         match payload.strip_prefix("user:").map(str::parse::<Uuid>) {
             Some(Ok(id)) => {
                 self.users.remove(&id);
-                // Their name may be shown as who saved a section.
+                // Their name may be shown as who saved a section, or who reviews a submission.
                 self.loaded.clear();
+                self.queue_pages.clear();
             }
             _ if payload == "settings" => self.site.clear(),
-            _ if payload == "queue" => self.counts.clear(),
+            _ if payload == "queue" => {
+                self.counts.clear();
+                self.queue_pages.clear();
+            }
             _ => {
                 self.site.clear();
                 self.users.clear();
                 self.counts.clear();
+                self.queue_pages.clear();
                 self.loaded.clear();
                 self.sessions.clear();
             }

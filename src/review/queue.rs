@@ -131,7 +131,7 @@ impl QueueRow {
 pub use crate::web::whose_move::lasted as waited;
 
 pub struct QueuePage {
-    pub rows: Vec<QueueRow>,
+    pub rows: std::sync::Arc<Vec<QueueRow>>,
     pub total: i64,
 }
 
@@ -174,7 +174,7 @@ pub async fn fetch(
     };
     // Partner names, reviewers and the latest revision are joined after the page is cut, so only
     // one page of rows reads them.
-    let rows: Vec<QueueRow> = sqlx::query_as(&format!(
+    let sql = format!(
         "SELECT p.id, c.name AS company, p.name, p.status, r.number AS revision, r.items_done,
                 r.items_total, cu.display_name AS reviewer, p.waiting_since,
                 (p.mine AND r.number > 1) AS back_to_you
@@ -188,16 +188,25 @@ pub async fn fetch(
          ORDER BY p.mine DESC, p.waiting_since {order}, p.id {order}",
         part(true),
         part(false)
-    ))
-    .bind(&statuses)
-    .bind(mine)
-    .bind(limit)
-    .bind((filter.page_number() - 1) * limit)
-    // Bound in both variants (typed, so an unused one is harmless): the numbering stays fixed.
-    .bind(&pattern)
-    .bind(viewer)
-    .fetch_all(db)
-    .await?;
+    );
+    let offset = (filter.page_number() - 1) * limit;
+    // Kept until the integrations or revisions change (`queue` notice), on every instance: the
+    // query costs PostgreSQL more than everything else on the page.
+    let page_key = format!("{statuses:?}|{mine:?}|{pattern}|{order}|{viewer}|{limit}|{offset}");
+    let rows = shared
+        .queue_page(db, page_key, || {
+            sqlx::query_as::<_, QueueRow>(&sql)
+                .bind(&statuses)
+                .bind(mine)
+                .bind(limit)
+                .bind(offset)
+                // Bound in both variants (typed, so an unused one is harmless): the numbering
+                // stays fixed.
+                .bind(&pattern)
+                .bind(viewer)
+                .fetch_all(db)
+        })
+        .await?;
     // Counting 10,000 waiting rows costs more than the page itself; the count is kept until the
     // integrations table changes (a `queue` notice), on every instance.
     let count_sql = format!("SELECT count(*) FROM integrations i WHERE {filter_sql}");
@@ -222,7 +231,7 @@ pub async fn fetch(
 pub struct QueueView {
     pub page: Page,
     pub filter: Filter,
-    pub rows: Vec<QueueRow>,
+    pub rows: std::sync::Arc<Vec<QueueRow>>,
     pub total: i64,
     pub statuses: [Status; 5],
 }

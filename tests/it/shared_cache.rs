@@ -87,7 +87,7 @@ async fn a_change_made_elsewhere_shows_on_the_next_view(db: PgPool) {
     assert!(partner.page(&page).await.1.contains("Renamed elsewhere"));
 }
 
-/// The queue's count is kept until the integrations table changes, on every instance.
+/// The queue's count and pages are kept until the integrations table changes, on every instance.
 #[sqlx::test]
 async fn the_queue_count_follows_a_submission_made_through_another_instance(db: PgPool) {
     create_user(&db, "rohan@haptik.example", Role::Reviewer, None).await;
@@ -102,8 +102,9 @@ async fn the_queue_count_follows_a_submission_made_through_another_instance(db: 
         .post_form(&format!("/integrations/{id}/submit"), &[])
         .await;
     assert_eq!(submitted.status(), StatusCode::SEE_OTHER);
-    eventually("the count on the first instance", || async {
-        reviewer.page("/review").await.1.contains("1 submission ·")
+    eventually("the count and the row on the first instance", || async {
+        let (_, html) = reviewer.page("/review").await;
+        html.contains("1 submission ·") && html.contains(&format!("/review/{id}"))
     })
     .await;
 }
