@@ -3,12 +3,13 @@
 
 use sqlx::PgPool;
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 pub use crate::domain::audit::record;
 
-#[derive(sqlx::FromRow, Clone, Debug)]
+/// Read from a statement, or as JSON from `integration_timeline(id)` (see its migration).
+#[derive(sqlx::FromRow, serde::Deserialize, Clone, Debug)]
 pub struct Event {
+    #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
     pub actor: Option<String>,
     pub action: String,
@@ -31,26 +32,16 @@ impl Event {
     }
 }
 
-/// The latest events across the portal, or one integration's timeline, newest first.
+/// The latest events across the portal, newest first. (One integration's timeline is read inside
+/// its page's own statement: `integration_timeline`.)
 pub async fn latest(db: &PgPool, limit: i64) -> sqlx::Result<Vec<Event>> {
-    events(db, None, limit).await
-}
-
-/// One integration's timeline, newest first.
-pub async fn timeline(db: &PgPool, integration: Uuid) -> sqlx::Result<Vec<Event>> {
-    events(db, Some(integration), 100).await
-}
-
-async fn events(db: &PgPool, integration: Option<Uuid>, limit: i64) -> sqlx::Result<Vec<Event>> {
     sqlx::query_as!(
         Event,
         r#"SELECT e.at, u.display_name AS "actor?", e.action, e.detail, i.name AS "integration?"
            FROM audit_events e
            LEFT JOIN users u ON u.id = e.actor_id
            LEFT JOIN integrations i ON i.id = e.integration_id
-           WHERE $1::uuid IS NULL OR e.integration_id = $1
-           ORDER BY e.at DESC, e.id DESC LIMIT $2"#,
-        integration,
+           ORDER BY e.at DESC, e.id DESC LIMIT $1"#,
         limit
     )
     .fetch_all(db)

@@ -1,5 +1,6 @@
 //! What the integration page shows around the integration, read in one statement: how many
-//! revisions it has, the viewer's snooze, the company's partner code, the latest decision, and
+//! revisions it has, the viewer's snooze, the company's partner code, the latest decision, its
+//! timeline and comment threads, and
 //! the row version the decoded integration is kept in memory under. The page's statement count
 //! is watched (intake tests, bench/pages.sh).
 
@@ -9,7 +10,9 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::AppState;
+use crate::audit::Event;
 use crate::domain::integration::Loaded;
+use crate::review::comments::{CommentRow, Threads};
 use crate::review::decisions::LatestDecision;
 use crate::web::{AppError, Result};
 
@@ -22,6 +25,10 @@ pub struct Around {
     pub snoozed_until: Option<OffsetDateTime>,
     pub partner_code: Option<String>,
     pub decision: Option<LatestDecision>,
+    /// The integration's timeline, newest first.
+    pub events: Vec<Event>,
+    /// The comment threads the viewer may see.
+    pub threads: Threads,
 }
 
 /// The integration's surroundings, if `company` owns it.
@@ -38,7 +45,9 @@ pub async fn read(
                    WHERE integration_id = i.id AND user_id = $2 AND until > now()) AS snoozed_until,
                   c.partner_code,
                   d.outcome AS "outcome?", d.summary AS "summary?", d.revision AS "decided_revision?",
-                  u.display_name AS "reviewer?", d.decided_at AS "decided_at?"
+                  u.display_name AS "reviewer?", d.decided_at AS "decided_at?",
+                  integration_timeline(i.id) AS "events!: sqlx::types::Json<Vec<Event>>",
+                  integration_comments(i.id, $2) AS "comments!: sqlx::types::Json<Vec<CommentRow>>"
            FROM integrations i
            JOIN companies c ON c.id = i.company_id
            LEFT JOIN LATERAL (SELECT * FROM decisions WHERE integration_id = i.id
@@ -76,6 +85,8 @@ pub async fn read(
         snoozed_until: row.snoozed_until,
         partner_code: row.partner_code,
         decision,
+        events: row.events.0,
+        threads: Threads::of(row.comments.0),
     })
 }
 

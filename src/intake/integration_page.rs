@@ -24,7 +24,6 @@ use crate::domain::checklist::{self, Assessment, IntegrationItem, ItemId, ItemRe
 use crate::domain::integration::Loaded;
 use crate::domain::model::{AuthScheme, HttpMethod, Location, ReachMode, SectionId, Sections};
 use crate::domain::workflow::Status;
-use crate::review::comments::Threads;
 use crate::web::extract::{Form, Path};
 use crate::web::forms::FieldErrors;
 use crate::web::page::Page;
@@ -286,11 +285,8 @@ async fn render_with(
     let site = state.shared.site(&state.db).await?;
     let (settings, egress) = (&site.checklist, site.egress.clone());
     let mut view = IntegrationPage::build(page, loaded, settings, egress);
-    view.events = crate::audit::timeline(&state.db, view.id).await?;
-    if let Some(viewer) = &view.page.user {
-        let mut conn = state.db.acquire().await?;
-        view.threads = Threads::load(&mut conn, view.id, viewer).await?;
-    }
+    view.events = around.events;
+    view.threads = around.threads;
     view.revisions = around.revisions;
     view.snoozed_until = around.snoozed_until.map(crate::web::dates::date_time);
     view.company_partner_code = around.partner_code;

@@ -17,7 +17,7 @@ use crate::domain::model::{AuthScheme, ReachMode};
 use crate::domain::revision::{Snapshot, SnapshotEndpoint};
 use crate::domain::workflow::Outcome;
 use crate::domain::workflow::Status;
-use crate::review::comments::{Thread, Threads};
+use crate::review::comments::{CommentRow, Thread, Threads};
 use crate::review::diff::{self, RevisionDiff};
 use crate::review::marks::Marks;
 use crate::review::signoffs::SignOffs;
@@ -41,6 +41,10 @@ struct LatestRevision {
     /// else the one just before it.
     compare_id: Option<Uuid>,
     compare_number: Option<i32>,
+    /// The integration's timeline, newest first.
+    events: sqlx::types::Json<Vec<crate::audit::Event>>,
+    /// The comments the reviewer may see (theirs as drafts too).
+    comments: sqlx::types::Json<Vec<CommentRow>>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -248,7 +252,9 @@ pub async fn build(
         r#"SELECT r.id AS revision_id, r.number, u.display_name AS submitted_by, r.submitted_at,
                   i.status AS "status: Status", cu.display_name AS "claimed_by?",
                   i.claimed_by AS claimed_by_id, i.move_since,
-                  seen.id AS "compare_id?", seen.number AS "compare_number?"
+                  seen.id AS "compare_id?", seen.number AS "compare_number?",
+                  integration_timeline(i.id) AS "events!: sqlx::types::Json<Vec<crate::audit::Event>>",
+                  integration_comments(i.id, $2) AS "comments!: sqlx::types::Json<Vec<CommentRow>>"
            FROM revisions r JOIN users u ON u.id = r.submitted_by JOIN integrations i ON i.id = r.integration_id
            LEFT JOIN users cu ON cu.id = i.claimed_by
            LEFT JOIN LATERAL (
@@ -258,7 +264,8 @@ pub async fn build(
                         p.number DESC
                LIMIT 1) seen ON true
            WHERE r.integration_id = $1 ORDER BY r.number DESC LIMIT 1"#,
-        id
+        id,
+        reviewer.id
     )
     .fetch_optional(&state.db)
     .await?;
@@ -268,9 +275,8 @@ pub async fn build(
     let (snapshot, fingerprints) = snapshot(state, latest.revision_id).await?;
     let specs: Vec<_> = snapshot.endpoints.iter().map(|e| (e.id, &e.spec)).collect();
     let assessment = checklist::assess(&snapshot.sections, &specs, settings);
-    let events = crate::audit::timeline(&state.db, id).await?;
     let mut conn = state.db.acquire().await?;
-    let threads = Threads::load(&mut conn, id, reviewer).await?;
+    let threads = Threads::of(latest.comments.0);
     let evidence = crate::review::evidence::of(&state.shared, latest.revision_id, &snapshot)
         .map_err(anyhow::Error::from)?;
     let marks = Marks::load(&mut conn, id, reviewer.id, &snapshot, &fingerprints).await?;
@@ -300,7 +306,7 @@ pub async fn build(
         claimed_by: latest.claimed_by,
         claimed_by_id: latest.claimed_by_id,
         whose_move: crate::web::whose_move::of(latest.status, latest.move_since, false),
-        events,
+        events: latest.events.0,
         threads,
         signoffs: marks.signoffs,
         viewed: marks.viewed,

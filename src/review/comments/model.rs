@@ -13,8 +13,9 @@ pub const MAX_REPLIES: i64 = 200;
 pub const MAX_THREADS: i64 = 2000;
 
 /// Stored as text; an unknown stored value is an error, never read as open.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type, serde::Deserialize)]
 #[sqlx(type_name = "text", rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
 pub enum ThreadState {
     Open,
     Addressed,
@@ -123,8 +124,9 @@ impl Anchor {
     }
 }
 
-#[derive(sqlx::FromRow, Debug, Clone)]
-struct Row {
+/// One comment as `integration_comments(integration, viewer)` gives it (see its migration).
+#[derive(serde::Deserialize, Debug, Clone)]
+pub struct CommentRow {
     id: Uuid,
     revision: i32,
     endpoint_id: Option<Uuid>,
@@ -135,6 +137,7 @@ struct Row {
     body: String,
     state: ThreadState,
     published: bool,
+    #[serde(with = "time::serde::rfc3339")]
     created_at: OffsetDateTime,
 }
 
@@ -197,19 +200,18 @@ impl Threads {
         viewer: &User,
     ) -> sqlx::Result<Threads> {
         // Partners see what was sent; staff also see their own drafts.
-        let rows = sqlx::query_as!(
-            Row,
-            r#"SELECT c.id, c.revision, c.endpoint_id, c.item, c.parent_id, u.display_name AS author,
-                      u.role AS "author_role: Role", c.body, c.state AS "state: ThreadState",
-                      c.published, c.created_at
-               FROM comments c JOIN users u ON u.id = c.author_id
-               WHERE c.integration_id = $1 AND (c.published OR c.author_id = $2)
-               ORDER BY c.created_at, c.id"#,
+        let rows = sqlx::query_scalar!(
+            r#"SELECT integration_comments($1, $2) AS "rows!: sqlx::types::Json<Vec<CommentRow>>""#,
             integration,
             viewer.id
         )
-        .fetch_all(conn)
+        .fetch_one(conn)
         .await?;
+        Ok(Threads::of(rows.0))
+    }
+
+    /// The threads the comments (oldest first) make.
+    pub fn of(rows: Vec<CommentRow>) -> Threads {
         let mut threads: Vec<Thread> = Vec::new();
         for row in rows {
             let comment = Comment {
@@ -238,7 +240,7 @@ impl Threads {
                 }
             }
         }
-        Ok(Threads(threads))
+        Threads(threads)
     }
 
     /// The threads on one item (carried forward from earlier revisions too).
