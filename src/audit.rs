@@ -6,7 +6,8 @@ use time::OffsetDateTime;
 
 pub use crate::domain::audit::record;
 
-/// Read from a statement, or as JSON from `integration_timeline(id)` (see its migration).
+/// Read from a statement, or as JSON from `integration_timeline(id)` (see its migration; it
+/// leaves `integration` out, which its pages do not show).
 #[derive(sqlx::FromRow, serde::Deserialize, Clone, Debug)]
 pub struct Event {
     #[serde(with = "time::serde::rfc3339")]
@@ -14,7 +15,15 @@ pub struct Event {
     pub actor: Option<String>,
     pub action: String,
     pub detail: String,
+    #[serde(default)]
     pub integration: Option<String>,
+}
+
+/// An integration's timeline as `integration_timeline` gives it, newest first (the order is
+/// made sure of here, not inside the aggregate).
+pub fn timeline(mut events: Vec<Event>) -> Vec<Event> {
+    events.sort_by_key(|event| std::cmp::Reverse(event.at));
+    events
 }
 
 impl Event {

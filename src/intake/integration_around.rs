@@ -43,16 +43,16 @@ pub async fn read(
                   (SELECT count(*) FROM revisions WHERE integration_id = i.id) AS "revisions!",
                   (SELECT until FROM reminder_snoozes
                    WHERE integration_id = i.id AND user_id = $2 AND until > now()) AS snoozed_until,
-                  c.partner_code,
+                  (SELECT partner_code FROM companies WHERE id = i.company_id) AS partner_code,
                   d.outcome AS "outcome?", d.summary AS "summary?", d.revision AS "decided_revision?",
-                  u.display_name AS "reviewer?", d.decided_at AS "decided_at?",
+                  (SELECT display_name FROM users WHERE id = d.reviewer_id) AS "reviewer?",
+                  d.decided_at AS "decided_at?",
                   integration_timeline(i.id) AS "events!: sqlx::types::Json<Vec<Event>>",
                   integration_comments(i.id, $2) AS "comments!: sqlx::types::Json<Vec<CommentRow>>"
+           -- Names and codes are lookups by key: a join hashed the whole table on every view.
            FROM integrations i
-           JOIN companies c ON c.id = i.company_id
            LEFT JOIN LATERAL (SELECT * FROM decisions WHERE integration_id = i.id
                               ORDER BY decided_at DESC LIMIT 1) d ON true
-           LEFT JOIN users u ON u.id = d.reviewer_id
            WHERE i.id = $1 AND i.company_id = $3"#,
         id,
         viewer,
@@ -85,7 +85,7 @@ pub async fn read(
         snoozed_until: row.snoozed_until,
         partner_code: row.partner_code,
         decision,
-        events: row.events.0,
+        events: crate::audit::timeline(row.events.0),
         threads: Threads::of(row.comments.0),
     })
 }

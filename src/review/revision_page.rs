@@ -249,21 +249,25 @@ pub async fn build(
 ) -> Result<RevisionPage> {
     let latest = sqlx::query_as!(
         LatestRevision,
-        r#"SELECT r.id AS revision_id, r.number, u.display_name AS submitted_by, r.submitted_at,
-                  i.status AS "status: Status", cu.display_name AS "claimed_by?",
+        r#"SELECT r.id AS revision_id, r.number,
+                  (SELECT display_name FROM users WHERE id = r.submitted_by) AS "submitted_by!",
+                  r.submitted_at, i.status AS "status: Status",
+                  (SELECT display_name FROM users WHERE id = i.claimed_by) AS "claimed_by?",
                   i.claimed_by AS claimed_by_id, i.move_since,
                   seen.id AS "compare_id?", seen.number AS "compare_number?",
                   integration_timeline(i.id) AS "events!: sqlx::types::Json<Vec<crate::audit::Event>>",
                   integration_comments(i.id, $2) AS "comments!: sqlx::types::Json<Vec<CommentRow>>"
-           FROM revisions r JOIN users u ON u.id = r.submitted_by JOIN integrations i ON i.id = r.integration_id
-           LEFT JOIN users cu ON cu.id = i.claimed_by
+           -- Names are lookups by key: joining users hashed the whole table on every view.
+           FROM integrations i
+           JOIN LATERAL (SELECT id, integration_id, number, submitted_by, submitted_at FROM revisions
+                         WHERE integration_id = i.id ORDER BY number DESC LIMIT 1) r ON true
            LEFT JOIN LATERAL (
                SELECT p.id, p.number FROM revisions p
                WHERE p.integration_id = r.integration_id AND p.number < r.number
                ORDER BY EXISTS (SELECT 1 FROM decisions d WHERE d.integration_id = p.integration_id AND d.revision = p.number) DESC,
                         p.number DESC
                LIMIT 1) seen ON true
-           WHERE r.integration_id = $1 ORDER BY r.number DESC LIMIT 1"#,
+           WHERE i.id = $1"#,
         id,
         reviewer.id
     )
@@ -306,7 +310,7 @@ pub async fn build(
         claimed_by: latest.claimed_by,
         claimed_by_id: latest.claimed_by_id,
         whose_move: crate::web::whose_move::of(latest.status, latest.move_since, false),
-        events: latest.events.0,
+        events: crate::audit::timeline(latest.events.0),
         threads,
         signoffs: marks.signoffs,
         viewed: marks.viewed,

@@ -210,8 +210,9 @@ impl Threads {
         Ok(Threads::of(rows.0))
     }
 
-    /// The threads the comments (oldest first) make.
-    pub fn of(rows: Vec<CommentRow>) -> Threads {
+    /// The threads the comments make (in the order they were written: a reply after its thread).
+    pub fn of(mut rows: Vec<CommentRow>) -> Threads {
+        rows.sort_by_key(|row| (row.created_at, row.id));
         let mut threads: Vec<Thread> = Vec::new();
         for row in rows {
             let comment = Comment {
