@@ -1,10 +1,9 @@
-//! What the review page shows beside each part of a revision, read in one statement: the
-//! sign-offs, the viewing reviewer's own "viewed" marks and the latest staging check of each
-//! endpoint's success example.
+//! What the review page shows beside each part of a revision: the sign-offs, the viewing
+//! reviewer's own "viewed" marks and the latest staging check of each endpoint's success example,
+//! read as JSON inside the page's one statement (`revision_page.rs`).
 
 use std::collections::HashMap;
 
-use sqlx::PgConnection;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -21,47 +20,24 @@ pub struct Marks {
     pub staging: Vec<CheckRow>,
 }
 
-/// One row of the three kinds; the columns a kind does not use are empty.
-struct MarkRow {
+/// One row of the three kinds; the fields a kind does not use are empty.
+#[derive(serde::Deserialize)]
+pub struct MarkRow {
     kind: String,
     endpoint_id: Option<Uuid>,
     target: Option<String>,
     fingerprint: Option<String>,
     who: Option<String>,
     revision: Option<i32>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
     checked_at: Option<OffsetDateTime>,
     verdict: Option<String>,
     check_id: Option<Uuid>,
 }
 
 impl Marks {
-    pub async fn load(
-        conn: &mut PgConnection,
-        integration: Uuid,
-        reviewer: Uuid,
-        snapshot: &Snapshot,
-        fingerprints: &Fingerprints,
-    ) -> sqlx::Result<Marks> {
-        let rows = sqlx::query_as!(
-            MarkRow,
-            r#"SELECT 'signoff' AS "kind!", NULL::uuid AS endpoint_id, s.target, s.fingerprint,
-                      u.display_name AS who, s.revision, NULL::timestamptz AS checked_at,
-                      NULL::text AS verdict, NULL::uuid AS check_id
-               FROM signoffs s JOIN users u ON u.id = s.reviewer_id WHERE s.integration_id = $1
-               UNION ALL
-               SELECT 'viewed', v.endpoint_id, NULL, v.fingerprint, NULL, NULL, NULL, NULL, NULL
-               FROM endpoint_views v WHERE v.integration_id = $1 AND v.user_id = $2
-               UNION ALL
-               (SELECT DISTINCT ON (c.endpoint_id) 'staging', c.endpoint_id, c.target, c.fingerprint,
-                       u.display_name, c.revision, c.checked_at, c.verdict, c.id
-                FROM staging_checks c LEFT JOIN users u ON u.id = c.checked_by
-                WHERE c.integration_id = $1 AND c.scenario = '' AND c.verdict <> 'running'
-                ORDER BY c.endpoint_id, c.checked_at DESC)"#,
-            integration,
-            reviewer
-        )
-        .fetch_all(conn)
-        .await?;
+    /// From the rows the review page's header statement gives (`MARKS` in `revision_page.rs`).
+    pub fn of(rows: Vec<MarkRow>, snapshot: &Snapshot, fingerprints: &Fingerprints) -> Marks {
         let mut signoffs = Vec::new();
         let mut viewed = HashMap::new();
         let mut staging = Vec::new();
@@ -116,10 +92,10 @@ impl Marks {
                 _ => {}
             }
         }
-        Ok(Marks {
+        Marks {
             signoffs: SignOffs::of(signoffs, snapshot, fingerprints),
             viewed: Viewed::of(&viewed, snapshot, fingerprints),
             staging,
-        })
+        }
     }
 }

@@ -19,7 +19,7 @@ use crate::domain::workflow::Outcome;
 use crate::domain::workflow::Status;
 use crate::review::comments::{CommentRow, Thread, Threads};
 use crate::review::diff::{self, RevisionDiff};
-use crate::review::marks::Marks;
+use crate::review::marks::{MarkRow, Marks};
 use crate::review::signoffs::SignOffs;
 use crate::review::viewed::Viewed;
 use crate::shared_cache::Frozen;
@@ -45,6 +45,8 @@ struct LatestRevision {
     events: sqlx::types::Json<Vec<crate::audit::Event>>,
     /// The comments the reviewer may see (theirs as drafts too).
     comments: sqlx::types::Json<Vec<CommentRow>>,
+    /// Sign-offs, this reviewer's viewed marks and the latest staging verdicts (`marks.rs`).
+    marks: sqlx::types::Json<Vec<MarkRow>>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -256,7 +258,24 @@ pub async fn build(
                   i.claimed_by AS claimed_by_id, i.move_since,
                   seen.id AS "compare_id?", seen.number AS "compare_number?",
                   integration_timeline(i.id) AS "events!: sqlx::types::Json<Vec<crate::audit::Event>>",
-                  integration_comments(i.id, $2) AS "comments!: sqlx::types::Json<Vec<CommentRow>>"
+                  integration_comments(i.id, $2) AS "comments!: sqlx::types::Json<Vec<CommentRow>>",
+                  (SELECT coalesce(json_agg(m), '[]'::json) FROM (
+                     SELECT 'signoff' AS kind, NULL::uuid AS endpoint_id, s.target, s.fingerprint,
+                            (SELECT display_name FROM users WHERE id = s.reviewer_id) AS who,
+                            s.revision, NULL::timestamptz AS checked_at, NULL::text AS verdict,
+                            NULL::uuid AS check_id
+                     FROM signoffs s WHERE s.integration_id = i.id
+                     UNION ALL
+                     SELECT 'viewed', v.endpoint_id, NULL, v.fingerprint, NULL, NULL, NULL, NULL, NULL
+                     FROM endpoint_views v WHERE v.integration_id = i.id AND v.user_id = $2
+                     UNION ALL
+                     (SELECT DISTINCT ON (c.endpoint_id) 'staging', c.endpoint_id, c.target,
+                             c.fingerprint, (SELECT display_name FROM users WHERE id = c.checked_by),
+                             c.revision, c.checked_at, c.verdict, c.id
+                      FROM staging_checks c
+                      WHERE c.integration_id = i.id AND c.scenario = '' AND c.verdict <> 'running'
+                      ORDER BY c.endpoint_id, c.checked_at DESC)) m
+                  ) AS "marks!: sqlx::types::Json<Vec<MarkRow>>"
            -- Names are lookups by key: joining users hashed the whole table on every view.
            FROM integrations i
            JOIN LATERAL (SELECT id, integration_id, number, submitted_by, submitted_at FROM revisions
@@ -279,11 +298,10 @@ pub async fn build(
     let (snapshot, fingerprints) = snapshot(state, latest.revision_id).await?;
     let specs: Vec<_> = snapshot.endpoints.iter().map(|e| (e.id, &e.spec)).collect();
     let assessment = checklist::assess(&snapshot.sections, &specs, settings);
-    let mut conn = state.db.acquire().await?;
     let threads = Threads::of(latest.comments.0);
     let evidence = crate::review::evidence::of(&state.shared, latest.revision_id, &snapshot)
         .map_err(anyhow::Error::from)?;
-    let marks = Marks::load(&mut conn, id, reviewer.id, &snapshot, &fingerprints).await?;
+    let marks = Marks::of(latest.marks.0, &snapshot, &fingerprints);
     let since = match (latest.compare_id, latest.compare_number) {
         (Some(old), Some(number)) => {
             let (old, _) = self::snapshot(state, old).await?;
