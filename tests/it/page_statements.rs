@@ -11,7 +11,8 @@ use uuid::Uuid;
 
 use crate::helpers::*;
 
-/// At most this many statements per view of each heavy page.
+/// The Performance issue's bound on statements per view of each heavy page; each page is held to
+/// what it runs today, which is less.
 const MOST: usize = 4;
 
 /// The statements one view of `path` runs, after checking that it shows `marker`.
@@ -58,13 +59,18 @@ async fn small_and_large(db: &PgPool) -> (TestApp, Browser, Uuid, Uuid) {
     (app, partner, small, large)
 }
 
-fn same_and_few(counts: &[usize], page: &str) {
+fn same_and_few(counts: &[usize], page: &str, today: usize) {
     assert!(counts[0] > 0, "the counter sees the server's queries");
     assert_eq!(
         counts[0], counts[1],
         "the {page} runs as many statements for the small as for the large"
     );
-    assert!(counts[1] <= MOST, "{} statements for one {page}", counts[1]);
+    assert!(today <= MOST);
+    assert!(
+        counts[1] <= today,
+        "{} statements for one {page}, where {today} did",
+        counts[1]
+    );
 }
 
 #[sqlx::test]
@@ -79,7 +85,9 @@ async fn the_integration_page_runs_the_same_few_statements_for_1_or_50_endpoints
         statements(&partner, &small, "API 1 to generate OTP").await,
         statements(&partner, &large, "API 50 to generate OTP").await,
     ];
-    same_and_few(&counts, "integration page");
+    // What is around the integration, its timeline and comments, in one; the decoded integration
+    // is kept in memory while its row is unchanged.
+    same_and_few(&counts, "integration page", 1);
 }
 
 #[sqlx::test]
@@ -99,7 +107,9 @@ async fn the_review_page_runs_the_same_few_statements_for_1_or_50_endpoints(db: 
         statements(&reviewer, &small, "API 1 to generate OTP").await,
         statements(&reviewer, &large, "API 50 to generate OTP").await,
     ];
-    same_and_few(&counts, "review page");
+    // The latest revision, timeline, comments and marks in one; the snapshot and its rendered
+    // evidence are kept in memory.
+    same_and_few(&counts, "review page", 1);
 }
 
 /// The queue's page and count are kept in memory until the integrations or revisions change, so a
@@ -129,7 +139,8 @@ async fn the_review_queue_runs_the_same_few_statements_for_10_or_10_000_submissi
         after_a_change(&db, &reviewer).await,
         statements(&reviewer, "/review", "Queued integration").await,
     ];
-    same_and_few(&[small[0], large[0]], "review queue after a change");
+    // The page and the count.
+    same_and_few(&[small[0], large[0]], "review queue after a change", 2);
     assert_eq!(
         small[1], large[1],
         "a warm view runs as many for 10 as for 10,000"
