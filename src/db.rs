@@ -63,7 +63,7 @@ pub async fn connect(url: &str) -> Result<PgPool, StartupError> {
 
 /// On this machine's own loopback or socket, TLS protects nothing and costs every statement an
 /// encryption on both sides; sqlx's default (`prefer`) would use it whenever the server offers it.
-/// An `sslmode` written in the URL is always obeyed.
+/// An `sslmode` written in the URL (or `ssl-mode`, or `PGSSLMODE`) is always obeyed.
 fn without_loopback_tls(options: PgConnectOptions, url: &str) -> PgConnectOptions {
     let host = options.get_host();
     let local = host.starts_with('/')
@@ -72,7 +72,10 @@ fn without_loopback_tls(options: PgConnectOptions, url: &str) -> PgConnectOption
             .trim_matches(['[', ']'])
             .parse::<std::net::IpAddr>()
             .is_ok_and(|address| address.is_loopback());
-    if local && !url.contains("sslmode=") {
+    let asked = url.contains("sslmode=")
+        || url.contains("ssl-mode=")
+        || std::env::var_os("PGSSLMODE").is_some();
+    if local && !asked {
         options.ssl_mode(PgSslMode::Disable)
     } else {
         options
@@ -118,6 +121,10 @@ mod tests {
         ));
         assert!(matches!(
             mode("postgres://p@127.0.0.1/db?sslmode=require"),
+            PgSslMode::Require
+        ));
+        assert!(matches!(
+            mode("postgres://p@127.0.0.1/db?ssl-mode=require"),
             PgSslMode::Require
         ));
     }

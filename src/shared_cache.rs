@@ -32,8 +32,15 @@ const MAX_LOADED: usize = 256;
 const MAX_COUNTS: usize = 1_000;
 /// Decoded revision snapshots kept.
 const MAX_SNAPSHOTS: usize = 64;
-/// Session records kept (about a kilobyte each).
+/// Session records kept (about a kilobyte each; a larger one is not kept, see `small`).
 const MAX_SESSIONS: usize = 10_000;
+/// A session holding more than this (a form kept for replay after a sign-in can hold up to the
+/// body limit) is read from the database each time, so the sessions kept stay within ~160 MB.
+const MAX_SESSION_BYTES: usize = 16 * 1024;
+
+fn small(record: &Record) -> bool {
+    serde_json::to_vec(&record.data).is_ok_and(|bytes| bytes.len() <= MAX_SESSION_BYTES)
+}
 
 /// Settings every page of the checklist needs.
 #[derive(Debug, Clone)]
@@ -236,7 +243,7 @@ impl SharedCache {
         }
         let epoch = self.freshness.epoch();
         let record = load().await?;
-        if let Some(record) = &record {
+        if let Some(record) = record.as_ref().filter(|record| small(record)) {
             self.sessions
                 .keep(id.to_string(), record.clone(), &self.freshness, epoch);
         }
@@ -312,6 +319,17 @@ impl SharedCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_session_holding_a_large_form_is_not_kept() {
+        let record = |value: &str| Record {
+            id: Default::default(),
+            data: [("form".to_string(), serde_json::json!(value))].into(),
+            expiry_date: time::OffsetDateTime::now_utc(),
+        };
+        assert!(small(&record("csrf and a user id")));
+        assert!(!small(&record(&"x".repeat(MAX_SESSION_BYTES))));
+    }
 
     #[test]
     fn a_notice_drops_what_it_names_and_stops_what_was_read_before_it() {

@@ -74,7 +74,11 @@ static POOL: LazyLock<HashingPool> = LazyLock::new(|| {
                         Err(_) => return,
                     };
                     match job {
-                        Ok(job) => job(),
+                        // A panicking job (the OS's random source failing, say) must not take
+                        // the thread with it: sign-ins would wait for it for good.
+                        Ok(job) => {
+                            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                        }
                         Err(_) => return,
                     }
                 }

@@ -415,6 +415,33 @@ mod tests {
         assert_eq!(plain.example_lines(), None, "only JSON on both sides");
     }
 
+    /// The line diff's `<pre>` keeps each line's two-character prefix ("- ", "+ " or two spaces)
+    /// whatever the templates' whitespace setting does around tags.
+    #[test]
+    fn the_line_diff_keeps_its_columns_when_rendered() {
+        use askama::Template;
+        #[derive(Template)]
+        #[template(
+            source = r#"{% import "review/diff_ui.html" as dm %}{% call dm::field_table(fields) %}{% endcall %}"#,
+            ext = "html"
+        )]
+        struct Rendered {
+            fields: Vec<FieldChange>,
+        }
+        let html = Rendered {
+            fields: vec![FieldChange {
+                field: "success example".into(),
+                before: r#"{"ttl":300}"#.into(),
+                after: r#"{"ttl":600}"#.into(),
+            }],
+        }
+        .render()
+        .unwrap();
+        assert!(html.contains(r#"<span class="ld-same">  {"#), "{html}");
+        assert!(html.contains("<del>- "), "{html}");
+        assert!(html.contains("<ins>+ "), "{html}");
+    }
+
     #[test]
     fn an_added_status_code_is_one_row_named_by_its_code() {
         use crate::domain::model::{StatusCode, StatusCodes};
