@@ -6,7 +6,6 @@
 //! used longer than `MAX_AGE` whatever the listener says.
 
 use std::any::Any;
-use std::collections::HashMap;
 use std::future::Future;
 use std::hash::Hash;
 use std::sync::{Arc, Weak};
@@ -17,7 +16,7 @@ use tower_sessions::session::Record;
 use uuid::Uuid;
 
 use crate::domain::account::User;
-use crate::domain::checklist::Settings;
+use crate::domain::checklist::{Assessment, Settings};
 use crate::domain::fingerprint::Fingerprints;
 use crate::domain::integration::Loaded;
 use crate::domain::revision::Snapshot;
@@ -89,9 +88,11 @@ pub struct SharedCache {
     loaded: KeptMap<Uuid, (String, Arc<Loaded>)>,
     /// Decoded revision snapshots by revision id: revisions never change.
     snapshots: KeptMap<Uuid, Frozen>,
-    /// HTML the review page renders from a revision's endpoints, by revision id (immutable as the
-    /// revision is).
-    revision_html: KeptMap<Uuid, Arc<HashMap<Uuid, String>>>,
+    /// What the review page derives from a revision once (its endpoints' HTML and staging URLs),
+    /// by revision id: immutable as the revision is. Typed by the review page.
+    revision_parts: KeptMap<Uuid, Arc<dyn Any + Send + Sync>>,
+    /// A revision's checklist assessment, with the settings it was made under.
+    assessments: KeptMap<Uuid, (Arc<SiteSettings>, Arc<Assessment>)>,
     /// Session records by session id, until the session is saved or deleted anywhere.
     sessions: KeptMap<String, Record>,
     freshness: Freshness,
@@ -106,7 +107,8 @@ impl Default for SharedCache {
             queue_pages: KeptMap::new(MAX_COUNTS, MAX_AGE),
             loaded: KeptMap::new(MAX_LOADED, MAX_AGE),
             snapshots: KeptMap::new(MAX_SNAPSHOTS, Duration::from_secs(3600)),
-            revision_html: KeptMap::new(MAX_SNAPSHOTS, Duration::from_secs(3600)),
+            revision_parts: KeptMap::new(MAX_SNAPSHOTS, Duration::from_secs(3600)),
+            assessments: KeptMap::new(MAX_SNAPSHOTS, Duration::from_secs(3600)),
             sessions: KeptMap::new(MAX_SESSIONS, MAX_AGE),
             freshness: Freshness::default(),
         }
@@ -214,12 +216,29 @@ impl SharedCache {
         self.snapshots.keep_checked(revision, snapshot);
     }
 
-    pub fn revision_html(&self, revision: Uuid) -> Option<Arc<HashMap<Uuid, String>>> {
-        self.revision_html.get(&revision)
+    /// What was derived from a revision, if it was, as the type it was kept as.
+    pub fn revision_parts<T: Any + Send + Sync>(&self, revision: Uuid) -> Option<Arc<T>> {
+        self.revision_parts.get(&revision)?.downcast::<T>().ok()
     }
 
-    pub fn keep_revision_html(&self, revision: Uuid, html: Arc<HashMap<Uuid, String>>) {
-        self.revision_html.keep_checked(revision, html);
+    pub fn keep_revision_parts<T: Any + Send + Sync>(&self, revision: Uuid, parts: Arc<T>) {
+        self.revision_parts.keep_checked(revision, parts);
+    }
+
+    /// A revision's assessment, if it was made under these very settings (held, so their
+    /// address cannot be reused by others while kept).
+    pub fn assessment(&self, revision: Uuid, site: &Arc<SiteSettings>) -> Option<Arc<Assessment>> {
+        let (made_under, assessment) = self.assessments.get(&revision)?;
+        Arc::ptr_eq(&made_under, site).then_some(assessment)
+    }
+
+    pub fn keep_assessment(
+        &self,
+        revision: Uuid,
+        site: Arc<SiteSettings>,
+        assessment: Arc<Assessment>,
+    ) {
+        self.assessments.keep_checked(revision, (site, assessment));
     }
 
     /// A session record, from memory when known to be current, else loaded by `load` and kept

@@ -11,7 +11,6 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::accounts::viewer::Staff;
 use crate::domain::checklist::{self, Assessment, EndpointAssessment};
-use crate::domain::curl;
 use crate::domain::fingerprint::Fingerprints;
 use crate::domain::model::{AuthScheme, ReachMode};
 use crate::domain::revision::{Snapshot, SnapshotEndpoint};
@@ -60,9 +59,10 @@ pub struct RevisionPage {
     pub snapshot: Arc<Snapshot>,
     /// Computed once per revision, with the snapshot.
     pub fingerprints: Arc<Fingerprints>,
-    /// Each endpoint's evidence as HTML, rendered once per revision.
-    pub evidence: Arc<std::collections::HashMap<Uuid, String>>,
-    pub assessment: Assessment,
+    /// Each endpoint's evidence as HTML and staging URL, derived once per revision.
+    pub derived: Arc<crate::review::evidence::Derived>,
+    /// Made once per revision and checklist settings.
+    pub assessment: Arc<Assessment>,
     pub claimed_by: Option<String>,
     pub claimed_by_id: Option<Uuid>,
     pub whose_move: Option<crate::web::whose_move::Move>,
@@ -153,11 +153,11 @@ impl RevisionPage {
             .map_or("Not answered", AuthScheme::label)
     }
 
-    pub fn staging_url(&self, endpoint: &SnapshotEndpoint) -> Option<String> {
-        curl::full_url(
-            &self.snapshot.sections.environments.staging_url,
-            &endpoint.spec,
-        )
+    pub fn staging_url(&self, endpoint: &SnapshotEndpoint) -> Option<&str> {
+        self.derived
+            .staging_urls
+            .get(&endpoint.id)
+            .map(String::as_str)
     }
 
     pub fn can_claim(&self) -> bool {
@@ -215,7 +215,7 @@ impl RevisionPage {
 
     /// What the partner entered for the endpoint, rendered once per revision (`evidence.rs`).
     pub fn evidence(&self, id: &Uuid) -> &str {
-        self.evidence.get(id).map_or("", String::as_str)
+        self.derived.evidence.get(id).map_or("", String::as_str)
     }
 
     pub fn method(&self, endpoint: &SnapshotEndpoint) -> &'static str {
@@ -296,10 +296,19 @@ pub async fn build(
     let site = state.shared.site(&state.db).await?;
     let settings = &site.checklist;
     let (snapshot, fingerprints) = snapshot(state, latest.revision_id).await?;
-    let specs: Vec<_> = snapshot.endpoints.iter().map(|e| (e.id, &e.spec)).collect();
-    let assessment = checklist::assess(&snapshot.sections, &specs, settings);
+    let assessment = match state.shared.assessment(latest.revision_id, &site) {
+        Some(kept) => kept,
+        None => {
+            let specs: Vec<_> = snapshot.endpoints.iter().map(|e| (e.id, &e.spec)).collect();
+            let made = Arc::new(checklist::assess(&snapshot.sections, &specs, settings));
+            state
+                .shared
+                .keep_assessment(latest.revision_id, site.clone(), made.clone());
+            made
+        }
+    };
     let threads = Threads::of(latest.comments.0);
-    let evidence = crate::review::evidence::of(&state.shared, latest.revision_id, &snapshot)
+    let derived = crate::review::evidence::of(&state.shared, latest.revision_id, &snapshot)
         .map_err(anyhow::Error::from)?;
     let marks = Marks::of(latest.marks.0, &snapshot, &fingerprints);
     let since = match (latest.compare_id, latest.compare_number) {
@@ -323,7 +332,7 @@ pub async fn build(
         submitted_at: crate::web::dates::date_time(latest.submitted_at),
         snapshot,
         fingerprints,
-        evidence,
+        derived,
         assessment,
         claimed_by: latest.claimed_by,
         claimed_by_id: latest.claimed_by_id,
