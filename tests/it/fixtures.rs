@@ -336,3 +336,25 @@ pub async fn grow_to_twenty(db: &sqlx::PgPool, id: Uuid, endpoint: Uuid) {
             .unwrap();
     }
 }
+
+/// A queue of `submissions` seeded by `seed::queue` over `reviewers` reviewers, an instance on it,
+/// and the first seeded reviewer signed in; SQL statements are counted by request id.
+pub async fn seeded_queue(
+    db: &sqlx::PgPool,
+    submissions: usize,
+    reviewers: usize,
+) -> (TestApp, Browser) {
+    query_count::install();
+    partner_portal::db::prepare(db).await.unwrap();
+    partner_portal::seed::queue(db, submissions, reviewers)
+        .await
+        .unwrap();
+    let app = TestApp::spawn(db.clone()).await;
+    let reviewer = app
+        .signed_in(
+            partner_portal::seed::REVIEWER_LOGIN,
+            partner_portal::seed::PASSWORD,
+        )
+        .await;
+    (app, reviewer)
+}

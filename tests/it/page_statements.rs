@@ -116,16 +116,7 @@ async fn the_review_page_runs_the_same_few_statements_for_1_or_50_endpoints(db: 
 /// warm view may run no statement at all; the first view after a change reads both again.
 #[sqlx::test]
 async fn the_review_queue_runs_the_same_few_statements_for_10_or_10_000_submissions(db: PgPool) {
-    query_count::install();
-    partner_portal::db::prepare(&db).await.unwrap();
-    partner_portal::seed::queue(&db, 10, 2).await.unwrap();
-    let app = TestApp::spawn(db.clone()).await;
-    let reviewer = app
-        .signed_in(
-            partner_portal::seed::REVIEWER_LOGIN,
-            partner_portal::seed::PASSWORD,
-        )
-        .await;
+    let (_app, reviewer) = crate::fixtures::seeded_queue(&db, 10, 2).await;
     warm(&reviewer, &["/review"]).await;
     let small = [
         after_a_change(&db, &reviewer).await,

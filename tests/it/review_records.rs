@@ -82,16 +82,8 @@ async fn queue_page(reviewer: &Browser, query: &str) -> (String, usize) {
 
 #[sqlx::test]
 async fn the_queue_filters_sorts_and_pages_in_constant_queries(db: PgPool) {
-    query_count::install();
     // 120 submissions: statuses cycle 6:2:1:1, six partners, three reviewers.
-    partner_portal::seed::queue(&db, 120, 3).await.unwrap();
-    let app = TestApp::spawn(db.clone()).await;
-    let reviewer = app
-        .signed_in(
-            partner_portal::seed::REVIEWER_LOGIN,
-            partner_portal::seed::PASSWORD,
-        )
-        .await;
+    let (app, reviewer) = crate::fixtures::seeded_queue(&db, 120, 3).await;
     queue_page(&reviewer, "").await; // warm the pool's statements
 
     let (first, first_queries) = queue_page(&reviewer, "").await;
