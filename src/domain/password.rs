@@ -37,16 +37,8 @@ static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
 /// scheduling priority. A flood of sign-ins then queues for those threads, and can neither take
 /// every core from the pages nor exhaust memory (19 MiB per hash). Tokio's blocking pool would not
 /// do: its threads run other work too, so their priority could not be lowered for good.
-#[derive(Clone)]
-pub struct Passwords {
-    pool: &'static HashingPool,
-}
-
-impl Default for Passwords {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+#[derive(Clone, Default)]
+pub struct Passwords;
 
 type Job = Box<dyn FnOnce() + Send>;
 
@@ -112,7 +104,7 @@ fn lower_priority() {
 
 impl Passwords {
     pub fn new() -> Self {
-        Self { pool: &POOL }
+        Passwords
     }
 
     /// Runs `work` on a hashing thread once one is free.
@@ -120,15 +112,14 @@ impl Passwords {
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> anyhow::Result<T> {
-        let permit = self.pool.permits.clone().acquire_owned().await?;
+        let permit = POOL.permits.clone().acquire_owned().await?;
         let (answer, answered) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move || {
             // Held by the hashing itself: a request that times out does not free it early.
             let _permit = permit;
             let _ = answer.send(work());
         });
-        self.pool
-            .jobs
+        POOL.jobs
             .send(job)
             .map_err(|_| anyhow::anyhow!("the hashing threads have stopped"))?;
         Ok(answered.await?)
