@@ -130,17 +130,23 @@ async fn the_review_queue_runs_the_same_few_statements_for_10_or_10_000_submissi
         after_a_change(&db, &reviewer).await,
         statements(&reviewer, "/review", "Queued integration").await,
     ];
-    // The page and the count.
-    same_and_few(&[small[0], large[0]], "review queue after a change", 2);
-    assert_eq!(
-        small[1], large[1],
-        "a warm view runs as many for 10 as for 10,000"
-    );
-    assert!(
-        small[1] <= small[0],
-        "a warm view runs no more than the first"
-    );
+    // The page and the count at most, for 10 as for 10,000. Exact counts would depend on timing:
+    // a notice arriving between two reads (a session save anywhere) leaves one of them uncached.
+    for (count, what) in [
+        (small[0], "after a change, 10"),
+        (large[0], "after a change, 10,000"),
+        (small[1], "warm, 10"),
+        (large[1], "warm, 10,000"),
+    ] {
+        assert!(
+            count <= QUEUE.min(MOST),
+            "{count} statements for one view of the queue {what}"
+        );
+    }
 }
+
+/// What one view of the queue runs when nothing is in memory: its page and its count.
+const QUEUE: usize = 2;
 
 /// Announces a change of the integrations table (a statement-level trigger fires for no rows
 /// too), and counts the first view that reads the queue again: the notice arrives a moment later.

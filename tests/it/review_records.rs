@@ -100,11 +100,11 @@ async fn the_queue_filters_sorts_and_pages_in_constant_queries(db: PgPool) {
 
     let (second, second_queries) = queue_page(&reviewer, "?status=waiting&page=2").await;
     assert_eq!(second.matches("<a href=\"/review/").count(), 46);
-    assert_eq!(
-        first_queries, second_queries,
-        "queries do not grow with rows"
-    );
-    assert!(first_queries <= 8, "{first_queries} queries for one page");
+    // A page may come from memory (no statement) or be read again (the page and the count),
+    // depending on whether a notice moved the cache on between the views; never more.
+    for queries in [first_queries, second_queries] {
+        assert!(queries <= 2, "{queries} queries for one page of the queue");
+    }
 
     let (newest, _) = queue_page(&reviewer, "?sort=newest").await;
     assert!(
