@@ -5,6 +5,7 @@ use sqlx::PgPool;
 use tokio::sync::{Notify, OnceCell};
 
 use crate::config::Config;
+use crate::db::page_connections::PageConnections;
 use crate::domain::password::Passwords;
 use crate::shared_cache::SharedCache;
 
@@ -12,6 +13,8 @@ use crate::shared_cache::SharedCache;
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub db: PgPool,
+    /// Connections for the heavy pages' statements, kept out of the pool between requests.
+    pub pages: Arc<PageConnections>,
     pub config: Arc<Config>,
     pub passwords: Passwords,
     /// Wakes this instance's outbox worker when a handler queues mail; other instances poll.
@@ -25,6 +28,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(db: PgPool, config: Config) -> Self {
         Self {
+            pages: Arc::new(PageConnections::new(db.clone())),
             db,
             config: Arc::new(config),
             passwords: Passwords::new(),

@@ -38,56 +38,11 @@ pub async fn read(
     company: Uuid,
     viewer: Option<Uuid>,
 ) -> Result<Around> {
-    let row = sqlx::query!(
-        r#"SELECT i.xmin::text AS "row_version!",
-                  (SELECT count(*) FROM revisions WHERE integration_id = i.id) AS "revisions!",
-                  (SELECT until FROM reminder_snoozes
-                   WHERE integration_id = i.id AND user_id = $2 AND until > now()) AS snoozed_until,
-                  (SELECT partner_code FROM companies WHERE id = i.company_id) AS partner_code,
-                  d.outcome AS "outcome?", d.summary AS "summary?", d.revision AS "decided_revision?",
-                  (SELECT display_name FROM users WHERE id = d.reviewer_id) AS "reviewer?",
-                  d.decided_at AS "decided_at?",
-                  integration_timeline(i.id) AS "events!: sqlx::types::Json<Vec<Event>>",
-                  integration_comments(i.id, $2) AS "comments!: sqlx::types::Json<Vec<CommentRow>>"
-           -- Names and codes are lookups by key: a join hashed the whole table on every view.
-           FROM integrations i
-           LEFT JOIN LATERAL (SELECT * FROM decisions WHERE integration_id = i.id
-                              ORDER BY decided_at DESC LIMIT 1) d ON true
-           WHERE i.id = $1 AND i.company_id = $3"#,
-        id,
-        viewer,
-        company
-    )
-    .fetch_optional(&state.db)
-    .await?
-    .ok_or(AppError::NotFound)?;
-    let decision = match (
-        row.outcome,
-        row.summary,
-        row.decided_revision,
-        row.reviewer,
-        row.decided_at,
-    ) {
-        (Some(outcome), Some(summary), Some(revision), Some(reviewer), Some(decided_at)) => {
-            Some(LatestDecision {
-                outcome,
-                summary,
-                revision,
-                reviewer,
-                decided_at,
-            })
-        }
-        _ => None,
-    };
-    Ok(Around {
-        row_version: row.row_version,
-        revisions: row.revisions,
-        snoozed_until: row.snoozed_until,
-        partner_code: row.partner_code,
-        decision,
-        events: crate::audit::timeline(row.events.0),
-        threads: Threads::of(row.comments.0),
-    })
+    state
+        .pages
+        .run(async |connection| surroundings(connection, id, viewer, company).await)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// The integration as decoded, from memory while its row version is unchanged; otherwise read
@@ -110,4 +65,65 @@ pub async fn loaded(
         .shared
         .keep_loaded(id, around.row_version.clone(), loaded.clone());
     Ok(loaded)
+}
+
+/// What the page shows around the integration, in one statement.
+async fn surroundings(
+    connection: &mut sqlx::PgConnection,
+    id: Uuid,
+    viewer: Option<Uuid>,
+    company: Uuid,
+) -> sqlx::Result<Option<Around>> {
+    let row = sqlx::query!(
+        r#"SELECT i.xmin::text AS "row_version!",
+                  (SELECT count(*) FROM revisions WHERE integration_id = i.id) AS "revisions!",
+                  (SELECT until FROM reminder_snoozes
+                   WHERE integration_id = i.id AND user_id = $2 AND until > now()) AS snoozed_until,
+                  (SELECT partner_code FROM companies WHERE id = i.company_id) AS partner_code,
+                  d.outcome AS "outcome?", d.summary AS "summary?", d.revision AS "decided_revision?",
+                  (SELECT display_name FROM users WHERE id = d.reviewer_id) AS "reviewer?",
+                  d.decided_at AS "decided_at?",
+                  integration_timeline(i.id) AS "events!: sqlx::types::Json<Vec<Event>>",
+                  integration_comments(i.id, $2) AS "comments!: sqlx::types::Json<Vec<CommentRow>>"
+           -- Names and codes are lookups by key: a join hashed the whole table on every view.
+           FROM integrations i
+           LEFT JOIN LATERAL (SELECT * FROM decisions WHERE integration_id = i.id
+                              ORDER BY decided_at DESC LIMIT 1) d ON true
+           WHERE i.id = $1 AND i.company_id = $3"#,
+        id,
+        viewer,
+        company
+    )
+    .fetch_optional(connection)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let decision = match (
+        row.outcome,
+        row.summary,
+        row.decided_revision,
+        row.reviewer,
+        row.decided_at,
+    ) {
+        (Some(outcome), Some(summary), Some(revision), Some(reviewer), Some(decided_at)) => {
+            Some(LatestDecision {
+                outcome,
+                summary,
+                revision,
+                reviewer,
+                decided_at,
+            })
+        }
+        _ => None,
+    };
+    Ok(Some(Around {
+        row_version: row.row_version,
+        revisions: row.revisions,
+        snoozed_until: row.snoozed_until,
+        partner_code: row.partner_code,
+        decision,
+        events: crate::audit::timeline(row.events.0),
+        threads: Threads::of(row.comments.0),
+    }))
 }

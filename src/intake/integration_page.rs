@@ -5,7 +5,6 @@ use axum_messages::Messages;
 use std::collections::BTreeMap;
 
 use askama::Template;
-use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -41,7 +40,7 @@ pub struct EndpointRowView {
     pub missing: Vec<(String, &'static str)>,
 }
 
-#[derive(Template, WebTemplate)]
+#[derive(Template)]
 #[template(path = "intake/integration.html", blocks = ["content"])]
 pub struct IntegrationPage {
     pub page: Page,
@@ -81,6 +80,13 @@ pub struct IntegrationPage {
     pub unsaved: bool,
     /// The partner code Haptik's admin set for the company, offered while the section is empty.
     pub company_partner_code: Option<String>,
+}
+
+impl axum::response::IntoResponse for IntegrationPage {
+    fn into_response(self) -> axum::response::Response {
+        static LAST: crate::web::sized_html::LastSize = crate::web::sized_html::LastSize::new();
+        crate::web::sized_html::response(&self, &LAST)
+    }
 }
 
 impl IntegrationPage {

@@ -2,7 +2,6 @@
 //! for every item (what was entered, what was marked not applicable and why).
 
 use askama::Template;
-use askama_web::WebTemplate;
 use axum::extract::State;
 use std::sync::Arc;
 use time::OffsetDateTime;
@@ -48,7 +47,7 @@ struct LatestRevision {
     marks: sqlx::types::Json<Vec<MarkRow>>,
 }
 
-#[derive(Template, WebTemplate)]
+#[derive(Template)]
 #[template(path = "review/revision.html")]
 pub struct RevisionPage {
     pub page: Page,
@@ -84,6 +83,13 @@ pub struct RevisionPage {
     pub only_changed: bool,
     /// For an admin: the reviewers the submission can be given to.
     pub assignable: Vec<(Uuid, String)>,
+}
+
+impl axum::response::IntoResponse for RevisionPage {
+    fn into_response(self) -> axum::response::Response {
+        static LAST: crate::web::sized_html::LastSize = crate::web::sized_html::LastSize::new();
+        crate::web::sized_html::response(&self, &LAST)
+    }
 }
 
 impl RevisionPage {
@@ -249,49 +255,10 @@ pub async fn build(
     page: Page,
     id: Uuid,
 ) -> Result<RevisionPage> {
-    let latest = sqlx::query_as!(
-        LatestRevision,
-        r#"SELECT r.id AS revision_id, r.number,
-                  (SELECT display_name FROM users WHERE id = r.submitted_by) AS "submitted_by!",
-                  r.submitted_at, i.status AS "status: Status",
-                  (SELECT display_name FROM users WHERE id = i.claimed_by) AS "claimed_by?",
-                  i.claimed_by AS claimed_by_id, i.move_since,
-                  seen.id AS "compare_id?", seen.number AS "compare_number?",
-                  integration_timeline(i.id) AS "events!: sqlx::types::Json<Vec<crate::audit::Event>>",
-                  integration_comments(i.id, $2) AS "comments!: sqlx::types::Json<Vec<CommentRow>>",
-                  (SELECT coalesce(json_agg(m), '[]'::json) FROM (
-                     SELECT 'signoff' AS kind, NULL::uuid AS endpoint_id, s.target, s.fingerprint,
-                            (SELECT display_name FROM users WHERE id = s.reviewer_id) AS who,
-                            s.revision, NULL::timestamptz AS checked_at, NULL::text AS verdict,
-                            NULL::uuid AS check_id
-                     FROM signoffs s WHERE s.integration_id = i.id
-                     UNION ALL
-                     SELECT 'viewed', v.endpoint_id, NULL, v.fingerprint, NULL, NULL, NULL, NULL, NULL
-                     FROM endpoint_views v WHERE v.integration_id = i.id AND v.user_id = $2
-                     UNION ALL
-                     (SELECT DISTINCT ON (c.endpoint_id) 'staging', c.endpoint_id, c.target,
-                             c.fingerprint, (SELECT display_name FROM users WHERE id = c.checked_by),
-                             c.revision, c.checked_at, c.verdict, c.id
-                      FROM staging_checks c
-                      WHERE c.integration_id = i.id AND c.scenario = '' AND c.verdict <> 'running'
-                      ORDER BY c.endpoint_id, c.checked_at DESC)) m
-                  ) AS "marks!: sqlx::types::Json<Vec<MarkRow>>"
-           -- Names are lookups by key: joining users hashed the whole table on every view.
-           FROM integrations i
-           JOIN LATERAL (SELECT id, integration_id, number, submitted_by, submitted_at FROM revisions
-                         WHERE integration_id = i.id ORDER BY number DESC LIMIT 1) r ON true
-           LEFT JOIN LATERAL (
-               SELECT p.id, p.number FROM revisions p
-               WHERE p.integration_id = r.integration_id AND p.number < r.number
-               ORDER BY EXISTS (SELECT 1 FROM decisions d WHERE d.integration_id = p.integration_id AND d.revision = p.number) DESC,
-                        p.number DESC
-               LIMIT 1) seen ON true
-           WHERE i.id = $1"#,
-        id,
-        reviewer.id
-    )
-    .fetch_optional(&state.db)
-    .await?;
+    let latest = state
+        .pages
+        .run(async |connection| latest_revision(connection, id, reviewer.id).await)
+        .await?;
     let latest = latest.ok_or(AppError::NotFound)?;
     let site = state.shared.site(&state.db).await?;
     let settings = &site.checklist;
@@ -349,6 +316,58 @@ pub async fn build(
         assignable,
         staging: marks.staging,
     })
+}
+
+/// The latest revision of an integration with everything the page shows around it, in one
+/// statement (`tests/it/page_statements.rs`).
+async fn latest_revision(
+    connection: &mut sqlx::PgConnection,
+    id: Uuid,
+    reviewer: Uuid,
+) -> sqlx::Result<Option<LatestRevision>> {
+    sqlx::query_as!(
+        LatestRevision,
+        r#"SELECT r.id AS revision_id, r.number,
+                  (SELECT display_name FROM users WHERE id = r.submitted_by) AS "submitted_by!",
+                  r.submitted_at, i.status AS "status: Status",
+                  (SELECT display_name FROM users WHERE id = i.claimed_by) AS "claimed_by?",
+                  i.claimed_by AS claimed_by_id, i.move_since,
+                  seen.id AS "compare_id?", seen.number AS "compare_number?",
+                  integration_timeline(i.id) AS "events!: sqlx::types::Json<Vec<crate::audit::Event>>",
+                  integration_comments(i.id, $2) AS "comments!: sqlx::types::Json<Vec<CommentRow>>",
+                  (SELECT coalesce(json_agg(m), '[]'::json) FROM (
+                     SELECT 'signoff' AS kind, NULL::uuid AS endpoint_id, s.target, s.fingerprint,
+                            (SELECT display_name FROM users WHERE id = s.reviewer_id) AS who,
+                            s.revision, NULL::timestamptz AS checked_at, NULL::text AS verdict,
+                            NULL::uuid AS check_id
+                     FROM signoffs s WHERE s.integration_id = i.id
+                     UNION ALL
+                     SELECT 'viewed', v.endpoint_id, NULL, v.fingerprint, NULL, NULL, NULL, NULL, NULL
+                     FROM endpoint_views v WHERE v.integration_id = i.id AND v.user_id = $2
+                     UNION ALL
+                     (SELECT DISTINCT ON (c.endpoint_id) 'staging', c.endpoint_id, c.target,
+                             c.fingerprint, (SELECT display_name FROM users WHERE id = c.checked_by),
+                             c.revision, c.checked_at, c.verdict, c.id
+                      FROM staging_checks c
+                      WHERE c.integration_id = i.id AND c.scenario = '' AND c.verdict <> 'running'
+                      ORDER BY c.endpoint_id, c.checked_at DESC)) m
+                  ) AS "marks!: sqlx::types::Json<Vec<MarkRow>>"
+           -- Names are lookups by key: joining users hashed the whole table on every view.
+           FROM integrations i
+           JOIN LATERAL (SELECT id, integration_id, number, submitted_by, submitted_at FROM revisions
+                         WHERE integration_id = i.id ORDER BY number DESC LIMIT 1) r ON true
+           LEFT JOIN LATERAL (
+               SELECT p.id, p.number FROM revisions p
+               WHERE p.integration_id = r.integration_id AND p.number < r.number
+               ORDER BY EXISTS (SELECT 1 FROM decisions d WHERE d.integration_id = p.integration_id AND d.revision = p.number) DESC,
+                        p.number DESC
+               LIMIT 1) seen ON true
+           WHERE i.id = $1"#,
+        id,
+        reviewer
+    )
+    .fetch_optional(connection)
+    .await
 }
 
 /// A revision's snapshot and its fingerprints, decoded and computed once: revisions never

@@ -15,6 +15,7 @@ pub mod replay;
 pub mod section_nav;
 pub mod session;
 pub mod session_store;
+pub mod sized_html;
 pub mod whose_move;
 
 use axum::Router;

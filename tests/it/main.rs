@@ -35,6 +35,7 @@ mod invitations;
 mod isolation;
 mod mock;
 mod mock_prism;
+mod page_connections;
 mod page_statements;
 mod parsers;
 mod password_reset;

@@ -8,6 +8,8 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgSslMode};
 use sqlx::{PgPool, Postgres};
 use tower_sessions_sqlx_store::PostgresStore;
 
+pub mod page_connections;
+
 pub static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 #[derive(Debug, thiserror::Error)]
@@ -54,7 +56,9 @@ pub async fn connect(url: &str) -> Result<PgPool, StartupError> {
         Postgres::create_database(url).await.map_err(unreachable)?;
     }
     PgPoolOptions::new()
-        .max_connections(20)
+        // At 32 connections on two cores, 16 backends served 4% more review pages a second than
+        // 20 (alternated runs, 2026-12-06): fewer processes taking turns on the same cores.
+        .max_connections(16)
         // sqlx pings every connection it hands out by default: a round trip per request that
         // `perf` put at a tenth of the review page's CPU. A connection that died (a database
         // restart) fails its next statement instead and is dropped from the pool.
