@@ -62,6 +62,8 @@ pub struct RevisionPage {
     pub derived: Arc<crate::review::evidence::Derived>,
     /// Made once per revision and checklist settings.
     pub assessment: Arc<Assessment>,
+    /// Each endpoint's checklist items as HTML, listed once per assessment.
+    pub items: Arc<std::collections::HashMap<Uuid, String>>,
     pub claimed_by: Option<String>,
     pub claimed_by_id: Option<Uuid>,
     pub whose_move: Option<crate::web::whose_move::Move>,
@@ -219,6 +221,16 @@ impl RevisionPage {
         }
     }
 
+    /// The endpoint's checklist items, with the threads among them (`evidence.rs`).
+    pub fn items(&self, result: &EndpointAssessment) -> askama::Result<std::borrow::Cow<'_, str>> {
+        crate::review::evidence::endpoint_items(
+            &self.items,
+            result,
+            &self.threads,
+            &self.page.csrf_token,
+        )
+    }
+
     /// What the partner entered for the endpoint, rendered once per revision (`evidence.rs`).
     pub fn evidence(&self, id: &Uuid) -> &str {
         self.derived.evidence.get(id).map_or("", String::as_str)
@@ -277,6 +289,7 @@ pub async fn build(
     let threads = Threads::of(latest.comments.0);
     let derived = crate::review::evidence::of(&state.shared, latest.revision_id, &snapshot)
         .map_err(anyhow::Error::from)?;
+    let items = derived.items(&assessment).map_err(anyhow::Error::from)?;
     let marks = Marks::of(latest.marks.0, &snapshot, &fingerprints);
     let since = match (latest.compare_id, latest.compare_number) {
         (Some(old), Some(number)) => {
@@ -301,6 +314,7 @@ pub async fn build(
         fingerprints,
         derived,
         assessment,
+        items,
         claimed_by: latest.claimed_by,
         claimed_by_id: latest.claimed_by_id,
         whose_move: crate::web::whose_move::of(latest.status, latest.move_since, false),

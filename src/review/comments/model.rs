@@ -264,6 +264,13 @@ impl Threads {
         self.on(Some(*endpoint.borrow()), item)
     }
 
+    /// Whether any thread is on one of the endpoint's checklist items (not on it as a whole).
+    pub fn on_items_of(&self, endpoint: Uuid) -> bool {
+        self.0
+            .iter()
+            .any(|t| t.anchor.endpoint == Some(endpoint) && !t.anchor.item.is_empty())
+    }
+
     /// Unresolved threads about one endpoint, whichever of its items.
     pub fn on_endpoint(&self, endpoint: impl std::borrow::Borrow<Uuid>) -> usize {
         let endpoint = *endpoint.borrow();
