@@ -40,8 +40,11 @@ pub struct Derived {
     pub staging_urls: HashMap<Uuid, String>,
     /// Each endpoint's checklist items as HTML, with the assessment they were listed from: a
     /// change of the checklist settings makes a new assessment, and the lists are made again.
-    items: Mutex<Option<(Arc<Assessment>, Arc<HashMap<Uuid, String>>)>>,
+    items: Mutex<Option<(Arc<Assessment>, Arc<ItemLists>)>>,
 }
+
+/// Each endpoint's checklist items as HTML.
+pub type ItemLists = HashMap<Uuid, String>;
 
 /// An endpoint's checklist items as the review page lists them above its evidence.
 #[derive(Template)]
@@ -56,10 +59,7 @@ pub struct EndpointItems<'a> {
 
 impl Derived {
     /// The endpoints' item lists for `assessment`, listed now unless kept from an earlier view.
-    pub fn items(
-        &self,
-        assessment: &Arc<Assessment>,
-    ) -> askama::Result<Arc<HashMap<Uuid, String>>> {
+    pub fn items(&self, assessment: &Arc<Assessment>) -> askama::Result<Arc<ItemLists>> {
         let mut kept = self
             .items
             .lock()
@@ -90,7 +90,7 @@ impl Derived {
 
 /// The endpoint's items: the list made once, or with threads among them, listed now.
 pub fn endpoint_items<'a>(
-    kept: &'a HashMap<Uuid, String>,
+    kept: &'a ItemLists,
     result: &EndpointAssessment,
     threads: &Threads,
     csrf_token: &str,

@@ -63,7 +63,7 @@ pub struct RevisionPage {
     /// Made once per revision and checklist settings.
     pub assessment: Arc<Assessment>,
     /// Each endpoint's checklist items as HTML, listed once per assessment.
-    pub items: Arc<std::collections::HashMap<Uuid, String>>,
+    pub items: Arc<crate::review::evidence::ItemLists>,
     pub claimed_by: Option<String>,
     pub claimed_by_id: Option<Uuid>,
     pub whose_move: Option<crate::web::whose_move::Move>,
