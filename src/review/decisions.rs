@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_messages::Messages;
 use serde::Deserialize;
 use sqlx::PgConnection;
+use std::sync::Arc;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -196,8 +197,8 @@ async fn refuse_decision(
     let snapshot = revision::snapshot(conn, locked.id, decision.revision)
         .await?
         .ok_or(sqlx::Error::RowNotFound)?;
-    let fingerprints = crate::domain::fingerprint::Fingerprints::of(&snapshot);
-    let signoffs = SignOffs::load(conn, locked.id, &snapshot, &fingerprints).await?;
+    let fingerprints = Arc::new(crate::domain::fingerprint::Fingerprints::of(&snapshot));
+    let signoffs = SignOffs::load(conn, locked.id, fingerprints).await?;
     if signoffs.outstanding() > 0 {
         return Ok(Some(Refusal::NotSignedOff {
             outstanding: signoffs.outstanding(),

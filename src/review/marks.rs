@@ -3,6 +3,7 @@
 //! read as JSON inside the page's one statement (`revision_page.rs`).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -37,7 +38,7 @@ pub struct MarkRow {
 
 impl Marks {
     /// From the rows the review page's header statement gives (`MARKS` in `revision_page.rs`).
-    pub fn of(rows: Vec<MarkRow>, snapshot: &Snapshot, fingerprints: &Fingerprints) -> Marks {
+    pub fn of(rows: Vec<MarkRow>, snapshot: &Snapshot, fingerprints: &Arc<Fingerprints>) -> Marks {
         let mut signoffs = Vec::new();
         let mut viewed = HashMap::new();
         let mut staging = Vec::new();
@@ -93,7 +94,7 @@ impl Marks {
             }
         }
         Marks {
-            signoffs: SignOffs::of(signoffs, snapshot, fingerprints),
+            signoffs: SignOffs::of(signoffs, fingerprints.clone()),
             viewed: Viewed::of(&viewed, snapshot, fingerprints),
             staging,
         }

@@ -4,6 +4,7 @@
 
 use axum_messages::Messages;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -42,19 +43,23 @@ fn targets_of(snapshot: &Snapshot, fingerprints: &Fingerprints) -> Vec<(String, 
         .collect()
 }
 
+/// A stored sign-off: the fingerprint of what was checked, who checked it, on which revision.
+type Held = (String, String, i32);
+
 #[derive(Debug, Clone, Default)]
 pub struct SignOffs {
-    /// target → (fingerprint, who, on which revision)
-    by_target: HashMap<String, (String, String, i32)>,
-    current: HashMap<String, String>,
+    integration: Option<Held>,
+    /// By endpoint id: the review page asks about each endpoint several times per view.
+    endpoints: HashMap<Uuid, Held>,
+    /// What each target holds in the revision shown, computed once per revision.
+    current: Arc<Fingerprints>,
 }
 
 impl SignOffs {
     pub async fn load(
         conn: &mut PgConnection,
         integration: Uuid,
-        snapshot: &Snapshot,
-        fingerprints: &Fingerprints,
+        fingerprints: Arc<Fingerprints>,
     ) -> sqlx::Result<SignOffs> {
         let rows = sqlx::query!(
             "SELECT s.target, s.fingerprint, u.display_name, s.revision
@@ -66,30 +71,51 @@ impl SignOffs {
         Ok(SignOffs::of(
             rows.into_iter()
                 .map(|row| (row.target, row.fingerprint, row.display_name, row.revision)),
-            snapshot,
             fingerprints,
         ))
     }
 
-    /// From stored sign-offs (target, fingerprint, who, revision) and the revision shown.
+    /// From stored sign-offs (target, fingerprint, who, revision) and the fingerprints of the
+    /// revision shown.
     pub fn of(
         rows: impl IntoIterator<Item = (String, String, String, i32)>,
-        snapshot: &Snapshot,
-        fingerprints: &Fingerprints,
+        fingerprints: Arc<Fingerprints>,
     ) -> SignOffs {
-        SignOffs {
-            by_target: rows
-                .into_iter()
-                .map(|(target, fingerprint, who, revision)| (target, (fingerprint, who, revision)))
-                .collect(),
-            current: targets_of(snapshot, fingerprints).into_iter().collect(),
+        let mut signoffs = SignOffs {
+            current: fingerprints,
+            ..SignOffs::default()
+        };
+        for (target, fingerprint, who, revision) in rows {
+            let held = (fingerprint, who, revision);
+            if target == INTEGRATION {
+                signoffs.integration = Some(held);
+            } else if let Ok(endpoint) = target.parse::<Uuid>() {
+                signoffs.endpoints.insert(endpoint, held);
+            }
         }
+        signoffs
+    }
+
+    fn held(&self, target: &str) -> Option<(&Held, Option<&String>)> {
+        if target == INTEGRATION {
+            let held = self.integration.as_ref()?;
+            return Some((held, Some(&self.current.integration)));
+        }
+        self.held_by_endpoint(&target.parse().ok()?)
+    }
+
+    fn held_by_endpoint(&self, id: &Uuid) -> Option<(&Held, Option<&String>)> {
+        Some((self.endpoints.get(id)?, self.current.endpoints.get(id)))
     }
 
     /// Who signed this target off, and on which revision, if it still holds for this content.
     pub fn holding(&self, target: &str) -> Option<(&str, i32)> {
-        let (fp, who, revision) = self.by_target.get(target)?;
-        (self.current.get(target) == Some(fp)).then_some((who.as_str(), *revision))
+        Self::still_holds(self.held(target))
+    }
+
+    fn still_holds<'a>(held: Option<(&'a Held, Option<&String>)>) -> Option<(&'a str, i32)> {
+        let ((fingerprint, who, revision), current) = held?;
+        (current == Some(fingerprint)).then_some((who.as_str(), *revision))
     }
 
     pub fn signed(&self, target: &str) -> bool {
@@ -98,23 +124,31 @@ impl SignOffs {
 
     /// A sign-off that lapsed because the content changed since.
     pub fn lapsed(&self, target: &str) -> bool {
-        self.by_target.contains_key(target) && !self.signed(target)
+        self.held(target).is_some() && !self.signed(target)
     }
 
     pub fn endpoint(&self, id: &Uuid) -> Option<(&str, i32)> {
-        self.holding(&id.to_string())
+        Self::still_holds(self.held_by_endpoint(id))
     }
 
     pub fn endpoint_lapsed(&self, id: &Uuid) -> bool {
-        self.lapsed(&id.to_string())
+        self.endpoints.contains_key(id) && self.endpoint(id).is_none()
     }
 
+    /// The targets of the revision shown that are not signed off (or whose sign-off lapsed).
     pub fn outstanding(&self) -> usize {
-        self.current.keys().filter(|t| !self.signed(t)).count()
+        let integration = usize::from(!self.signed(INTEGRATION));
+        integration
+            + self
+                .current
+                .endpoints
+                .keys()
+                .filter(|id| self.endpoint(id).is_none())
+                .count()
     }
 
     pub fn total(&self) -> usize {
-        self.current.len()
+        1 + self.current.endpoints.len()
     }
 }
 
