@@ -7,10 +7,15 @@ use uuid::Uuid;
 use super::revision_page::RevisionPage;
 use crate::web::section_nav::{NavEntry, NavState, SectionNav, plural};
 
-fn part(label: &str, href: &str, state: NavState, comments: usize) -> NavEntry {
+fn part(
+    label: impl Into<String>,
+    href: impl Into<String>,
+    state: NavState,
+    comments: usize,
+) -> NavEntry {
     NavEntry {
-        label: label.to_string(),
-        href: href.to_string(),
+        label: label.into(),
+        href: href.into(),
         state,
         open_comments: comments,
         children: Vec::new(),
@@ -82,8 +87,8 @@ impl RevisionPage {
         for e in self.snapshot.endpoints.iter().filter(|e| self.shows(&e.id)) {
             let state = self.endpoint_state(&e.id);
             endpoints.children.push(part(
-                &e.spec.title(),
-                &format!("#endpoint-{}", e.id),
+                e.spec.title(),
+                format!("#endpoint-{}", e.id),
                 state,
                 self.live_threads(Some(e.id)),
             ));
