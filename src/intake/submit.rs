@@ -59,7 +59,7 @@ pub async fn submit(
         tx.rollback().await?;
         let egress = store::egress_ips(&state.db).await?;
         let threads = Threads::load(&mut *state.db.acquire().await?, id, &partner.user).await?;
-        let mut view = IntegrationPage::build(page, loaded, &settings, egress);
+        let mut view = IntegrationPage::build(page, &loaded, &settings, egress);
         view.threads = threads;
         view.notice = Some(if assessment.ready() {
             format!(
