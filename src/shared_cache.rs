@@ -86,6 +86,9 @@ pub struct SharedCache {
     /// Decoded integrations by id, with the row version they were read at: checked against the
     /// row on every use, so they need no notice.
     loaded: KeptMap<Uuid, (String, Arc<Loaded>)>,
+    /// The checklist assessment of each kept integration, under the same row version, with the
+    /// settings it was made under.
+    draft_assessments: KeptMap<Uuid, (String, Arc<SiteSettings>, Arc<Assessment>)>,
     /// Decoded revision snapshots by revision id: revisions never change.
     snapshots: KeptMap<Uuid, Frozen>,
     /// What the review page derives from a revision once (its endpoints' HTML and staging URLs),
@@ -106,6 +109,7 @@ impl Default for SharedCache {
             counts: KeptMap::new(MAX_COUNTS, MAX_AGE),
             queue_pages: KeptMap::new(MAX_COUNTS, MAX_AGE),
             loaded: KeptMap::new(MAX_LOADED, MAX_AGE),
+            draft_assessments: KeptMap::new(MAX_LOADED, MAX_AGE),
             snapshots: KeptMap::new(MAX_SNAPSHOTS, Duration::from_secs(3600)),
             revision_parts: KeptMap::new(MAX_SNAPSHOTS, Duration::from_secs(3600)),
             assessments: KeptMap::new(MAX_SNAPSHOTS, Duration::from_secs(3600)),
@@ -206,6 +210,28 @@ impl SharedCache {
 
     pub fn keep_loaded(&self, id: Uuid, row_version: String, loaded: Arc<Loaded>) {
         self.loaded.keep_checked(id, (row_version, loaded));
+    }
+
+    /// An integration's assessment, if made at this row version under these very settings.
+    pub fn draft_assessment(
+        &self,
+        id: Uuid,
+        row_version: &str,
+        site: &Arc<SiteSettings>,
+    ) -> Option<Arc<Assessment>> {
+        let (version, made_under, assessment) = self.draft_assessments.get(&id)?;
+        (version == row_version && Arc::ptr_eq(&made_under, site)).then_some(assessment)
+    }
+
+    pub fn keep_draft_assessment(
+        &self,
+        id: Uuid,
+        row_version: String,
+        site: Arc<SiteSettings>,
+        assessment: Arc<Assessment>,
+    ) {
+        self.draft_assessments
+            .keep_checked(id, (row_version, site, assessment));
     }
 
     pub fn snapshot(&self, revision: Uuid) -> Option<Frozen> {

@@ -3,6 +3,7 @@
 
 use axum_messages::Messages;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::State;
@@ -57,7 +58,8 @@ pub struct IntegrationPage {
     pub overview_version: i32,
     pub sections: Sections,
     versions: BTreeMap<SectionId, i32>,
-    pub assessment: Assessment,
+    /// On a plain view, kept with the integration under its row version (`integration_around`).
+    pub assessment: Arc<Assessment>,
     pub endpoints: Vec<EndpointRowView>,
     pub egress_ips: Vec<(String, String)>,
     pub errors: FieldErrors,
@@ -106,8 +108,17 @@ impl IntegrationPage {
         settings: &Settings,
         egress_ips: Vec<(String, String)>,
     ) -> Self {
-        let specs = loaded.specs();
-        let assessment = checklist::assess(&loaded.sections, &specs, settings);
+        let assessment = checklist::assess(&loaded.sections, &loaded.specs(), settings);
+        Self::build_with(page, loaded, Arc::new(assessment), egress_ips)
+    }
+
+    /// With the integration's assessment already made.
+    pub fn build_with(
+        page: Page,
+        loaded: &Loaded,
+        assessment: Arc<Assessment>,
+        egress_ips: Vec<(String, String)>,
+    ) -> Self {
         let endpoints = loaded
             .endpoints
             .iter()
@@ -280,19 +291,45 @@ pub(super) async fn render_base(
     let (id, company) = (loaded.integration.id, loaded.integration.company_id);
     let viewer = page.user.as_ref().map(|u| u.id);
     let around = integration_around::read(state, id, company, viewer).await?;
-    render_with(state, page, &loaded, around).await
+    render_with(state, page, &loaded, around, false).await
 }
 
 /// The page for an integration and what is around it.
+/// `kept` says `loaded` is the integration as saved at `around`'s row version (not one holding
+/// what a refused form typed), so its assessment may be kept under that version too.
 async fn render_with(
     state: &AppState,
     page: Page,
     loaded: &Loaded,
     around: Around,
+    kept: bool,
 ) -> Result<IntegrationPage> {
     let site = state.shared.site(&state.db).await?;
-    let (settings, egress) = (&site.checklist, site.egress.clone());
-    let mut view = IntegrationPage::build(page, loaded, settings, egress);
+    let id = loaded.integration.id;
+    let assessment = match kept
+        .then(|| {
+            state
+                .shared
+                .draft_assessment(id, &around.row_version, &site)
+        })
+        .flatten()
+    {
+        Some(assessment) => assessment,
+        None => {
+            let made = Arc::new(checklist::assess(
+                &loaded.sections,
+                &loaded.specs(),
+                &site.checklist,
+            ));
+            if kept {
+                let version = around.row_version.clone();
+                let shared = &state.shared;
+                shared.keep_draft_assessment(id, version, site.clone(), made.clone());
+            }
+            made
+        }
+    };
+    let mut view = IntegrationPage::build_with(page, loaded, assessment, site.egress.clone());
     view.events = around.events;
     view.threads = around.threads;
     view.revisions = around.revisions;
@@ -328,7 +365,7 @@ pub async fn show(
     let viewer = posting.page.user.as_ref().map(|u| u.id);
     let around = integration_around::read(&state, id, partner.company_id, viewer).await?;
     let loaded = integration_around::loaded(&state, id, partner.company_id, &around).await?;
-    Ok(render_with(&state, posting.page, &loaded, around)
+    Ok(render_with(&state, posting.page, &loaded, around, true)
         .await?
         .into_response())
 }
